@@ -1,0 +1,48 @@
+"""The Article value that extraction produces, and its JSON form."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class Article:
+    """What one article page says, free of the page's chrome."""
+
+    url: str
+    title: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    updated: datetime | None = None
+    authors: list[str] = field(default_factory=list)
+    source: str | None = None
+    editor: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    section_path: list[str] = field(default_factory=list)
+    summary: str | None = None
+    language: str | None = None
+    encoding: str | None = None
+    canonical_url: str | None = None
+    page_type: str = "article"
+    page_type_confidence: float = 0.0
+    # How values were decided, kept so an archivist can re-check them later:
+    # {"encoding": {...}, "published": {"raw": ..., "rule": ...}, ...}
+    evidence: dict[str, Any] = field(default_factory=dict)
+    # The URL of the next page when the article is split over several pages.
+    next_page_url: str | None = None
+
+    @property
+    def body(self) -> str:
+        """The body as paragraphs joined by newlines."""
+        return "\n".join(self.paragraphs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping; datetimes become ISO 8601 with offset."""
+        data = asdict(self)
+        data["body"] = self.body
+        for key in ("published", "updated"):
+            value = data[key]
+            data[key] = value.isoformat() if value is not None else None
+        return data

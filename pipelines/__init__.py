@@ -1,0 +1,1 @@
+"""Item pipelines, in order: extract -> validate -> dedupe -> store."""
