@@ -1,0 +1,372 @@
+"""parse_date over a table of real-world date strings, date_from_url, and find_dates on pages with traps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from newsarchive.extract.dates import (
+    FoundDate,
+    date_from_url,
+    default_timezone,
+    find_dates,
+    parse_date,
+)
+from newsarchive.extract.decode import decode_html
+
+NOW = datetime.fromisoformat("2020-03-10T10:00:00+08:00")
+T = "T00:00:00+08:00"
+
+# (string, expected ISO 8601 with offset or None, has_time)
+DATES: list[tuple[str, str | None, bool]] = [
+    # Full numeric forms
+    ("2020-01-09 07:56:40", "2020-01-09T07:56:40+08:00", True),
+    ("2020-01-09 07:56", "2020-01-09T07:56:00+08:00", True),
+    ("2020-01-09", "2020-01-09" + T, False),
+    ("2020-1-9", "2020-01-09" + T, False),
+    ("2020/01/09 07:56:40", "2020-01-09T07:56:40+08:00", True),
+    ("2020/1/9 7:56", "2020-01-09T07:56:00+08:00", True),
+    ("2020/1/9", "2020-01-09" + T, False),
+    ("2020.01.09", "2020-01-09" + T, False),
+    ("2020.1.9 07:56", "2020-01-09T07:56:00+08:00", True),
+    ("2020-01-09T07:56:40", "2020-01-09T07:56:40+08:00", True),
+    ("2020-01-09 7:05", "2020-01-09T07:05:00+08:00", True),
+    ("2019-12-31 23:59:59", "2019-12-31T23:59:59+08:00", True),
+    ("2020-02-29", "2020-02-29" + T, False),
+    ("20200109", "2020-01-09" + T, False),
+    ("20200109 075640", "2020-01-09T07:56:40+08:00", True),
+    # Chinese forms
+    ("2020年01月09日 07:56", "2020-01-09T07:56:00+08:00", True),
+    ("2020年01月09日07:56", "2020-01-09T07:56:00+08:00", True),
+    ("2020年1月9日", "2020-01-09" + T, False),
+    ("2020年1月9日 7:56:40", "2020-01-09T07:56:40+08:00", True),
+    ("2020年1月9号", "2020-01-09" + T, False),
+    ("2020年1月9日 星期四", "2020-01-09" + T, False),
+    ("2020年1月9日 星期四 07:56", "2020-01-09T07:56:00+08:00", True),
+    ("2020年1月9日(周四) 07:56", "2020-01-09T07:56:00+08:00", True),
+    ("2020年1月9日 7时56分", "2020-01-09T07:56:00+08:00", True),
+    ("2020年1月9日7時56分", "2020-01-09T07:56:00+08:00", True),
+    ("2020年1月9日 7点56分", "2020-01-09T07:56:00+08:00", True),
+    ("2020年1月9日 下午3:20", "2020-01-09T15:20:00+08:00", True),
+    ("2020年1月9日 上午9:05", "2020-01-09T09:05:00+08:00", True),
+    ("2020年1月9日 晚上8点30分", "2020-01-09T20:30:00+08:00", True),
+    ("2020年1月9日 中午12:10", "2020-01-09T12:10:00+08:00", True),
+    ("2020年1月9日 凌晨12:30", "2020-01-09T00:30:00+08:00", True),
+    ("2020 年 1 月 9 日", "2020-01-09" + T, False),
+    # Full-width digits and punctuation
+    ("２０２０年１月９日", "2020-01-09" + T, False),
+    ("２０２０－０１－０９　０７：５６", "2020-01-09T07:56:00+08:00", True),
+    ("２０２０/１/９ ７:５６:４０", "2020-01-09T07:56:40+08:00", True),
+    ("发布时间：２０２０年０１月０９日", "2020-01-09" + T, False),
+    # Chinese numerals
+    ("二〇二〇年一月九日", "2020-01-09" + T, False),
+    ("二〇一九年十二月三十一日", "2019-12-31" + T, False),
+    ("二〇二〇年一月二十日", "2020-01-20" + T, False),
+    ("二零二零年二月十日", "2020-02-10" + T, False),
+    ("二〇〇五年三月二十一日", "2005-03-21" + T, False),
+    ("二〇二〇年一月九日 七时五十六分", "2020-01-09T07:56:00+08:00", True),
+    # Labels
+    ("发布时间：2020-01-09 07:56:40", "2020-01-09T07:56:40+08:00", True),
+    ("發布時間：2020-01-09 07:56", "2020-01-09T07:56:00+08:00", True),
+    ("時間: 2020/01/09 07:56", "2020-01-09T07:56:00+08:00", True),
+    ("日期：2020-01-09", "2020-01-09" + T, False),
+    ("发表于 2020-01-09 07:56", "2020-01-09T07:56:00+08:00", True),
+    ("更新时间：2020-01-10 08:00", "2020-01-10T08:00:00+08:00", True),
+    ("来源：新华网 2020-01-09 07:56:40 编辑：张三", "2020-01-09T07:56:40+08:00", True),
+    ("2020-01-09 07:56:40 来源: 映象网", "2020-01-09T07:56:40+08:00", True),
+    ("[2020-01-09]", "2020-01-09" + T, False),
+    ("（2020-01-09）", "2020-01-09" + T, False),
+    ("Published: 2020-01-09 07:56", "2020-01-09T07:56:00+08:00", True),
+    ("Posted on 2020/01/09", "2020-01-09" + T, False),
+    # Explicit offsets win over the site timezone
+    ("2020-01-09T07:56:40+08:00", "2020-01-09T07:56:40+08:00", True),
+    ("2020-01-09T07:56:40Z", "2020-01-09T07:56:40+00:00", True),
+    ("2020-01-08T23:56:40.000Z", "2020-01-08T23:56:40+00:00", True),
+    ("2020-01-09T07:56:40.123+08:00", "2020-01-09T07:56:40+08:00", True),
+    ("2020-01-09T07:56:40-05:00", "2020-01-09T07:56:40-05:00", True),
+    ("2020-01-09T07:56:40+0530", "2020-01-09T07:56:40+05:30", True),
+    ("2020-01-09 07:56 GMT+8", "2020-01-09T07:56:00+08:00", True),
+    ("2020-01-09 07:56 UTC", "2020-01-09T07:56:00+00:00", True),
+    ("2020-01-09 07:56 北京时间", "2020-01-09T07:56:00+08:00", True),
+    ("2020-01-09T07:56", "2020-01-09T07:56:00+08:00", True),
+    # Year-less forms: the year is the latest one not in the future (NOW is 2020-03-10)
+    ("01-09 07:56", "2020-01-09T07:56:00+08:00", True),
+    ("1月9日", "2020-01-09" + T, False),
+    ("1月9日 07:56", "2020-01-09T07:56:00+08:00", True),
+    ("12月31日", "2019-12-31" + T, False),
+    ("12-31 23:10", "2019-12-31T23:10:00+08:00", True),
+    ("3月10日 09:00", "2020-03-10T09:00:00+08:00", True),
+    ("3月11日", "2020-03-11" + T, False),  # tomorrow in another zone: within a day of slack
+    ("5月1日", "2019-05-01" + T, False),
+    ("一月九日", "2020-01-09" + T, False),
+    ("发布时间：01-09 07:56", "2020-01-09T07:56:00+08:00", True),
+    ("１月９日", "2020-01-09" + T, False),
+    # Relative to the fetch time
+    ("刚刚", "2020-03-10T10:00:00+08:00", True),
+    ("剛剛", "2020-03-10T10:00:00+08:00", True),
+    ("30秒前", "2020-03-10T09:59:30+08:00", True),
+    ("30分钟前", "2020-03-10T09:30:00+08:00", True),
+    ("5分鐘前", "2020-03-10T09:55:00+08:00", True),
+    ("3小时前", "2020-03-10T07:00:00+08:00", True),
+    ("3小時前", "2020-03-10T07:00:00+08:00", True),
+    ("12个小时前", "2020-03-09T22:00:00+08:00", True),
+    ("半小时前", "2020-03-10T09:30:00+08:00", True),
+    ("2天前", "2020-03-08" + T, False),
+    ("1周前", "2020-03-03" + T, False),
+    ("昨天 12:30", "2020-03-09T12:30:00+08:00", True),
+    ("昨天12:30", "2020-03-09T12:30:00+08:00", True),
+    ("昨天", "2020-03-09" + T, False),
+    ("前天", "2020-03-08" + T, False),
+    ("前天 08:15", "2020-03-08T08:15:00+08:00", True),
+    ("今天 09:12", "2020-03-10T09:12:00+08:00", True),
+    ("发布于 3小时前", "2020-03-10T07:00:00+08:00", True),
+    ("３小时前", "2020-03-10T07:00:00+08:00", True),
+    # Western forms python-dateutil knows
+    ("January 9, 2020", "2020-01-09" + T, False),
+    ("Jan 9, 2020 7:56 PM", "2020-01-09T19:56:00+08:00", True),
+    ("9 January 2020", "2020-01-09" + T, False),
+    ("Thu, 09 Jan 2020 07:56:40 GMT", "2020-01-09T07:56:40+00:00", True),
+    ("Thursday, January 9, 2020", "2020-01-09" + T, False),
+    ("Jan. 9, 2020", "2020-01-09" + T, False),
+    ("Updated: Jan 10, 2020 08:00", "2020-01-10T08:00:00+08:00", True),
+    ("09 Jan 2020 07:56 +0800", "2020-01-09T07:56:00+08:00", True),
+    ("December 31, 2019 11:59 pm", "2019-12-31T23:59:00+08:00", True),
+    # Traps: no date, impossible dates, years alone, the future
+    ("2019年", None, False),
+    ("2019年，全市共立电信网络诈骗案件1万多起", None, False),
+    ("尤其2019年12月份在全市公安机关开展的", None, False),
+    ("2020-02-30", None, False),
+    ("2019-02-29", None, False),
+    ("2020-13-01", None, False),
+    ("2020-00-10", None, False),
+    ("2020-01-32", None, False),
+    ("2020-01-09 25:00", "2020-01-09" + T, False),
+    ("1899-01-01", None, False),
+    ("2031-01-01", None, False),
+    ("2020-03-12", None, False),
+    ("13月9日", None, False),
+    ("2月30日", None, False),
+    ("", None, False),
+    ("没有日期的一句话", None, False),
+    ("第170多个", None, False),
+    ("电话：0371-65900000", None, False),
+    ("ISBN 978-7-5600-1234-5", None, False),
+    ("版本 3.10.2", None, False),
+    ("下午3点开会", None, False),
+    ("共计 20200 元", None, False),
+    ("12:30", None, False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "has_time"), DATES, ids=[d[0] or "empty" for d in DATES])
+def test_parse_date_table(text: str, expected: str | None, has_time: bool) -> None:
+    found = parse_date(text, tz="Asia/Shanghai", now=NOW)
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None
+    assert found.value.isoformat() == expected
+    assert found.has_time is has_time
+    assert found.raw == text.strip()
+    assert found.value.tzinfo is not None
+
+
+def test_date_table_is_large_enough() -> None:
+    assert len(DATES) + len(URLS) >= 120
+    assert len(DATES) >= 120
+
+
+def test_site_timezone_applies_without_offset() -> None:
+    found = parse_date("2020-01-09 07:56", tz="UTC", now=NOW)
+    assert found is not None and found.value.isoformat() == "2020-01-09T07:56:00+00:00"
+    found = parse_date("2020-01-09 07:56", tz="Asia/Taipei", now=NOW)
+    assert found is not None and found.value.isoformat() == "2020-01-09T07:56:00+08:00"
+    found = parse_date("2020-07-09 07:56", tz="America/New_York", now=NOW.replace(year=2021))
+    assert found is not None and found.value.isoformat() == "2020-07-09T07:56:00-04:00"
+
+
+def test_yearless_date_takes_year_from_url() -> None:
+    found = parse_date("12-30 08:00", now=NOW, url="http://example.test/2018/1230/1.html")
+    assert found is not None and found.value.isoformat() == "2018-12-30T08:00:00+08:00"
+
+
+def test_relative_without_now_uses_current_time() -> None:
+    found = parse_date("刚刚")
+    assert found is not None
+    assert abs((datetime.now(found.value.tzinfo) - found.value).total_seconds()) < 5
+
+
+URLS: list[tuple[str, str | None]] = [
+    ("http://news.example-portal.test/news/yw/2020/0109/488.html", "2020-01-09"),
+    ("http://www.xinhuanet.com/politics/2020-01/09/c_1125441.htm", "2020-01-09"),
+    ("http://news.example.test/20200109/n123.shtml", "2020-01-09"),
+    ("http://www.gov.test/zwgk/202001/t20200109_6789.html", "2020-01-09"),
+    ("http://example.test/2020/01/09/story.html", "2020-01-09"),
+    ("http://example.test/2020-01-09/story.html", "2020-01-09"),
+    ("http://example.test/a/2020_01_09/123.html", "2020-01-09"),
+    ("http://example.test/202001/09/123.html", "2020-01-09"),
+    ("http://example.test/news/20200230/1.html", None),
+    ("http://example.test/article/1646796218135408573", None),
+    ("http://example.test/s?id=20200109", None),
+    ("http://example.test/2020-01/list.html", None),
+    ("http://example.test/news/123456.html", None),
+    ("", None),
+]
+
+
+@pytest.mark.parametrize(("url", "day"), URLS, ids=[u[0] or "empty" for u in URLS])
+def test_date_from_url(url: str, day: str | None) -> None:
+    found = date_from_url(url)
+    if day is None:
+        assert found is None
+        return
+    assert found is not None
+    assert found.value.isoformat() == day + T
+    assert (found.rule, found.has_time) == ("url", False)
+
+
+@pytest.mark.parametrize(("language", "zone"), [("zh", "Asia/Shanghai"), ("zh-CN", "Asia/Shanghai"),
+                                                ("zh_TW", "Asia/Shanghai"), ("en", "UTC"), (None, "UTC")])
+def test_default_timezone(language: str | None, zone: str) -> None:
+    assert default_timezone(language) == zone
+
+
+SIDEBAR = """<div class="side"><h3>精彩推薦</h3><ul>
+<li><a href="/n/1.html">其他新聞標題一</a><span class="date">2023-07-04 09:52:57</span></li>
+<li><a href="/n/2.html">其他新聞標題二</a><span class="date">2023-07-04 09:42:32</span></li></ul></div>"""
+FOOTER = "<div class='footer'>Copyright 2003-2023 版權所有 2023-07-01</div>"
+
+
+def tree_of(html: str) -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(html)
+
+
+def dates_of(html: str, url: str = "http://example.test/news/1.html", **kwargs: object) -> tuple[
+        FoundDate | None, FoundDate | None]:
+    tree = tree_of(html)
+    headline = tree.xpath("//h1")[0] if tree.xpath("//h1") else None
+    content = tree.xpath("//*[@id='content']")[0] if tree.xpath("//*[@id='content']") else None
+    return find_dates(tree, url=url, headline=headline, content=content, now=NOW, **kwargs)  # type: ignore[arg-type]
+
+
+def test_json_ld_comes_first() -> None:
+    html = """<html><head><script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle",
+    "datePublished":"2020-01-09T07:56:40+08:00","dateModified":"2020-01-10T08:00:00+08:00"}</script>
+    <meta property="article:published_time" content="2019-01-01T00:00:00+08:00"></head>
+    <body><h1>標題</h1><div>2018-01-01 00:00</div><div id="content"><p>正文</p></div></body></html>"""
+    published, updated = dates_of(html)
+    assert published is not None and updated is not None
+    assert (published.value.isoformat(), published.rule) == ("2020-01-09T07:56:40+08:00", "json-ld:datePublished")
+    assert (updated.value.isoformat(), updated.rule) == ("2020-01-10T08:00:00+08:00", "json-ld:dateModified")
+    assert published.raw == "2020-01-09T07:56:40+08:00"
+
+
+def test_json_ld_graph_list() -> None:
+    html = """<html><head><script type="application/ld+json">[{"@type":"WebSite"},{"@graph":[{"@type":"Article",
+    "datePublished":"2020-01-09 07:56"}]}]</script></head><body><h1>t</h1></body></html>"""
+    published, _ = dates_of(html)
+    assert published is not None and published.value.isoformat() == "2020-01-09T07:56:00+08:00"
+
+
+def test_meta_published_and_modified() -> None:
+    html = """<html><head><meta property="article:published_time" content="2020-01-09T07:56:40+08:00">
+    <meta property="article:modified_time" content="2020-01-09T09:00:00+08:00"></head>
+    <body><h1>標題</h1>""" + SIDEBAR + "</body></html>"
+    published, updated = dates_of(html)
+    assert published is not None and updated is not None
+    assert (published.value.isoformat(), published.rule) == ("2020-01-09T07:56:40+08:00",
+                                                             "meta:article:published_time")
+    assert (updated.value.isoformat(), updated.rule) == ("2020-01-09T09:00:00+08:00", "meta:article:modified_time")
+
+
+@pytest.mark.parametrize("name", ["publishdate", "PubDate", "pubtime", "dc.date.issued", "og:published_time"])
+def test_meta_names_portals_use(name: str) -> None:
+    html = f'<html><head><meta name="{name}" content="2020-01-09 07:56:40"></head><body><h1>t</h1></body></html>'
+    published, _ = dates_of(html)
+    assert published is not None and published.value.isoformat() == "2020-01-09T07:56:40+08:00"
+    assert published.rule == f"meta:{name}"
+
+
+def test_time_element_outside_sidebar() -> None:
+    html = ("<html><body>" + SIDEBAR.replace('<span class="date">2023-07-04 09:52:57</span>',
+                                             '<time datetime="2023-07-04T09:52:57+08:00">7月4日</time>')
+            + "<article><h1>標題</h1><time datetime='2020-01-09T07:56:40+08:00'>1月9日</time>"
+            "<div id='content'><p>正文</p></div></article></body></html>")
+    published, _ = dates_of(html)
+    assert published is not None
+    assert (published.value.isoformat(), published.rule) == ("2020-01-09T07:56:40+08:00", "time[datetime]")
+
+
+def test_visible_date_next_to_headline_beats_sidebar_and_footer() -> None:
+    html = ("<html><body>" + SIDEBAR + "<h1>2019年 鄭州警方共打掉電信網絡詐騙團伙170多個</h1>"
+            "<div class='info'><span class='time'>2020-01-09 07:56:40</span><span>來源:映象網</span></div>"
+            "<div id='content'><p>2019年,全市共立電信網絡詐騙案件1萬多起。1月8日上午,鄭州警方召開通報會。</p></div>"
+            + SIDEBAR + FOOTER + "</body></html>")
+    published, updated = dates_of(html)
+    assert published is not None
+    assert (published.value.isoformat(), published.rule) == ("2020-01-09T07:56:40+08:00", "visible:headline")
+    assert published.raw == "2020-01-09 07:56:40"
+    assert updated is None
+
+
+def test_label_split_across_tags_and_updated_kept_apart() -> None:
+    html = ("<html><body><h1>標題</h1><p class='meta'><span>发布时间：</span><span>2020年01月09日 07:56</span>"
+            "<span>更新时间：</span><span>2020年01月10日 08:30</span></p>"
+            "<div id='content'><p>正文。</p></div></body></html>")
+    published, updated = dates_of(html)
+    assert published is not None and updated is not None
+    assert published.value.isoformat() == "2020-01-09T07:56:00+08:00"
+    assert (updated.value.isoformat(), updated.rule) == ("2020-01-10T08:30:00+08:00", "visible:updated")
+
+
+def test_date_in_body_sentence_is_not_taken() -> None:
+    html = ("<html><body><h1>標題</h1><div id='content'><p>據介紹,2019年12月份開展的行動中,1月8日上午召開了會議,"
+            "這是一段很長的正文,說明了許多情況,包括2018年的數據和今年的計劃。</p></div>"
+            + SIDEBAR + "</body></html>")
+    published, _ = dates_of(html, url="http://example.test/news/488.html")
+    assert published is None
+
+
+def test_date_at_start_of_content() -> None:
+    html = ("<html><body><h1>標題</h1><div id='content'><p>（2020-01-09 07:56）新華社訊,正文開始。</p></div>"
+            + SIDEBAR + "</body></html>")
+    published, _ = dates_of(html)
+    assert published is not None and published.value.isoformat() == "2020-01-09T07:56:00+08:00"
+
+
+def test_url_is_the_last_resort() -> None:
+    html = "<html><body><h1>標題</h1><div id='content'><p>正文。</p></div>" + SIDEBAR + "</body></html>"
+    published, _ = dates_of(html, url="http://example.test/news/2020/0109/488.html")
+    assert published is not None
+    assert (published.value.isoformat(), published.rule, published.has_time) == ("2020-01-09" + T, "url", False)
+
+
+def test_relative_date_next_to_headline() -> None:
+    html = "<html><body><h1>標題</h1><div class='src'>3小时前 · 新华社</div><div id='content'><p>正文</p></div></body></html>"
+    published, _ = dates_of(html)
+    assert published is not None and published.value.isoformat() == "2020-03-10T07:00:00+08:00"
+
+
+def test_seed_page_date(shared_dir: Path) -> None:
+    body = (shared_dir / "seed" / "article.html").read_bytes()
+    tree = tree_of(decode_html(body).text)
+    url = "http://news.example-portal.test/news/yw/2020/0109/488.html"
+    published, updated = find_dates(tree, url=url, headline=tree.xpath("//h1")[0],
+                                    content=tree.xpath("//div[@id='content']")[0])
+    assert published is not None
+    assert published.value.isoformat() == "2020-01-09T07:56:40+08:00"
+    assert published.rule == "visible:headline"
+    assert updated is None
+    # Without the elements an extractor would hand over, the answer is the same.
+    published, _ = find_dates(tree, url=url)
+    assert published is not None and published.value.isoformat() == "2020-01-09T07:56:40+08:00"
+
+
+def test_evidence_record() -> None:
+    found = parse_date("发布时间：2020-01-09 07:56", now=NOW)
+    assert found is not None
+    assert found.evidence() == {"value": "2020-01-09T07:56:00+08:00", "raw": "发布时间：2020-01-09 07:56",
+                                "rule": "text", "has_time": True}
