@@ -1,0 +1,52 @@
+"""Alembic environment: runs on the connection newsarchive.db hands over, else on $NEWSARCHIVE_DB."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy.engine import Connection
+
+from newsarchive.models import Base, UTCDateTime
+
+
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
+    """Render our column types as plain SQLAlchemy types, so migrations never import models."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_item=render_item,
+        compare_type=True,
+        # SQLite cannot ALTER most things; batch mode copies the table instead.
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def main() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        run(connection)
+        return
+    from newsarchive.db import default_db_url, make_engine
+
+    engine = make_engine(default_db_url())
+    try:
+        with engine.connect() as conn:
+            run(conn)
+            conn.commit()
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("newsarchive migrations run online only (they need a database connection)")
+main()
