@@ -101,18 +101,43 @@ def _page_path(dataset: Path, file: str) -> Path:
     return path if path.exists() else dataset / "pages" / file
 
 
-def our_date_predictions(dataset: Path) -> list[dict[str, Any]]:
-    """Our published date for every page of a dataset (headline = the page's h1 when unique)."""
+def _truths(dataset: Path) -> list[dict[str, Any]]:
+    """The truth lines of a dataset."""
+    return [json.loads(line) for line in (dataset / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def product_extract() -> Callable[..., Any] | None:
+    """newsarchive.extract.extract when the extraction layer provides it, else None."""
+    try:
+        from newsarchive.extract import extract
+    except ImportError:
+        return None
+    return extract  # type: ignore[no-any-return]
+
+
+def our_date_predictions(dataset: Path) -> tuple[list[dict[str, Any]], str]:
+    """Our published date for every page, and which path produced it.
+
+    With extract() available this is the date the product outputs (Article.published); before that,
+    find_dates with a stand-in headline (the page's h1 when unique, else the element holding the title).
+    """
+    extract = product_extract()
     predictions = []
-    for line in (dataset / "truth.jsonl").read_text(encoding="utf-8").splitlines():
-        truth = json.loads(line)
+    for truth in _truths(dataset):
         body = _page_path(dataset, truth["file"]).read_bytes()
         url = truth.get("url") or ""
-        tree = lxml.html.document_fromstring(decode_html(body).text)
-        headline = _headline(tree, truth.get("title"))
-        published, _ = find_dates(tree, url=url, headline=headline, now=CRAWL_TIME)
-        predictions.append({"id": truth["id"], "published": published.value.isoformat() if published else None})
-    return predictions
+        value: datetime | None = None
+        if extract is not None:
+            try:
+                value = extract(body, url, fetched_at=CRAWL_TIME).published
+            except Exception:  # noqa: BLE001 - a page the product rejects has no date, as a peer's crash
+                value = None
+        else:
+            tree = lxml.html.document_fromstring(decode_html(body).text)
+            published, _ = find_dates(tree, url=url, headline=_headline(tree, truth.get("title")), now=CRAWL_TIME)
+            value = published.value if published is not None else None
+        predictions.append({"id": truth["id"], "published": value.isoformat() if value is not None else None})
+    return predictions, "extract()" if extract is not None else "find_dates+stand-in headline"
 
 
 def _headline(tree: lxml.html.HtmlElement, title: str | None) -> lxml.html.HtmlElement | None:
@@ -130,8 +155,7 @@ def _headline(tree: lxml.html.HtmlElement, title: str | None) -> lxml.html.HtmlE
 def peer_date_predictions(dataset: Path, peer: str) -> list[dict[str, Any]]:
     """htmldate's find_date or trafilatura's metadata date for every page of a dataset."""
     predictions = []
-    for line in (dataset / "truth.jsonl").read_text(encoding="utf-8").splitlines():
-        truth = json.loads(line)
+    for truth in _truths(dataset):
         body = _page_path(dataset, truth["file"]).read_bytes()
         url = truth.get("url")
         value: str | None = None
@@ -193,14 +217,30 @@ def main() -> None:
 
     print("== published dates (bench/score.py)")
     for dataset in sorted(BENCH.glob("zh-*-dev")):
-        predictions = {"newsarchive": our_date_predictions(dataset)}
+        ours_rows, path = our_date_predictions(dataset)
+        predictions = {"newsarchive": ours_rows}
         if not args.no_peers:
             predictions["htmldate"] = peer_date_predictions(dataset, "htmldate")
             predictions["trafilatura"] = peer_date_predictions(dataset, "trafilatura")
         for name, metrics in score_dates(dataset, predictions).items():
             shown = " ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items())
-            print(f"{dataset.name:16} {name:14} {shown}")
+            print(f"{dataset.name:16} {name:14} {shown}" + (f"  ({path})" if name == "newsarchive" else ""))
+    if not args.no_peers and (BENCH / "en-articles").exists():
+        print(sanity_line(BENCH / "en-articles"))
 
+
+def sanity_line(dataset: Path) -> str:
+    """Pages without date truth: how often we give a date, none in the future, same day as htmldate."""
+    ours_rows, _ = our_date_predictions(dataset)
+    peer_rows = peer_date_predictions(dataset, "htmldate")
+    ours = {row["id"]: row["published"] for row in ours_rows}
+    peer = {row["id"]: row["published"] for row in peer_rows}
+    both = [key for key in ours if ours[key] and peer.get(key)]
+    same_day = sum(ours[key][:10] == peer[key][:10] for key in both)
+    future = sum(bool(v) and datetime.fromisoformat(v) > CRAWL_TIME for v in ours.values())
+    return (f"{dataset.name:16} no date truth: ours dated {sum(bool(v) for v in ours.values())}/{len(ours)}, "
+            f"htmldate dated {sum(bool(v) for v in peer.values())}/{len(peer)}, same day as htmldate "
+            f"{same_day}/{len(both)}, future dates {future}")
 
 if __name__ == "__main__":
     main()

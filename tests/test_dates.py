@@ -370,3 +370,198 @@ def test_evidence_record() -> None:
     assert found is not None
     assert found.evidence() == {"value": "2020-01-09T07:56:00+08:00", "raw": "发布时间：2020-01-09 07:56",
                                 "rule": "text", "has_time": True}
+
+
+# ---------------------------------------------------------------- round 2: classes of failure seen on portals
+
+REF = datetime.fromisoformat("2019-10-08T12:00:57+08:00")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("19-09-07 12:30", "2019-09-07T12:30:00+08:00"),
+    ("发布时间：18-03-08 23:16", "2018-03-08T23:16:00+08:00"),
+    ("05/04/27", "2005-04-27" + T),
+    ("12:30 19-09-07", "2019-09-07" + T),
+])
+def test_two_digit_year(text: str, expected: str) -> None:
+    found = parse_date(text, now=NOW)
+    assert found is not None and found.value.isoformat() == expected
+
+
+@pytest.mark.parametrize(("text", "reference", "expected"), [
+    ("10-08 12:30", "2019-10-08T12:31:00+08:00", "2019-10-08T12:30:00+08:00"),
+    ("12-30 08:00", "2020-01-02T09:00:00+08:00", "2019-12-30T08:00:00+08:00"),
+    ("1月2日 09:00", "2020-01-02T09:00:00+08:00", "2020-01-02T09:00:00+08:00"),
+    ("发布时间：3月1日", "2018-03-01T08:00:00+08:00", "2018-03-01" + T),
+])
+def test_yearless_takes_year_from_the_pages_other_date(text: str, reference: str, expected: str) -> None:
+    found = parse_date(text, now=NOW, reference=datetime.fromisoformat(reference))
+    assert found is not None and found.value.isoformat() == expected
+
+
+def test_yearless_without_reference_uses_url_then_crawl_time() -> None:
+    found = parse_date("12-30 08:00", now=NOW, url="http://example.test/2018/1230/5.html")
+    assert found is not None and found.value.isoformat() == "2018-12-30T08:00:00+08:00"
+    found = parse_date("12-30 08:00", now=NOW)
+    assert found is not None and found.value.isoformat() == "2019-12-30T08:00:00+08:00"
+
+
+def test_yearless_date_line_split_over_spans_takes_year_from_meta_update() -> None:
+    html = ("<html><head><meta itemprop='dateUpdate' content='2019-10-08 12:00:57'></head><body>"
+            "<div class='article-title'><h2>英国美女转行当美人鱼</h2></div><div class='author'><p>加拿大必读</p>"
+            "<div class='article-source'><span class='date'>发布时间：10-08</span><span class='time'>12:00</span>"
+            "</div></div><div id='content'><p>正文。</p></div></body></html>")
+    tree = tree_of(html)
+    published, updated = find_dates(tree, url="http://example.test/s?id=1", headline=tree.xpath("//h2")[0],
+                                    content=tree.xpath("//*[@id='content']")[0], now=NOW)
+    assert published is not None and updated is not None
+    assert (published.value.isoformat(), published.rule) == ("2019-10-08T12:00:00+08:00", "visible:headline")
+    assert published.raw == "10-08 12:00"
+    assert (updated.value.isoformat(), updated.rule) == ("2019-10-08T12:00:57+08:00", "meta:dateUpdate")
+
+
+def test_only_an_update_time_is_the_published_fallback() -> None:
+    html = ("<html><head><meta itemprop='dateUpdate' content='2019-09-30 22:46:13'></head>"
+            "<body><h1>標題</h1><div id='content'><p>正文。</p></div></body></html>")
+    published, updated = dates_of(html)
+    assert published is not None and updated is not None
+    assert (published.value.isoformat(), published.rule) == ("2019-09-30T22:46:13+08:00", "updated:meta:dateUpdate")
+
+
+def test_footer_inside_the_article_is_its_date_line_page_footer_is_not() -> None:
+    html = ("<html><body><article><h1 class='entry-h1'>常德市金融系统开展活动</h1>"
+            "<div class='entry-content'><p>为持续推动金融知识普及工作,活动正式启动。</p></div>"
+            "<footer><div class='single-cat'>发布日期：2019-09-23 14:34:05&nbsp;所属分类：头条</div></footer>"
+            "</article>" + SIDEBAR + "<footer class='footer'>Copyright 2003-2023 版權所有 更新于2023-07-01</footer>"
+            "</body></html>")
+    tree = tree_of(html)
+    published, _ = find_dates(tree, url="http://example.test/ym/532601.html", headline=tree.xpath("//h1")[0],
+                              content=tree.xpath("//div[@class='entry-content']")[0], now=NOW)
+    assert published is not None
+    assert (published.value.isoformat(), published.rule) == ("2019-09-23T14:34:05+08:00", "visible:dateline")
+    only_page_footer = html.replace("发布日期：2019-09-23 14:34:05", "")
+    tree = tree_of(only_page_footer)
+    published, updated = find_dates(tree, url="http://example.test/ym/532601.html",
+                                    headline=tree.xpath("//h1")[0], now=NOW)
+    assert published is None and updated is None
+
+
+def test_blog_post_footer_gives_the_time_of_the_url_day_not_the_comments() -> None:
+    html = ("<html><body><div class='post'><div class='postTitle'>評老冒</div><div class='postText'>"
+            "<p>昨天兜兜转转看到一篇文章,写得很长很长,这里是正文。</p></div>"
+            "<div class='postFoot'>[收藏本文]&nbsp;发表于2005年09月07日 11:57 AM</div></div>"
+            "<div class='comments'><div>发表于2005年09月08日 09:10 AM</div></div></body></html>")
+    tree = tree_of(html)
+    url = "http://blog.example.test/user/archive/2005/09/07/543698.aspx"
+    published, _ = find_dates(tree, url=url, headline=tree.xpath("//div[@class='postTitle']")[0],
+                              content=tree.xpath("//div[@class='postText']")[0], now=NOW)
+    assert published is not None
+    assert (published.value.isoformat(), published.rule) == ("2005-09-07T11:57:00+08:00", "visible:dateline")
+
+
+def test_forum_thread_takes_the_first_posts_labelled_time() -> None:
+    post = ("<tr><td class='p4'>{}<p>------<p>〓 娱乐 明星话题 发布时间 {} by <a href='u.php'>user</a></td></tr>")
+    html = ("<html><body><table>" + post.format("楼主的正文,很长的一段话。", "2005/03/15 22:36:13")
+            + post.format("回复内容", "2005/03/16 01:08:28") + "</table></body></html>")
+    published, _ = find_dates(tree_of(html), url="http://bbs.example.test/read.php?postid=1", now=NOW)
+    assert published is not None
+    assert (published.value.isoformat(), published.rule) == ("2005-03-15T22:36:13+08:00", "visible:dateline")
+
+
+def test_meta_and_script_data_disagree_the_earliest_wins() -> None:
+    html = ("<html><head><meta name='apub:time' content='2019-9-7 21:30:50'>"
+            "<script>window.DATA = {\"title\": \"儿歌\", \"pubtime\": \"2019-09-07 19:02:26\", \"tags\": \"x\"}"
+            "</script></head><body><h1>儿歌一分钱被改成一元钱</h1><div id='content'><p>正文。</p></div></body></html>")
+    published, _ = dates_of(html)
+    assert published is not None
+    assert (published.value.isoformat(), published.rule) == ("2019-09-07T19:02:26+08:00", "script:pubtime")
+
+
+def test_meta_and_script_data_disagree_the_visible_line_decides() -> None:
+    html = ("<html><head><meta name='apub:time' content='2019-9-7 21:30:50'>"
+            "<script>var DATA = {pubtime: '2019-09-07 19:02:26'};</script></head><body><h1>標題</h1>"
+            "<div class='info'>2019-09-07 21:30 来源：扬眼</div><div id='content'><p>正文。</p></div></body></html>")
+    published, _ = dates_of(html)
+    assert published is not None
+    assert (published.value.isoformat(), published.rule) == ("2019-09-07T21:30:50+08:00", "meta:apub:time")
+
+
+@pytest.mark.parametrize(("markup", "rule"), [
+    ("<input type='hidden' name='pubtime' id='pubtime' value='2020-02-13 04:22:18'>", "input:pubtime"),
+    ("<div class='wrapper' data-docid='E1' data-ptime='2020-02-13 04:22:18'>x</div>", "attr:data-ptime"),
+])
+def test_page_data_dates(markup: str, rule: str) -> None:
+    html = f"<html><body><div class='layer81'>17种产品入选名单</div>{markup}<p>正文。</p></body></html>"
+    published, _ = find_dates(tree_of(html), url="", now=NOW)
+    assert published is not None
+    assert (published.value.isoformat(), published.rule) == ("2020-02-13T04:22:18+08:00", rule)
+
+
+@pytest.mark.parametrize("line", [
+    "昨天去金矿玩 (图)",                          # relative day word opening a title
+    "刚刚，在阿里2019云栖大会上，张建锋发布了芯片。",   # 刚刚 in running text
+    "5月20日至31日，京沪高速封闭",                  # month-day in a sentence
+    "20190926|国贸|增长率|全球经济",                # compact digits in a keyword list
+    "2005年4月18日吴宗宪进棚录像，凌晨收班后用餐",     # full date opening a sentence
+])
+def test_dates_inside_running_text_next_to_headline_are_not_taken(line: str) -> None:
+    html = f"<html><body><h1>標題</h1><div class='t'>{line}</div><div id='content'><p>正文。</p></div></body></html>"
+    published, updated = dates_of(html)
+    assert published is None and updated is None
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("2003-7-24 钱江晚报", "2003-07-24" + T),
+    ("新华社北京2020年1月9日电", "2020-01-09" + T),
+    ("2020年1月9日 星期四", "2020-01-09" + T),
+    ("3小时前 · 新华社", "2020-03-10T07:00:00+08:00"),
+])
+def test_date_lines_with_a_source_are_taken(line: str, expected: str) -> None:
+    html = f"<html><body><h1>標題</h1><div class='t'>{line}</div><div id='content'><p>正文。</p></div></body></html>"
+    published, _ = dates_of(html)
+    assert published is not None and published.value.isoformat() == expected
+
+
+def test_dated_link_to_another_article_is_not_the_date() -> None:
+    html = ("<html><body><h1>联合国贸发报告</h1><ul class='adjacent'><li>上一篇：<a href='/2.html'>"
+            "今日股市行情分析--2019年8月19日</a></li></ul><div class='title-meta-time'>发布时间：\n"
+            "2019-09-26 10:09:11</div><div id='content'><p>正文。</p></div></body></html>")
+    published, _ = dates_of(html)
+    assert published is not None and published.value.isoformat() == "2019-09-26T10:09:11+08:00"
+
+
+def test_date_then_update_label_is_an_update_and_stands_in_for_published() -> None:
+    html = ("<html><body><b>日本无性婚姻问题严重(图)</b><table><tr><td class='ygg'>2005-04-05 06:40更新 来源：转载文章"
+            "</td></tr></table><p>正文很长很长。</p></body></html>")
+    published, updated = find_dates(tree_of(html), url="http://news.example.test/050404/346/2al02.html", now=NOW)
+    assert published is not None and updated is not None
+    assert (updated.value.isoformat(), updated.rule) == ("2005-04-05T06:40:00+08:00", "visible:updated")
+    assert (published.value.isoformat(), published.rule) == ("2005-04-05T06:40:00+08:00",
+                                                             "updated:visible:updated")
+
+
+def test_date_line_inside_a_share_box_under_the_headline() -> None:
+    html = ("<html><body><div class='article_title'><h2>京沪高速封闭</h2><div class='share_box'>"
+            "<p class='time'><span>2019-05-17</span><span>苏皖城市报道</span></p><span class='share'>分享到</span>"
+            "</div></div><div id='content'><p>5月20日至31日，京沪高速封闭。</p></div>"
+            "<div class='share'>2023-07-04 09:52:57</div></body></html>")
+    tree = tree_of(html)
+    published, _ = find_dates(tree, url="http://example.test/a/1.html", headline=tree.xpath("//h2")[0],
+                              content=tree.xpath("//*[@id='content']")[0], now=NOW)
+    assert published is not None and published.value.isoformat() == "2019-05-17" + T
+
+
+def test_empty_headline_element_is_ignored() -> None:
+    html = ("<html><body><h1> </h1><div class='tag'>20190926|国贸</div><div class='title-text'>报告</div>"
+            "<div class='meta-time'>发布时间：2019-09-26 10:09:11</div><p>正文。</p></body></html>")
+    tree = tree_of(html)
+    published, _ = find_dates(tree, url="", headline=tree.xpath("//h1")[0], now=NOW)
+    assert published is not None and published.value.isoformat() == "2019-09-26T10:09:11+08:00"
+
+
+def test_sources_a_whole_number_of_hours_apart_are_one_time_in_two_zones() -> None:
+    html = ("<html><head><script type='application/ld+json'>{\"datePublished\": \"2020-01-09T07:56:40-05:00\"}"
+            "</script><meta name='pubdate' content='2020-01-09 12:56:40'></head><body><h1>t</h1></body></html>")
+    published, _ = dates_of(html, tz="UTC")
+    assert published is not None
+    assert (published.value.isoformat(), published.rule) == ("2020-01-09T07:56:40-05:00", "json-ld:datePublished")

@@ -89,6 +89,11 @@ _YEARLESS_RE = re.compile(
     r"(?<![\d/.-])(?<!\d:)(?P<month>0?[1-9]|1[0-2])\s*(?P<sep>[-/月])\s*(?P<day>0?[1-9]|[12]\d|3[01])(?![\d/.])\s*(?:日|号|號)?"
     r"(?:" + _TIME + r")?"
 )
+# 19-09-07 / 18-03-08 23:16: a two-digit year, which portals print next to the headline.
+_SHORT_YEAR_RE = re.compile(
+    r"(?<![\d/.-])(?<!\d:)(?P<year>\d\d)(?P<sep>[-/.])(?P<month>0[1-9]|1[0-2])(?P=sep)(?P<day>0[1-9]|[12]\d|3[01])(?![\d/.:-])"
+    r"(?:" + _TIME + r")?"
+)
 _RELATIVE_RE = re.compile(r"(?P<n>\d+|半|几|幾)\s*(?P<unit>秒|分钟|分鐘|分|小时|小時|个小时|個小時|天|日|周|週|星期)\s*(?:以)?前")
 _DAYWORD_RE = re.compile(r"(?P<word>刚刚|剛剛|刚才|剛才|今天|今日|昨天|昨日|前天|大前天)(?:" + _TIME + r")?")
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
@@ -160,8 +165,12 @@ def _not_future(value: datetime, now: datetime) -> bool:
 
 
 def parse_date(text: str, *, tz: str = "Asia/Shanghai", now: datetime | None = None,
-               url: str | None = None) -> FoundDate | None:
-    """The one date in a short string (labels, Chinese and Western forms, relative forms), or None."""
+               url: str | None = None, reference: datetime | None = None) -> FoundDate | None:
+    """The one date in a short string (labels, Chinese and Western forms, relative forms), or None.
+
+    A date without a year takes it from `reference` (another date of the same page), else the URL,
+    else the crawl time, never landing in the future.
+    """
     if not text:
         return None
     zone = _zone(tz)
@@ -191,9 +200,18 @@ def parse_date(text: str, *, tz: str = "Asia/Shanghai", now: datetime | None = N
         if western is not None:
             return replace(western, raw=raw) if _not_future(western.value, now) else None
 
+    match = _SHORT_YEAR_RE.search(norm)
+    if match:
+        year = 2000 + int(match.group("year"))
+        if year > now.astimezone(zone).year:
+            year -= 100
+        built = _build(year, int(match.group("month")), int(match.group("day")), match, zone)
+        if built is not None and _not_future(built[0], now):
+            return FoundDate(built[0], raw, "text", built[1])
+
     match = _YEARLESS_RE.search(norm)
     if match and (match.group("sep") == "月" or match.groupdict().get("hour")):
-        return _resolve_yearless(match, raw, zone, now, url)
+        return _resolve_yearless(match, raw, zone, now, url, reference)
 
     match = _COMPACT_RE.search(norm)
     if match:
@@ -262,16 +280,24 @@ def _parse_relative(text: str, now: datetime, zone: tzinfo) -> FoundDate | None:
 
 
 def _resolve_yearless(match: re.Match[str], raw: str, zone: tzinfo, now: datetime,
-                      url: str | None) -> FoundDate | None:
-    """A month-day date with its year from the URL, else the latest year that is not in the future."""
+                      url: str | None, reference: datetime | None = None) -> FoundDate | None:
+    """A month-day date with its year from the page's other date, the URL, else the crawl time.
+
+    The year chosen is the latest that does not put the date after its anchor (the other date,
+    the URL's day or the crawl time), so "12-30" next to a 2020-01-02 date is 2019-12-30.
+    """
     month, day = int(match.group("month")), int(match.group("day"))
     from_url = date_from_url(url, tz=str(zone)) if url else None
-    years = [from_url.value.year] if from_url else []
-    local_now = now.astimezone(zone)
-    years += [local_now.year, local_now.year - 1]
-    for year in years:
+    if reference is not None:
+        anchor = reference.astimezone(zone)
+    elif from_url is not None:
+        anchor = from_url.value + timedelta(days=1)
+    else:
+        anchor = now.astimezone(zone)
+    anchor = min(anchor, now.astimezone(zone))
+    for year in (anchor.year, anchor.year - 1):
         built = _build(year, month, day, match, zone)
-        if built is not None and _not_future(built[0], now):
+        if built is not None and built[0] <= anchor + timedelta(days=1):
             return FoundDate(built[0], raw, "text", built[1])
     return None
 
@@ -317,15 +343,32 @@ _META_PUBLISHED = {
 _META_UPDATED = {
     "articlemodifiedtime", "ogupdatedtime", "ogarticlemodifiedtime", "datemodified", "lastmodified",
     "dctermsmodified", "dcdatemodified", "lastmodifiedtime", "modifiedtime", "updatetime", "updatedtime",
-    "articleupdated", "weiboarticleupdateat",
+    "articleupdated", "weiboarticleupdateat", "dateupdate", "dateupdated",
 }
+# Keys that inline page data (window.DATA = {...}, hidden inputs, data-* attributes) use for the article.
+_DATA_PUBLISHED = {
+    "pubtime", "ptime", "publishtime", "publishdate", "pubdate", "publishedtime", "publishedat",
+    "datepublished", "firstpublishtime", "releasetime", "newstime", "posttime",
+}
+_DATA_UPDATED = {"updatetime", "modifytime", "modifiedtime", "datemodified", "updatedat", "lastmodified"}
+_SCRIPT_PAIR_RE = re.compile(
+    r"""["']?(?P<key>[A-Za-z_]{4,24})["']?\s*[:=]\s*["'](?P<value>(?:19|20)\d\d[-/年.]\d{1,2}[-/月.]\d{1,2}[^"'\n]{0,24})["']"""
+)
 _SKIP_TAGS = {"script", "style", "noscript", "template", "select", "option", "textarea", "button"}
-_BOILERPLATE_TAGS = {"aside", "footer", "nav"}
-_BOILERPLATE_RE = re.compile(
-    r"(?:^|[\s_-])(?:side|sidebar|aside|footer|foot|comment|comments|reply|related|relate|recommend|"
-    r"rank|news-?list|nav|menu|breadcrumb|crumb|copyright|share|ad|ads|banner)(?:$|[\s_-]|\d)",
+# Chrome that never holds the article's own date line.
+_CHROME_TAGS = {"aside", "nav"}
+_CHROME_RE = re.compile(
+    r"(?:^|[\s_-])(?:side|sidebar|aside|comment|comments|reply|replies|related|relate|recommend|"
+    r"rank|hot|news-?list|nav|menu|breadcrumb|crumb|ad|ads|banner)(?:$|[\s_-]|\d)",
     re.IGNORECASE,
 )
+# Page footers and share bars: chrome, unless they sit inside the article and carry its date line.
+_FOOTER_TAGS = {"footer"}
+_FOOTER_RE = re.compile(r"(?:^|[\s_-])(?:footer|foot|copyright|share|bottom)(?:$|[\s_-]|\d)|(?:foot|footer)$",
+                        re.IGNORECASE)
+_ARTICLE_RE = re.compile(r"(?:^|[\s_-])(?:article|post|entry|blog|content|detail|main)(?:$|[\s_-]|\d)",
+                         re.IGNORECASE)
+_COPYRIGHT_RE = re.compile(r"©|&copy;|copyright|版权|版權|备案|備案|ICP", re.IGNORECASE)
 
 
 def _key(name: str) -> str:
@@ -350,8 +393,10 @@ def _walk_json(data: Any) -> Iterator[dict[str, Any]]:
             yield from _walk_json(item)
 
 
-def _json_ld_dates(tree: HtmlElement, tz: str, now: datetime | None,
-                   url: str) -> tuple[FoundDate | None, FoundDate | None]:
+Pair = tuple[FoundDate | None, FoundDate | None]
+
+
+def _json_ld_dates(tree: HtmlElement, tz: str, now: datetime | None, url: str) -> Pair:
     """datePublished / dateModified from the page's JSON-LD."""
     published: FoundDate | None = None
     updated: FoundDate | None = None
@@ -373,8 +418,7 @@ def _json_ld_dates(tree: HtmlElement, tz: str, now: datetime | None,
     return published, updated
 
 
-def _meta_dates(tree: HtmlElement, tz: str, now: datetime | None,
-                url: str) -> tuple[FoundDate | None, FoundDate | None]:
+def _meta_dates(tree: HtmlElement, tz: str, now: datetime | None, url: str) -> Pair:
     """Published/updated dates from meta tags (article:published_time, pubdate, dcterms...)."""
     published: FoundDate | None = None
     updated: FoundDate | None = None
@@ -391,23 +435,38 @@ def _meta_dates(tree: HtmlElement, tz: str, now: datetime | None,
     return published, updated
 
 
-def _is_boilerplate(element: HtmlElement, stop: HtmlElement | None = None,
-                    shared: frozenset[HtmlElement] = frozenset()) -> bool:
-    """Whether an element sits in a sidebar, footer, nav, comment block or list of other items."""
-    node: HtmlElement | None = element
-    while node is not None and node is not stop and node not in shared:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in _BOILERPLATE_TAGS:
-            return True
-        label = f"{node.get('class', '')} {node.get('id', '')}"
-        if label.strip() and _BOILERPLATE_RE.search(label):
-            return True
-        node = node.getparent()
-    return False
+def _page_data_dates(tree: HtmlElement, tz: str, now: datetime | None, url: str) -> Pair:
+    """Dates the page keeps as data: hidden inputs, data-* attributes, inline script objects."""
+    published: FoundDate | None = None
+    updated: FoundDate | None = None
+
+    def take(key: str, value: str, rule: str) -> None:
+        nonlocal published, updated
+        if published is None and key in _DATA_PUBLISHED:
+            published = _strict_date(value, tz, now, url, rule)
+        elif updated is None and key in _DATA_UPDATED:
+            updated = _strict_date(value, tz, now, url, rule)
+
+    for element in tree.xpath("//input[@type='hidden' and @value]"):
+        name = element.get("name") or element.get("id") or ""
+        take(_key(name), element.get("value", ""), f"input:{name}")
+    for element in tree.xpath("//body//*[@*[starts-with(name(), 'data-')]]"):
+        for attribute, value in element.attrib.items():
+            if attribute.startswith("data-"):
+                take(_key(attribute[5:]), value, f"attr:{attribute}")
+        if published is not None and updated is not None:
+            break
+    for script in tree.iter("script"):
+        kind = (script.get("type") or "").lower()
+        if "ld+json" in kind or not script.text:
+            continue
+        # The article's own object comes first in the page data; later ones are lists of other items.
+        for match in _SCRIPT_PAIR_RE.finditer(script.text):
+            take(_key(match.group("key")), match.group("value"), f"script:{match.group('key')}")
+    return published, updated
 
 
-def _time_element_dates(tree: HtmlElement, tz: str, now: datetime | None,
-                        url: str) -> tuple[FoundDate | None, FoundDate | None]:
+def _time_element_dates(tree: HtmlElement, tz: str, now: datetime | None, url: str) -> Pair:
     """Dates from <time datetime> and itemprop date elements outside sidebars and lists."""
     published: FoundDate | None = None
     updated: FoundDate | None = None
@@ -435,6 +494,48 @@ def _time_element_dates(tree: HtmlElement, tz: str, now: datetime | None,
     return published, updated
 
 
+def _label(node: HtmlElement) -> str:
+    """An element's class and id, for the naming rules."""
+    return f"{node.get('class', '')} {node.get('id', '')}".strip()
+
+
+def _is_boilerplate(element: HtmlElement, stop: HtmlElement | None = None,
+                    shared: frozenset[HtmlElement] = frozenset()) -> bool:
+    """Whether an element sits in a sidebar, nav, comment block, list of other items or the page footer.
+
+    A footer or share bar inside the article (an <article>, or a post/entry container that also
+    holds the headline) is the article's own date line, not chrome; the page footer is chrome.
+    """
+    node: HtmlElement | None = element
+    footer: HtmlElement | None = None
+    while node is not None and node is not stop and node not in shared:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        label = _label(node)
+        if tag in _CHROME_TAGS or (label and _CHROME_RE.search(label)):
+            return True
+        if footer is None and (tag in _FOOTER_TAGS or (label and _FOOTER_RE.search(label))):
+            footer = node
+        node = node.getparent()
+    if footer is None:
+        return False
+    return not _inside_article(footer, shared)
+
+
+def _inside_article(footer: HtmlElement, shared: frozenset[HtmlElement]) -> bool:
+    """Whether a footer-like element belongs to the article rather than to the page."""
+    if _COPYRIGHT_RE.search(footer.text_content()[:400]):
+        return False
+    for ancestor in footer.iterancestors():
+        tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
+        if tag in ("body", "html"):
+            return False
+        if tag == "article" or ancestor in shared:
+            return True
+        if _ARTICLE_RE.search(_label(ancestor)) and ancestor.xpath(".//h1|.//h2"):
+            return True
+    return False
+
+
 def _texts_after(start: HtmlElement, stop: HtmlElement | None) -> Iterator[tuple[str, HtmlElement]]:
     """Text pieces in document order after `start`, each with the element holding it."""
     root = start.getroottree().getroot()
@@ -453,6 +554,15 @@ def _texts_after(start: HtmlElement, stop: HtmlElement | None) -> Iterator[tuple
         if event == "start" and element.text:
             yield element.text, element
         elif event in ("end", "tail-only") and element.tail:
+            yield element.tail, element.getparent()
+
+
+def _texts_in(root: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
+    """Text pieces in document order inside `root`, each with the element holding it."""
+    for event, element in _iterwalk(root):
+        if event == "start" and element.text:
+            yield element.text, element
+        elif event in ("end", "tail-only") and element.tail and element is not root:
             yield element.tail, element.getparent()
 
 
@@ -482,8 +592,10 @@ def _iterwalk(root: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
 def _visible_candidates(tree: HtmlElement, headline: HtmlElement | None,
                         content: HtmlElement | None) -> Iterator[tuple[str, HtmlElement]]:
     """Text pieces between the headline and the start of the content, in document order."""
+    if headline is not None and not headline.text_content().strip():
+        headline = None
     if headline is None:
-        found = tree.xpath("//h1")
+        found = tree.xpath("//h1[normalize-space()]")
         headline = found[0] if len(found) == 1 else None
     if headline is None:
         if content is None:
@@ -512,34 +624,41 @@ def _visible_candidates(tree: HtmlElement, headline: HtmlElement | None,
 def _content_start(content: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
     """The first text pieces of the content, where some portals print the date line."""
     budget = _CONTENT_START_BUDGET
-    for event, element in _iterwalk(content):
+    for text, element in _texts_in(content):
         if budget <= 0:
             return
-        text = element.text if event == "start" else element.tail if element is not content else None
-        if text and text.strip():
+        if text.strip():
             budget -= len(text.strip())
             yield text.strip(), element
 
 
-def _visible_dates(tree: HtmlElement, headline: HtmlElement | None, content: HtmlElement | None, tz: str,
-                   now: datetime | None, url: str) -> tuple[FoundDate | None, FoundDate | None]:
-    """The date line next to the headline: the first full date, a labelled 更新 date apart."""
+_TIME_START_RE = re.compile(r"\s*(?:[01]?\d|2[0-3])[:：][0-5]\d(?:[:：][0-5]\d)?(?!\d)")
+
+
+def _scan(pieces: list[tuple[str, HtmlElement]], tz: str, now: datetime | None, url: str,
+          reference: datetime | None, *, labelled_only: bool) -> Pair:
+    """The first published date and the first 更新 date in a run of text pieces.
+
+    A date followed by a time in the next piece (发布时间：10-08 | 12:00) is read as one line.
+    With `labelled_only`, a date counts only after a publication label (发布时间：, 发表于, posted).
+    """
     published: FoundDate | None = None
     updated: FoundDate | None = None
-    pieces = list(_visible_candidates(tree, headline, content))
-    # Containers the headline itself sits in say nothing about the date line beside it.
-    shared = frozenset(headline.iterancestors()) if headline is not None else frozenset()
     for index, (text, element) in enumerate(pieces):
-        if element is not content and _is_boilerplate(element, stop=content, shared=shared):
-            continue
-        found = _visible_parse(text, tz, now, url)
+        previous = pieces[index - 1][0] if index > 0 else ""
+        following = pieces[index + 1][0] if index + 1 < len(pieces) else ""
+        found = _visible_parse(text, tz, now, url, reference, previous=previous, following=following)
         if found is None:
             continue
-        previous = pieces[index - 1][0] if index > 0 else ""
+        if len(_normalise(text)) > len(_normalise(found.raw)) + 6 and _in_link(element):
+            # A dated link text is another article's headline (上一篇: 今日行情--2019年8月19日).
+            continue
         label_only = not _DATE_IN_LINE_RE.search(_normalise(previous))
         is_updated = found.rule == "visible:updated" or (
             label_only and bool(_UPDATED_LABEL_RE.search(previous[-12:])) and not _PUBLISHED_ONLY_RE.match(text)
         )
+        if labelled_only and not is_updated and found.rule != "visible:labelled":
+            continue
         if is_updated:
             updated = updated or replace(found, rule="visible:updated")
         elif published is None:
@@ -549,59 +668,192 @@ def _visible_dates(tree: HtmlElement, headline: HtmlElement | None, content: Htm
     return published, updated
 
 
+def _in_link(element: HtmlElement) -> bool:
+    """Whether a text piece's element is, or sits in, a link."""
+    return element.tag == "a" or any(a.tag == "a" for a in element.iterancestors())
+
+
+def _visible_dates(tree: HtmlElement, headline: HtmlElement | None, content: HtmlElement | None, tz: str,
+                   now: datetime | None, url: str, reference: datetime | None) -> Pair:
+    """The date line next to the headline: the first full date, a labelled 更新 date apart."""
+    pieces = list(_visible_candidates(tree, headline, content))
+    # Containers the headline itself sits in say nothing about the date line beside it.
+    shared = frozenset(headline.iterancestors()) if headline is not None else frozenset()
+    kept = [(text, element) for text, element in pieces
+            if element is content or not _is_boilerplate(element, stop=content, shared=shared)]
+    return _scan(kept, tz, now, url, reference, labelled_only=False)
+
+
+# A publication label just before a date: 发布时间：, 发表于, 时间:, Posted on.
+_LINE_LABEL_RE = re.compile(
+    r"(?:发布|發布|發佈|发表|發表|刊发|刊發|出版|上传|上傳|创建|創建)(?:时间|時間|日期|于|於)?\s*[:：]?\s*$"
+    r"|(?:时间|時間|日期)\s*[:：]\s*$|(?:posted|published)(?:\s+(?:on|at))?\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _labelled_dates(tree: HtmlElement, headline: HtmlElement | None, tz: str, now: datetime | None, url: str,
+                    reference: datetime | None) -> Pair:
+    """With no date beside the headline: the first labelled date line anywhere outside the chrome.
+
+    This finds a blog's "发表于 2005-07-31 12:30" under the post and a forum's first "发布时间"
+    (replies come later in the page), never a date in running text or in a sidebar.
+    """
+    body = tree.find("body")
+    if body is None:
+        return None, None
+    shared = frozenset(headline.iterancestors()) if headline is not None else frozenset()
+    pieces: list[tuple[str, HtmlElement]] = []
+    for text, element in _texts_in(body):
+        stripped = text.strip()
+        if stripped and len(stripped) <= 200:
+            pieces.append((stripped, element))
+    kept = [(text, element) for text, element in pieces if not _is_boilerplate(element, shared=shared)]
+    return _scan(kept, tz, now, url, reference, labelled_only=True)
+
+
 _PUBLISHED_ONLY_RE = re.compile(r"\s*(发布|發布|发表|發表|published|posted)", re.IGNORECASE)
 
 
 _DATE_IN_LINE_RE = re.compile(
-    r"(?:(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|(?<!\d)(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:[0-3]\d)(?!\d)"
-    r"|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}-\d{1,2}\s+\d{1,2}:\d\d|\d+\s*(?:秒|分钟|分鐘|小时|小時|天)前|刚刚|剛剛|昨天|前天)"
+    r"(?:(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?!\d)(?:\s*[日号號])?|(?<!\d)(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:[0-3]\d)(?!\d)"
+    r"|(?<![\d/.-])(?<!\d:)\d\d[-/.]\d\d[-/.]\d\d(?![\d/.:-])"
+    r"|\d{1,2}\s*月\s*\d{1,2}\s*[日号號]|(?<![\d/.-])(?<!\d:)\d{1,2}[-/]\d{1,2}(?![\d/.-])"
+    r"|\d+\s*(?:秒|分钟|分鐘|小时|小時|天)前|刚刚|剛剛|昨天|前天|今天)"
 )
+# What may stand around a relative or month-day date on a date line; running text has words there.
+_LINE_EDGE_RE = re.compile(r"^(?:$|[\s|·•/:：()（）\[\]【】-]|星期|周|週|\d|[上下]午|凌晨|晚上|早上|中午|来源|來源|作者)")
 
 
-def _visible_parse(text: str, tz: str, now: datetime | None, url: str) -> FoundDate | None:
+def _visible_parse(text: str, tz: str, now: datetime | None, url: str, reference: datetime | None = None,
+                   *, previous: str = "", following: str = "") -> FoundDate | None:
     """A date from a short visible line: each date-like span is parsed on its own, labels respected."""
     normalised = _normalise(text)
     if len(normalised) > 200:
         return None
     for match in _DATE_IN_LINE_RE.finditer(normalised):
+        span = match.group(0)
+        full_year = bool(re.match(r"(?:19|20)\d\d", span))
+        prefix = normalised[: match.start()]
+        rest = normalised[match.end():]
+        labelled = bool(_LINE_LABEL_RE.search(prefix[-16:]) or (not prefix.strip() and _LINE_LABEL_RE.search(
+            _normalise(previous)[-16:])) or _UPDATED_LABEL_RE.search(prefix[-12:]))
+        if not full_year:
+            # Relative words and month-days are date lines only when they stand alone on the line,
+            # never inside a sentence ("昨天去金矿玩", "5月20日至31日", "1月8日上午,警方召开…").
+            if not _LINE_EDGE_RE.match(rest) or (prefix.strip() and not labelled
+                                                 and not _LINE_EDGE_RE.match(prefix[-1:])):
+                continue
+            if re.fullmatch(r"\d\d[-/.]\d\d[-/.]\d\d", span) is None and re.fullmatch(
+                    r"\d{1,2}[-/]\d{1,2}", span) and not labelled and not _TIME_START_RE.match(rest):
+                continue
+        if re.fullmatch(r"(?:19|20)\d{6}", span) and (prefix.strip() and not labelled or rest.strip()):
+            # Eight digits are a date line only alone or labelled, not in keywords or file names.
+            continue
         # Parse from the match with what follows (the time) but not what precedes (another date).
         tail = normalised[match.start(): match.start() + 40]
-        found = parse_date(tail, tz=tz, now=now, url=url)
+        shown = tail
+        if labelled and re.fullmatch(r"\d{1,2}[-/]\d{1,2}", span):
+            # A labelled month-day (发布时间：10-08) is a date line even without its time.
+            tail = re.sub(r"^(\d{1,2})[-/](\d{1,2})", r"\1月\2日", tail)
+        found = parse_date(tail, tz=tz, now=now, url=url, reference=reference)
+        if (found is None or not found.has_time) and not rest.strip() and _TIME_START_RE.match(following):
+            # The time sits in the next element: 发布时间：10-08 | 12:00.
+            joined = parse_date(f"{tail} {_normalise(following)[:12]}", tz=tz, now=now, url=url, reference=reference)
+            if joined is not None and joined.has_time:
+                found = joined
+                shown = f"{shown} {_TIME_START_RE.match(following).group(0).strip()}"  # type: ignore[union-attr]
         if found is None:
             continue
-        # A month-day without a year or time is a date line only when the line is short,
-        # never a date mentioned in a sentence ("1月8日上午,警方召开…").
-        if (not re.match(r"(?:19|20)\d\d", match.group(0)) and not found.has_time
-                and len(normalised) - len(match.group(0)) > 10):
+        if (not full_year and not found.has_time and not labelled
+                and len(normalised) - len(span) > 10):
             continue
-        prefix = normalised[: match.start()]
+        if full_year and not found.has_time and not labelled and _SENTENCE_AFTER_RE.match(rest):
+            # "2005年4月18日吴宗宪进棚录像…": a date that opens a sentence of the body.
+            continue
         if _UPDATED_LABEL_RE.search(prefix[-12:]):
-            return replace(found, raw=match.group(0), rule="visible:updated")
-        return replace(found, raw=tail.strip())
+            return replace(found, raw=span, rule="visible:updated")
+        after = re.sub(r"^\s*(?:\d{1,2}[:：]\d\d(?:[:：]\d\d)?)?\s*", "", rest)
+        suffix = _SUFFIX_LABEL_RE.match(after if not prefix.strip() else "")
+        if suffix and _UPDATED_LABEL_RE.match(suffix.group(0)):
+            return replace(found, raw=shown.strip(), rule="visible:updated")
+        return replace(found, raw=shown.strip(), rule="visible:labelled" if labelled or suffix else "text")
     return None
+
+
+_SENTENCE_AFTER_RE = re.compile(r"^[日号號]?+(?:[,、]|(?![星周週礼禮电電讯訊])[\u4e00-\u9fff])")
+# A label after the date, on a line that begins with it: "2005-04-05 06:40更新", "2020-01-09 07:56 发布".
+_SUFFIX_LABEL_RE = re.compile(r"^(?:发布|發布|發佈|发表|發表|更新|updated|published|posted)", re.IGNORECASE)
 
 
 def find_dates(tree: HtmlElement, *, url: str, headline: HtmlElement | None = None,
                content: HtmlElement | None = None, tz: str = "Asia/Shanghai",
-               now: datetime | None = None) -> tuple[FoundDate | None, FoundDate | None]:
-    """The page's (published, updated) dates, by trust: JSON-LD, meta, <time>, headline line, URL."""
-    published: FoundDate | None = None
-    updated: FoundDate | None = None
-    for finder in (_json_ld_dates, _meta_dates, _time_element_dates):
-        found_published, found_updated = finder(tree, tz, now, url)
-        published = published or found_published
-        updated = updated or found_updated
-        if published is not None:
-            break
-    if published is None or updated is None or not published.has_time:
-        visible_published, visible_updated = _visible_dates(tree, headline, content, tz, now, url)
-        if published is None and visible_published is None:
-            visible_published = _dated_element(tree, tz, now, url)
-        published = _more_precise(published, visible_published)
-        updated = updated or visible_updated
-    if published is None:
-        published = date_from_url(url, tz=tz)
+               now: datetime | None = None) -> Pair:
+    """The page's (published, updated) dates.
+
+    By trust: JSON-LD, meta, the page's own data (hidden inputs, data-* attributes, script objects),
+    <time>, the date line next to the headline, a labelled date line elsewhere in the article, the URL.
+    Structured sources that disagree are settled by the visible date line, else by the earliest.
+    """
+    found: list[tuple[FoundDate | None, FoundDate | None]] = [
+        finder(tree, tz, now, url) for finder in (_json_ld_dates, _meta_dates, _page_data_dates, _time_element_dates)
+    ]
+    candidates = [pair[0] for pair in found if pair[0] is not None]
+    updated = next((pair[1] for pair in found if pair[1] is not None), None)
+    published = candidates[0] if candidates else None
+    from_url = date_from_url(url, tz=tz)
+    reference = next((c.value for c in [*candidates, updated] if c is not None), None)
+    if reference is None and from_url is not None:
+        reference = from_url.value + timedelta(days=1)
+
+    visible_published, visible_updated = _visible_dates(tree, headline, content, tz, now, url, reference)
+    if visible_published is None and (published is None or not published.has_time):
+        labelled_published, labelled_updated = _labelled_dates(tree, headline, tz, now, url, reference)
+        visible_published = labelled_published
+        visible_updated = visible_updated or labelled_updated
+        if published is None and visible_published is not None:
+            visible_published = replace(visible_published, rule="visible:dateline")
+    if published is None and visible_published is None:
+        visible_published = _dated_element(tree, tz, now, url, reference)
+    published = _settle(published, candidates, visible_published)
+    updated = updated or visible_updated
+    if published is None and from_url is not None:
+        published = _more_precise(from_url, _same_day_line(tree, from_url, headline, tz, now, url))
+    if published is None and updated is not None:
+        # A page that gives only its 更新 time was published no later: the best date it offers.
+        published = replace(updated, rule=f"updated:{updated.rule}")
     return published, updated
+
+
+def _settle(trusted: FoundDate | None, candidates: list[FoundDate], visible: FoundDate | None) -> FoundDate | None:
+    """The published date from the trusted source, the other structured ones and the visible line."""
+    if trusted is None:
+        return visible
+    timed = [c for c in candidates if c.has_time and abs(c.value - trusted.value) <= timedelta(hours=36)]
+    if visible is not None and visible.has_time:
+        for candidate in timed:
+            if _same_minute(candidate.value, visible.value):
+                return candidate
+    # A difference of whole hours is one time read in two zones, not two times.
+    disagreeing = [c for c in timed if (c.value.minute, c.value.second) != (trusted.value.minute, trusted.value.second)]
+    if trusted.has_time and disagreeing:
+        # Sources that disagree: a re-publication or edit time is later, the first release earliest.
+        return min([trusted, *disagreeing], key=lambda c: c.value)
+    return _more_precise(trusted, visible)
+
+
+def _same_minute(first: datetime, second: datetime) -> bool:
+    """Whether two instants fall in the same minute."""
+    return first.replace(second=0, microsecond=0) == second.replace(second=0, microsecond=0)
+
+
+def _same_day_line(tree: HtmlElement, day: FoundDate, headline: HtmlElement | None, tz: str,
+                   now: datetime | None, url: str) -> FoundDate | None:
+    """A labelled date line that gives the time of a day known from the URL."""
+    found, _ = _labelled_dates(tree, headline, tz, now, url, day.value)
+    if found is not None and found.value.date() == day.value.date():
+        return replace(found, rule="visible:dateline")
+    return None
 
 
 def _more_precise(trusted: FoundDate | None, other: FoundDate | None) -> FoundDate | None:
@@ -617,16 +869,17 @@ def _more_precise(trusted: FoundDate | None, other: FoundDate | None) -> FoundDa
 _DATED_CLASS_RE = re.compile(r"time|date|pub|publish|post|info|source|meta|byline|fbsj|sj", re.IGNORECASE)
 
 
-def _dated_element(tree: HtmlElement, tz: str, now: datetime | None, url: str) -> FoundDate | None:
+def _dated_element(tree: HtmlElement, tz: str, now: datetime | None, url: str,
+                   reference: datetime | None) -> FoundDate | None:
     """With no headline to go by: the first short element named like a date line, outside the chrome."""
     for element in tree.iter("span", "div", "p", "em", "i", "small", "td", "font"):
-        label = f"{element.get('class', '')} {element.get('id', '')}"
+        label = _label(element)
         if not _DATED_CLASS_RE.search(label) or _is_boilerplate(element):
             continue
         text = element.text_content().strip()
         if not text or len(text) > 80:
             continue
-        found = _visible_parse(text, tz, now, url)
+        found = _visible_parse(text, tz, now, url, reference)
         if found is not None and found.rule != "visible:updated":
             return replace(found, rule="visible:dateline")
     return None
