@@ -39,7 +39,7 @@ def crawl(
     finally:
         archive.close()
     settings = crawl_settings(db_url, run_id, overrides)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(SectionSpider)
     started = time.monotonic()
     process.crawl(crawler, start_urls=start_urls, max_list_pages=max_list_pages)

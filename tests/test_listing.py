@@ -116,3 +116,34 @@ def test_old_style_anchors_separated_by_br_with_dates_in_tail_text() -> None:
     listing = analyse_listing_tree(lxml.html.document_fromstring(html), "http://www.example.com/html/")
     assert [link.text for link in listing.article_links] == [f"奥运火炬传递活动第{i}站顺利举行" for i in range(1, 6)]
     assert listing.evidence["containers"][0]["dated_items"] == 1.0
+
+
+SHORT_LAST_PAGE = """<html><body>
+<ul class="nav"><li><a href="/">首页</a></li><li><a href="/news/">新闻</a></li></ul>
+<div class="list"><ul>
+<li><a href="/news/2024/0101/1.html">市政府召开新闻发布会通报今年重点民生工程进展</a><span>2024-01-01</span></li>
+<li><a href="/news/2023/1231/2.html">城区三条主干道完成改造提升 通行效率明显提高</a><span>2023-12-31</span></li>
+</ul></div>
+<div class="pages"><a href="/news/">首页</a> <a href="/news/index_2.html">上一页</a>
+<a href="/news/">1</a> <a href="/news/index_2.html">2</a> <span>3</span></div>
+<div class="side"><h3>热门排行</h3><ul>
+<li><a href="/news/2023/0501/9.html">这是一条热门新闻的标题文字比较长</a></li>
+<li><a href="/news/2023/0502/8.html">这是另一条热门新闻的标题文字也很长</a></li>
+</ul></div></body></html>"""
+
+
+def test_short_last_page_of_a_paginated_list_keeps_its_two_items() -> None:
+    listing = analyse_listing_tree(
+        lxml.html.fromstring(SHORT_LAST_PAGE), "http://n.test/news/index_3.html"
+    )
+    assert [link.url for link in listing.article_links] == [
+        "http://n.test/news/2024/0101/1.html",
+        "http://n.test/news/2023/1231/2.html",
+    ]
+    assert sorted(listing.next_pages) == ["http://n.test/news/", "http://n.test/news/index_2.html"]
+
+
+def test_two_links_without_a_pager_are_not_a_list() -> None:
+    page = SHORT_LAST_PAGE.split('<div class="pages">')[0] + "</body></html>"
+    listing = analyse_listing_tree(lxml.html.fromstring(page), "http://n.test/news/index_3.html")
+    assert listing.article_links == []

@@ -118,7 +118,7 @@ def analyse_listing_tree(tree: lxml.html.HtmlElement, url: str) -> Listing:
     sites = frozenset({registered_domain(url), registered_domain(base)})
     anchors = _collect_anchors(tree, base)
     candidates = _score_candidates(anchors, sites)
-    chosen = _choose_lists(candidates)
+    chosen = _choose_lists(candidates) or _short_last_page(tree, url, base, anchors, sites)
     links, item_blocks, rejected_items = _list_links(chosen, base, sites, url)
     # Page numbers inside list items (a thread's own pages) are not the list's pagination.
     next_pages = find_next_pages(tree, url, base, item_blocks)
@@ -153,7 +153,9 @@ def _collect_anchors(tree: lxml.html.HtmlElement, base: str) -> list[_Anchor]:
     return out
 
 
-def _score_candidates(anchors: list[_Anchor], sites: frozenset[str]) -> list[_Candidate]:
+def _score_candidates(
+    anchors: list[_Anchor], sites: frozenset[str], min_items: int = MIN_ITEMS
+) -> list[_Candidate]:
     groups: dict[lxml.html.HtmlElement, dict[lxml.html.HtmlElement, list[_Anchor]]] = {}
     for anchor in anchors:
         if not same_site(anchor.url, sites):
@@ -168,7 +170,7 @@ def _score_candidates(anchors: list[_Anchor], sites: frozenset[str]) -> list[_Ca
             child = parent
     candidates = []
     for el, kids in groups.items():
-        if len(kids) >= MIN_ITEMS and el.tag not in ("html", "body"):
+        if len(kids) >= min_items and el.tag not in ("html", "body"):
             cand = _Candidate(el, kids)
             _score(cand)
             candidates.append(cand)
@@ -311,6 +313,22 @@ def _choose_lists(candidates: list[_Candidate]) -> list[_Candidate]:
     order = {el: i for i, el in enumerate(best.el.getroottree().iter())}
     chosen.sort(key=lambda c: order.get(c.el, 0))
     return chosen
+
+
+def _short_last_page(
+    tree: lxml.html.HtmlElement, url: str, base: str, anchors: list[_Anchor], sites: frozenset[str]
+) -> list[_Candidate]:
+    """The last page of a paginated list often holds fewer items than a list needs: two dated,
+    unpenalised headline items on a page that has a pager still make the list."""
+    if not find_next_pages(tree, url, base, []):
+        return []
+    pairs = [
+        c for c in _score_candidates(anchors, sites, min_items=2)
+        if len(c.kids) == 2 and c.penalty == 1.0 and c.facts.get("dated_items") == 1.0
+    ]
+    if not pairs or pairs[0].score < MIN_SCORE:
+        return []
+    return [pairs[0]]
 
 
 def _near(a: lxml.html.HtmlElement, b: lxml.html.HtmlElement) -> bool:
