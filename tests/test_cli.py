@@ -62,7 +62,7 @@ def test_extract_goes_on_after_a_bad_input(shared_dir: Path, tmp_path: Path) -> 
         "http://news.example-portal.test/news/yw/2020/0109/488.html",
     ]
     assert records[0]["error"].startswith("cannot read file")
-    assert records[1]["error"] == "empty page"
+    assert records[1]["error"] == "no bytes"
     assert "error" not in records[2]
     assert records[2]["published"] == "2020-01-09T07:56:40+08:00"
 
