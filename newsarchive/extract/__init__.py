@@ -1,0 +1,233 @@
+"""Extraction: page bytes + URL + headers -> Article. Never fetches, never imports Scrapy."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from newsarchive.extract.article import Article
+from newsarchive.extract.clean import clean_tree, parse, segments
+from newsarchive.extract.content import body_paragraphs, cjk_share, find_content
+from newsarchive.extract.dates import default_timezone, find_dates
+from newsarchive.extract.decode import decode_html
+from newsarchive.extract.errors import EmptyPage, ExtractionError, NoContent, NotAnArticle
+from newsarchive.extract.metadata import (
+    find_authors,
+    find_editor,
+    find_keywords,
+    find_section_path,
+    find_source,
+    find_title,
+    first_meta,
+    json_ld,
+)
+from newsarchive.extract.pagetype import classify
+from newsarchive.extract.text import make_normalizer
+
+__all__ = ["Article", "EmptyPage", "ExtractionError", "NoContent", "NotAnArticle", "extract", "stitch"]
+
+_SUMMARY_CLASS_RE = re.compile(r"summary|abstract|lead|digest|zhaiyao|daodu|(^|[\s_-])(intro|desc)([\s_-]|$)", re.IGNORECASE)
+_ENGLISH_RE = re.compile(r"\b(?:the|and|of|to|in|is|that|for)\b", re.IGNORECASE)
+_HEAD_LINES = 12
+
+
+def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
+            fetched_at: datetime | None = None, timezone: str | None = None) -> Article:
+    """The article on a page given as raw bytes; EmptyPage for empty or non-HTML input."""
+    if not body or not body.strip():
+        raise EmptyPage(url, "no bytes")
+    decoded = decode_html(body, headers or {}, url=url)
+    tree = clean_tree(parse(decoded.text, url))
+    page = tree.find("body")
+    segs = segments(tree)
+    page_text = "\n".join(text for seg in segs for text, _ in seg.pieces if text)
+    normalise = make_normalizer(page_text)
+
+    title, headline = find_title(tree, page, normalise)
+    content = find_content(segs)
+    paragraphs = body_paragraphs(content, normalise, title) if content is not None else []
+    language = _language(tree, "".join(paragraphs) or page_text[:5000])
+    tz = timezone or default_timezone(language)
+
+    # Lines from the headline to the body start hold the byline, source and date.
+    head_lines = _head_lines(segs, headline, normalise)
+    start = content.segments[0].index if content is not None and content.segments else 0
+    end = content.segments[-1].index + 1 if content is not None and content.segments else len(segs)
+    near = head_lines + [normalise(raw) for seg in segs[start:min(end + 12, len(segs))] for raw, _, _ in seg.lines()]
+    near = [line for line in near if line]
+    ld = json_ld(tree)
+
+    source, source_line = find_source(_chain(near, _all_lines(segs, normalise, "源")))
+    editor, editor_line = find_editor(_chain(near, _all_lines(segs, normalise, "编", "編")))
+    keywords, keywords_from = find_keywords(near, tree, normalise)
+    tail_lines = [normalise(raw) for seg in segs[end:end + 12] for raw, _, _ in seg.lines()]
+    byline_lines = head_lines + [line for line in tail_lines if line]
+    authors, authors_rule = find_authors(byline_lines, paragraphs, tree, ld, normalise)
+    content_root = content.roots[0] if content is not None else None
+    published, updated = find_dates(tree, url=url, headline=headline, content=content_root, tz=tz, now=fetched_at)
+    page_type = classify(segs, paragraphs, headline is not None, published is not None)
+    if page_type.kind == "article" and not paragraphs and content is None:
+        raise NoContent(url, "the page reads as an article but no body block was found")
+
+    evidence: dict[str, Any] = {
+        "encoding": decoded.evidence(),
+        "content": {"score": round(content.score, 2) if content else 0.0,
+                    "roots": [root.getroottree().getpath(root) for root in content.roots] if content else []},
+        "title": {"rule": "headline" if headline is not None else "title-tag"},
+        "authors": {"rule": authors_rule},
+        "keywords": {"rule": keywords_from},
+        "page_type": page_type.features,
+    }
+    if source_line:
+        evidence["source"] = {"raw": source_line}
+    if editor_line:
+        evidence["editor"] = {"raw": editor_line}
+    if published is not None:
+        evidence["published"] = published.evidence()
+    if updated is not None:
+        evidence["updated"] = updated.evidence()
+
+    return Article(
+        url=url,
+        title=title,
+        paragraphs=paragraphs,
+        published=published.value if published is not None else None,
+        updated=updated.value if updated is not None else None,
+        authors=authors,
+        source=source,
+        editor=editor,
+        keywords=keywords,
+        section_path=find_section_path(page, title, normalise),
+        summary=_summary(tree, page, paragraphs, normalise),
+        language=language,
+        encoding=decoded.encoding,
+        canonical_url=_canonical(tree),
+        page_type=page_type.kind,
+        page_type_confidence=page_type.confidence,
+        evidence=evidence,
+        next_page_url=_next_page(tree, url),
+    )
+
+
+def _all_lines(segs: list[Any], normalise: Any, *needles: str) -> Iterator[str]:
+    """The page's short text lines holding one of `needles`, normalised lazily."""
+    for seg in segs:
+        for raw, _, total in seg.lines():
+            if total <= 200 and any(needle in raw for needle in needles):
+                line = normalise(raw)
+                if line:
+                    yield line
+
+
+def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
+    """`first`, then the lines of `rest` (computed only when reached)."""
+    yield from first
+    yield from rest
+
+
+def _head_lines(segs: list[Any], headline: HtmlElement | None, normalise: Any) -> list[str]:
+    """The text lines right after the headline (the date/source/byline area)."""
+    if headline is None:
+        return []
+    inside = {headline, *headline.iterdescendants()}
+    out: list[str] = []
+    started = False
+    for seg in segs:
+        if seg.owner in inside:
+            started = True
+            continue
+        if started:
+            out.extend(line for line in (normalise(raw) for raw, _, _ in seg.lines()) if line)
+            if len(out) >= _HEAD_LINES:
+                break
+    return out[:_HEAD_LINES]
+
+
+def _language(tree: HtmlElement, text: str) -> str | None:
+    """The page language: <html lang> first, else from the text (CJK share, common English words)."""
+    declared = (tree.get("lang") or tree.get("xml:lang") or first_meta(tree, "language", "content-language") or "")
+    declared = declared.strip().replace("_", "-")
+    if declared:
+        return declared.lower() if declared.lower() in ("zh", "en") else declared
+    sample = text[:3000]
+    if cjk_share(sample) >= 0.2:
+        return "zh"
+    if len(_ENGLISH_RE.findall(sample)) >= 10:
+        return "en"
+    return None
+
+
+def _canonical(tree: HtmlElement) -> str | None:
+    """<link rel=canonical> or og:url, as written."""
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and (link.get("href") or "").strip():
+            return str(link.get("href")).strip()
+    return first_meta(tree, "og:url")
+
+
+def _summary(tree: HtmlElement, page: HtmlElement | None, paragraphs: list[str], normalise: Any) -> str | None:
+    """The page's summary (meta description or a summary box), unless it only repeats the body's start."""
+    candidates: list[str] = []
+    if page is not None:
+        for element in page.iter("div", "p"):
+            label = f"{element.get('class', '')} {element.get('id', '')}"
+            if label.strip() and _SUMMARY_CLASS_RE.search(label):
+                text = normalise(element.text_content())
+                if 10 <= len(text) <= 500:
+                    candidates.append(text)
+                    break
+    meta = first_meta(tree, "description", "og:description")
+    if meta:
+        candidates.append(normalise(meta))
+    body = re.sub(r"\s+", "", "".join(paragraphs))
+    for text in candidates:
+        core = re.sub(r"\s+", "", re.sub(r"(?:\.{2,}|…+)$", "", text))
+        if len(core) < 10:
+            continue
+        if core[:40] in body[:len(core) + 200] or core in body:
+            continue
+        return text
+    return None
+
+
+def _next_page(tree: HtmlElement, url: str) -> str | None:
+    """The next page of a multi-page article, found by the listing helper's pagination rules."""
+    try:
+        from newsarchive.extract.pagination import find_continuation_tree
+    except ImportError:  # the listing part is optional for extraction
+        return None
+    return find_continuation_tree(tree, url)
+
+
+def stitch(pages: list[Article]) -> Article:
+    """One article split over several pages -> one Article: first page's metadata, paragraphs in order."""
+    if not pages:
+        raise ValueError("stitch needs at least one page")
+    first = pages[0]
+    seen: set[str] = set()
+    paragraphs: list[str] = []
+    # Lines that repeat on every page are chrome (a summary box, a standing line); drop later copies.
+    for page in pages:
+        for paragraph in page.paragraphs:
+            if paragraph in seen:
+                continue
+            seen.add(paragraph)
+            paragraphs.append(paragraph)
+    evidence = dict(first.evidence)
+    evidence["pages"] = [page.url for page in pages]
+    authors = list(first.authors)
+    for page in pages[1:]:
+        authors.extend(name for name in page.authors if name not in authors)
+    return Article(
+        url=first.url, title=first.title, paragraphs=paragraphs, published=first.published,
+        updated=max((p.updated for p in pages if p.updated is not None), default=first.updated),
+        authors=authors, source=first.source, editor=first.editor or next((p.editor for p in pages if p.editor), None),
+        keywords=first.keywords, section_path=first.section_path, summary=first.summary,
+        language=first.language, encoding=first.encoding, canonical_url=first.canonical_url,
+        page_type=first.page_type, page_type_confidence=first.page_type_confidence, evidence=evidence,
+        next_page_url=None,
+    )

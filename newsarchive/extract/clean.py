@@ -1,0 +1,158 @@
+"""Decoded HTML to a parsed, cleaned tree, and the page as text segments in reading order."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import cast
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+
+from newsarchive.extract.errors import EmptyPage
+
+# Elements whose content is never text a reader sees.
+DROP_TAGS = frozenset({
+    "style", "noscript", "template", "select", "option", "textarea", "button", "input", "iframe",
+    "object", "embed", "svg", "canvas", "map", "audio", "video", "link", "meta",
+})
+# Inline elements: their text belongs to the enclosing block.
+INLINE_TAGS = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "del", "dfn", "em", "font", "i", "img",
+    "ins", "kbd", "label", "mark", "nobr", "q", "s", "samp", "small", "span", "strike", "strong",
+    "sub", "sup", "time", "tt", "u", "var", "wbr", "acronym", "o:p",
+})
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_SPACE_RE = re.compile(r"\s+")
+_MARKUP_RE = re.compile(r"<\s*(?:!doctype|html|head|body|title|meta|div|p|table|h[1-6]|article|span|a)\b", re.IGNORECASE)
+# A sentinel piece that stands for <br>: a line break inside one block.
+BREAK = None
+
+
+def parse(text: str, url: str) -> HtmlElement:
+    """The decoded page parsed by lxml; EmptyPage when there is no HTML document in it."""
+    text = _XML_DECL_RE.sub("", text.lstrip("\ufeff"))
+    if not _MARKUP_RE.search(text[:65536]):
+        raise EmptyPage(url, "no HTML markup in the page")
+    try:
+        tree = cast(HtmlElement, lxml.html.document_fromstring(text))
+    except (etree.ParserError, ValueError) as exc:
+        raise EmptyPage(url, f"no HTML document in the page ({exc})") from exc
+    if tree.find("body") is None and not tree.text_content().strip():
+        raise EmptyPage(url, "the HTML document is empty")
+    return tree
+
+
+def is_hidden(element: HtmlElement) -> bool:
+    """Whether the element is hidden by its own attributes."""
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    style = element.get("style")
+    return bool(style and _HIDDEN_STYLE_RE.search(style))
+
+
+_SCRIPTS = etree.XPath("//script[not(translate(@type, 'JSONLDAPIC', 'jsonldapic') = 'application/ld+json')]")
+_MAYBE_HIDDEN = etree.XPath("//body//*[@hidden or @aria-hidden or @style]")
+
+
+def clean_tree(tree: HtmlElement) -> HtmlElement:
+    """Drop comments, processing instructions, invisible elements and scripts (JSON-LD kept)."""
+    for script in cast("list[HtmlElement]", _SCRIPTS(tree)):
+        script.drop_tree()  # keeps the tail text
+    for element in cast("list[HtmlElement]", _MAYBE_HIDDEN(tree)):
+        if is_hidden(element) and element.getparent() is not None:
+            element.drop_tree()
+    etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction,
+                         *(tag for tag in DROP_TAGS if tag not in ("meta", "link")), with_tail=False)
+    return tree
+
+
+@dataclass
+class Segment:
+    """A run of text owned by one block element, with which pieces sit inside links."""
+
+    owner: HtmlElement
+    index: int
+    pieces: list[tuple[str | None, bool]] = field(default_factory=list)
+    _lines: list[tuple[str, int, int]] | None = None
+
+    def lines(self) -> list[tuple[str, int, int]]:
+        """The segment split at <br>: (raw text, characters in links, all characters) per line."""
+        if self._lines is None:
+            self._lines = self._split()
+        return self._lines
+
+    def _split(self) -> list[tuple[str, int, int]]:
+        """Split the pieces at <br> markers, counting non-space characters."""
+        out: list[tuple[str, int, int]] = []
+        buf: list[str] = []
+        linked = total = 0
+        for text, in_link in self.pieces:
+            if text is BREAK:
+                if buf:
+                    out.append(("".join(buf), linked, total))
+                buf, linked, total = [], 0, 0
+                continue
+            buf.append(text)
+            size = len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\u3000")
+            total += size
+            if in_link:
+                linked += size
+        if buf:
+            out.append(("".join(buf), linked, total))
+        return out
+
+
+def segments(root: HtmlElement) -> list[Segment]:
+    """The text under `root` as segments in reading order; a nested block starts a new segment."""
+    out: list[Segment] = []
+    current: Segment | None = None
+
+    def add(owner: HtmlElement, text: str | None, in_link: bool) -> None:
+        nonlocal current
+        if text is not BREAK and not text.strip():
+            if current is not None and current.owner is owner and text:
+                current.pieces.append((" ", in_link))
+            return
+        if current is None or current.owner is not owner:
+            if text is BREAK:
+                return
+            current = Segment(owner, len(out))
+            out.append(current)
+        current.pieces.append((text, in_link))
+
+    # The owner (block element) and link state of each open element, innermost last.
+    owners: list[HtmlElement] = []
+    links: list[bool] = []
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag
+        if event == "start":
+            if not isinstance(tag, str) or tag in ("script", "head", "title"):
+                walker.skip_subtree()  # its "end" still comes, and adds the tail
+                owners.append(owners[-1] if owners else element)
+                links.append(links[-1] if links else False)
+                continue
+            parent_owner = owners[-1] if owners else None
+            in_link = links[-1] if links else False
+            if tag == "br" and parent_owner is not None:
+                add(parent_owner, BREAK, False)
+            owner = parent_owner if (parent_owner is not None and tag in INLINE_TAGS) else element
+            link = in_link or tag == "a"
+            owners.append(owner)
+            links.append(link)
+            if element.text:
+                add(owner, element.text, link)
+        else:
+            owners.pop()
+            links.pop()
+            if owners and element.tail:
+                add(owners[-1], element.tail, links[-1])
+    return out
+
+
+def squash(text: str) -> str:
+    """Whitespace runs collapsed, trimmed (for comparisons, not output)."""
+    return _SPACE_RE.sub(" ", text).strip()

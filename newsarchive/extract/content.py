@@ -1,0 +1,272 @@
+"""The main content: a DOM scorer (text, link and punctuation density) and paragraph-level boilerplate removal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+from newsarchive.extract.clean import Segment
+
+_PUNCT_RE = re.compile(r"[，。；：！？、,.;!?“”\"]")
+_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Class/id words of containers that hold an article body, and of those that never do.
+_POSITIVE_RE = re.compile(
+    r"article|content|post|entry|text|body|story|main|detail|news|zw|zhengwen|neirong|con\b|cont\b|blog",
+    re.IGNORECASE)
+_NEGATIVE_RE = re.compile(
+    r"comment|sidebar|side\b|aside|footer|foot\b|footnote|nav|menu|header|masthead|banner|sponsor|\bads?\b|"
+    r"advert|promo|related|recommend|share|social|widget|popular|hot|rank|tags?\b|breadcrumb|crumb|"
+    r"copyright|login|search|links?\b|friend|xgxw|xgyd|tuijian|paihang|remen",
+    re.IGNORECASE)
+# Class/id words of blocks inside the body that are chrome, not text.
+_CHROME_RE = re.compile(
+    r"(^|[\s_-])(share|bdshare|jiathis|social|related|relate|recommend|comment|comments|tags?|keywords?|"
+    r"editor|zbj|bianji|copyright|banquan|ad|ads|advert|gg|pages?|pager|pagination|page-?nav|prev|next|"
+    r"author-?info|toolbar|tool|print|fontsize|zihao|breadcrumb|crumb|position|location|qrcode|ewm|"
+    r"xgxw|xgyd|tuijian|paihang|hot|rank|footer|sidebar|nav)"
+    r"([_-]?(box|bar|list|wrap|area|btn|buttons?|links?|con|cont|div|mod|module|panel|info))?\d*(\s|$)",
+    re.IGNORECASE)
+_CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "header"})
+_MIN_CHARS = 20
+_SIBLING_SHARE = 0.2
+# How much of a block's score reaches each ancestor (the block itself first).
+_DECAY = (1.0, 1.0, 0.5, 1 / 6, 1 / 9, 1 / 12)
+
+
+@dataclass
+class Stats:
+    """Text, link text and score gathered under one element."""
+
+    chars: int = 0
+    linked: int = 0
+    score: float = 0.0
+
+
+@dataclass
+class Content:
+    """The chosen content elements, their score, and the segments inside them."""
+
+    roots: list[HtmlElement]
+    score: float
+    segments: list[Segment] = field(default_factory=list)
+
+
+def _segment_score(nonlink: str, size: int) -> float:
+    """A block's worth as prose: sentence punctuation plus length."""
+    return 1.0 + len(_PUNCT_RE.findall(nonlink)) + min(size / 100.0, 3.0)
+
+
+def _class_weight(element: HtmlElement) -> float:
+    """A factor from the element's class and id words."""
+    label = f"{element.get('class', '')} {element.get('id', '')}"
+    if not label.strip():
+        return 1.0
+    weight = 1.0
+    if _NEGATIVE_RE.search(label):
+        weight *= 0.5
+    if _POSITIVE_RE.search(label):
+        weight *= 1.25
+    return weight
+
+
+def score_tree(segs: list[Segment]) -> dict[HtmlElement, Stats]:
+    """Every element's text, link text and propagated prose score."""
+    stats: dict[HtmlElement, Stats] = {}
+    for seg in segs:
+        chars = linked = 0
+        nonlink: list[str] = []
+        for text, in_link in seg.pieces:
+            if text is None:
+                continue
+            size = len(text.replace(" ", "").replace("\n", "").replace("\t", "").replace("\u3000", ""))
+            chars += size
+            if in_link:
+                linked += size
+            else:
+                nonlink.append(text)
+        own = chars - linked
+        score = _segment_score("".join(nonlink), own) if own >= _MIN_CHARS else 0.0
+        element: HtmlElement | None = seg.owner
+        level = 0
+        while element is not None:
+            entry = stats.get(element)
+            if entry is None:
+                entry = stats[element] = Stats()
+            entry.chars += chars
+            entry.linked += linked
+            if score and level < len(_DECAY):
+                entry.score += score * _DECAY[level]
+            element = element.getparent()
+            level += 1
+    return stats
+
+
+def _final(element: HtmlElement, entry: Stats) -> float:
+    """The score of an element as the content container."""
+    density = entry.linked / entry.chars if entry.chars else 1.0
+    return entry.score * (1.0 - density) * _class_weight(element)
+
+
+def find_content(segs: list[Segment]) -> Content | None:
+    """The element(s) holding the article body, or None when no block reads as prose."""
+    stats = score_tree(segs)
+    best: HtmlElement | None = None
+    best_score = 0.0
+    for element, entry in stats.items():
+        if not entry.score or element.tag == "html":
+            continue
+        value = _final(element, entry)
+        if value > best_score:
+            best, best_score = element, value
+    if best is None:
+        return None
+    roots = [best]
+    parent = best.getparent()
+    if parent is not None and best.tag != "body":
+        threshold = max(10.0, best_score * _SIBLING_SHARE)
+        roots = []
+        for sibling in parent:
+            if sibling is best:
+                roots.append(sibling)
+                continue
+            sibling_stats = stats.get(sibling)
+            if sibling_stats is None or not isinstance(sibling.tag, str):
+                continue
+            density = sibling_stats.linked / sibling_stats.chars if sibling_stats.chars else 1.0
+            if density < 0.25 and _final(sibling, sibling_stats) >= threshold and not _chrome(sibling):
+                roots.append(sibling)
+    inside = _membership(roots)
+    chosen = [seg for seg in segs if inside(seg.owner)]
+    return Content(roots, best_score, chosen)
+
+
+def _chrome(element: HtmlElement) -> bool:
+    """Whether an element is, by tag or name, a chrome block (share bar, related links, pager...)."""
+    if element.tag in _CHROME_TAGS:
+        return True
+    label = f"{element.get('class', '')} {element.get('id', '')}"
+    return bool(label.strip()) and bool(_CHROME_RE.search(label))
+
+
+def _membership(roots: list[HtmlElement]) -> Callable[[HtmlElement], bool]:
+    """A test of whether an element is inside one of the roots and not inside chrome there."""
+    root_set = set(roots)
+    cache: dict[HtmlElement, bool] = {}
+
+    def inside(element: HtmlElement) -> bool:
+        path: list[HtmlElement] = []
+        node: HtmlElement | None = element
+        result = False
+        while node is not None:
+            if node in cache:
+                result = cache[node]
+                break
+            if node in root_set:
+                result = True
+                break
+            path.append(node)
+            node = node.getparent()
+        for item in reversed(path):
+            if result and _chrome(item):
+                result = False
+            cache[item] = result
+        return result
+
+    return inside
+
+
+def cjk_share(text: str) -> float:
+    """The share of CJK ideographs among the non-space characters of a text."""
+    visible = len(text) - text.count(" ")
+    return len(_CJK_RE.findall(text)) / visible if visible else 0.0
+
+
+# Lines that are chrome wherever they appear in the body (short ones only, see _is_chrome_line).
+_CHROME_LINE_RE = re.compile(
+    r"^[\[【(（]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯|本文编辑|值班编辑|关键词|關鍵詞|关键字|關鍵字|标签|標籤|"
+    r"分享到|分享至|转发到|轉發到|分享|来源|來源|稿源|本文来源|本文來源|文章来源|文章來源|原标题|原標題|"
+    r"上一篇|下一篇|上一页|下一页|上一頁|下一頁|返回首页|返回首頁|返回顶部|返回頂部|打印本页|打印|关闭窗口|關閉窗口|"
+    r"收藏本文|字号|字號|点击数|點擊數|浏览次数|瀏覽次數|阅读数|閱讀數|扫一扫|掃一掃|用微信扫|用微信掃|"
+    r"tags?|keywords?|share( this)?|related|advertisement)\s*[】\])）]?\s*(?:[:：]|$)",
+    re.IGNORECASE)
+_RELATED_HEAD_RE = re.compile(
+    r"^[\[【]?\s*(?:相关新闻|相關新聞|相关阅读|相關閱讀|相关文章|相關文章|相关链接|相關鏈接|相关报道|相關報道|延伸阅读|"
+    r"延伸閱讀|热门排行|熱門排行|推荐阅读|推薦閱讀|精彩推荐|精彩推薦|阅读排行|閱讀排行|热门推荐|熱門推薦|猜你喜欢|"
+    r"猜你喜歡|热点新闻|熱點新聞|最新资讯|最新資訊|为您推荐|為您推薦|更多精彩|今日推荐|今日推薦|图片新闻|圖片新聞|"
+    r"related (?:stories|articles|news|posts)|read more|more from|recommended|most popular|you may also like)"
+    r"\s*[】\]]?\s*[:：>»]*$",
+    re.IGNORECASE)
+_COPYRIGHT_RE = re.compile(r"copyright|©|版权所有|版權所有|all rights reserved|未经授权|未經授權|不得转载|不得轉載|"
+                           r"转载请注明|轉載請註明|免责声明|免責聲明|ICP备|ICP證|ICP证", re.IGNORECASE)
+_META_LINE_RE = re.compile(r"\d{4}\s*[-/年.]\s*\d{1,2}|\d{1,2}:\d{2}|来源|來源|作者|发布|發布|时间|時間|点击|點擊|"
+                           r"浏览|瀏覽|字号|字號|编辑|編輯|阅读|閱讀|评论|評論|published|updated|posted|by\s|"
+                           r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}, \d{4}",
+                           re.IGNORECASE)
+_ELLIPSIS_RE = re.compile(r"(?:\.{2,}|…+|\s*\[?详细\]?|\s*\[?詳細\]?)$")
+_SUMMARY_LABEL_RE = re.compile(r"^\s*(?:[【\[]\s*(?:摘要|导语|導語|导读|導讀|提要|内容提要|內容提要|核心提示)\s*[】\]]\s*[:：]?|"
+                               r"(?:摘要|导语|導語|导读|導讀|内容提要|內容提要|核心提示)\s*[:：])\s*")
+_SHORT = 60
+
+
+def _is_chrome_line(text: str) -> bool:
+    """Whether a body line is an editor/keyword/share/source/copyright/pager line."""
+    if len(text) <= 80 and _CHROME_LINE_RE.match(text):
+        return True
+    return len(text) <= 120 and bool(_COPYRIGHT_RE.search(text))
+
+
+def _is_prose(text: str) -> bool:
+    """Whether a line reads as a sentence of the article rather than a label."""
+    return len(text) >= 30 and bool(_PUNCT_RE.search(text))
+
+
+def body_paragraphs(content: Content, normalise: Callable[[str], str], title: str | None) -> list[str]:
+    """The article paragraphs inside the content, with link-heavy and chrome lines removed."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    skipping = False
+    for seg in content.segments:
+        for raw, linked, total in seg.lines():
+            text = normalise(raw)
+            if not text:
+                continue
+            if total and linked / total > 0.5:
+                continue
+            if _RELATED_HEAD_RE.match(text):
+                skipping = True
+                continue
+            if skipping:
+                if _is_prose(text) and linked == 0:
+                    skipping = False
+                else:
+                    continue
+            if _is_chrome_line(text) or text == title or text in seen:
+                continue
+            seen.add(text)
+            lines.append(text)
+    return _trim_edges(lines)
+
+
+def _trim_edges(lines: list[str]) -> list[str]:
+    """Drop date/byline lines before the first prose line, and summary boxes that repeat the start."""
+    start = 0
+    while start < len(lines) and not _is_prose(lines[start]):
+        if len(lines[start]) <= _SHORT and _META_LINE_RE.search(lines[start]):
+            start += 1
+            continue
+        break
+    kept = lines[start:]
+    # A summary box repeats the first paragraph's opening (often cut with an ellipsis).
+    for i in range(min(3, len(kept) - 1)):
+        core = _ELLIPSIS_RE.sub("", _SUMMARY_LABEL_RE.sub("", kept[i]))
+        if len(core) >= 15 and any(later.startswith(core) and (len(later) > len(core) or core != kept[i])
+                                for later in kept[i + 1:i + 4]):
+            del kept[i]
+            break
+    while kept and len(kept[-1]) <= 40 and _META_LINE_RE.search(kept[-1]) and not _is_prose(kept[-1]) \
+            and not kept[-1].startswith(("(", "（")):
+        kept.pop()
+    return kept

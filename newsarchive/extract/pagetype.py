@@ -1,0 +1,52 @@
+"""Whether a page is an article, a list of articles, or something else, with a confidence."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from newsarchive.extract.clean import Segment
+
+_PUNCT_RE = re.compile(r"[，。；！？,.;!?]")
+_DATE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}(?:\s*[-/月.]\s*\d{1,2})?|\b\d{1,2}[-/]\d{1,2}\b")
+_HEADLINE_MIN = 8
+
+
+@dataclass(frozen=True)
+class PageType:
+    """The page's kind and how sure we are, with the figures behind it."""
+
+    kind: str
+    confidence: float
+    features: dict[str, float]
+
+
+def _sigmoid(value: float) -> float:
+    """A 0..1 squash."""
+    return 1.0 / (1.0 + math.exp(-value))
+
+
+def classify(segs: list[Segment], paragraphs: list[str], has_headline: bool, has_date: bool) -> PageType:
+    """article / list / other from prose length, headline links with dates, and date/headline presence."""
+    prose = sum(len(p) for p in paragraphs if len(p) >= 20)
+    punct = sum(len(_PUNCT_RE.findall(p)) for p in paragraphs)
+    headline_links = 0
+    dated_items = 0
+    for seg in segs:
+        for text, linked, total in seg.lines():
+            if linked >= _HEADLINE_MIN and linked * 2 > total:
+                headline_links += 1
+                if total <= 120 and _DATE_RE.search(text):
+                    dated_items += 1
+    features = {"prose_chars": float(prose), "punctuation": float(punct), "headline_links": float(headline_links),
+                "dated_items": float(dated_items), "headline": float(has_headline), "date": float(has_date)}
+    # Evidence for an article: prose with sentence punctuation, a headline and a date.
+    article = (math.log1p(prose) - math.log(250)) * 1.5 + min(punct, 20) / 10 + 0.8 * has_headline + 0.8 * has_date - 1.0
+    # Evidence for a list: many headline links, many dated items, against the prose.
+    listing = (math.log1p(headline_links) - math.log(20)) * 1.5 + min(dated_items, 30) / 10 - prose / 1500
+    if article >= 0 and article >= listing:
+        return PageType("article", round(_sigmoid(article + 1.0), 3), features)
+    if listing > 0:
+        return PageType("list", round(_sigmoid(listing + 1.0), 3), features)
+    return PageType("other", round(_sigmoid(-max(article, listing) + 0.5), 3), features)
