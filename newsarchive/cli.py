@@ -183,6 +183,8 @@ def extract_record(path: str, url: str) -> dict[str, Any]:
         article = extract(body, url)
     except ExtractionError as exc:
         return {"path": path, "url": url, "error": exc.reason}
+    except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
+        return {"path": path, "url": url, "error": f"extractor failed: {type(exc).__name__}: {exc}"}
     data = article.to_dict()
     data["path"] = path
     return {key: data.get(key) for key in EXTRACT_FIELDS}

@@ -29,6 +29,7 @@ class SectionPage:
     section_url: str
     article_links: int = 0
     next_pages: int = 0
+    error: str | None = None
 
 
 @dataclass

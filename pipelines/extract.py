@@ -28,6 +28,9 @@ class ExtractPipeline:
         except ExtractionError as exc:
             adapter["error"] = exc.reason
             return item
+        except Exception as exc:  # noqa: BLE001 - an extractor bug must not lose the raw page
+            adapter["error"] = f"extractor failed: {type(exc).__name__}: {exc}"
+            return item
         article = articles[0] if len(articles) == 1 else stitch(articles)
         article.url = item.url
         adapter["article"] = article

@@ -69,6 +69,10 @@ class StorePipeline:
                 self.archive.record_failure(
                     self.run_id, fetch_id, item.page.url, f"section page HTTP {item.page.status}"
                 )
+            elif item.error is not None:
+                self.archive.record_failure(
+                    self.run_id, fetch_id, item.page.url, f"section page: {item.error}"
+                )
             self._count("section")
         elif isinstance(item, FailedRequest):
             self.archive.record_failure(self.run_id, None, item.url, item.reason)

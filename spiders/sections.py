@@ -17,6 +17,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from newsarchive.extract.errors import ExtractionError
 from newsarchive.extract.listing import analyse_listing, find_continuation
 from newsarchive.items import ArticlePages, FailedRequest, FetchedPage, SectionPage
 
@@ -87,7 +88,11 @@ class SectionSpider(scrapy.Spider):
         if response.status >= 400:
             yield SectionPage(page=page, section_url=section)
             return
-        listing = analyse_listing(response.body, response.url, page.headers)
+        try:
+            listing = analyse_listing(response.body, response.url, page.headers)
+        except ExtractionError as exc:
+            yield SectionPage(page=page, section_url=section, error=exc.reason)
+            return
         yield SectionPage(
             page=page,
             section_url=section,
@@ -116,7 +121,10 @@ class SectionSpider(scrapy.Spider):
         """An article page; a multi-page article is followed to its end, then handed on whole."""
         pages = [*pages, fetched_page(response)]
         if response.status < 400:
-            next_url = find_continuation(response.body, response.url, pages[-1].headers)
+            try:
+                next_url = find_continuation(response.body, response.url, pages[-1].headers)
+            except ExtractionError:
+                next_url = None  # the pipelines record why this page yields no article
             known = {p.url for p in pages} | {p.final_url for p in pages}
             limit = self.settings.getint("NEWSARCHIVE_MAX_ARTICLE_PAGES", 20)
             if next_url and next_url not in known and len(pages) < limit:

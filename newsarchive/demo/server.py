@@ -48,9 +48,11 @@ class _Handler(BaseHTTPRequestHandler):
 class _PortalHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], verbose: bool) -> None:
+    def __init__(
+        self, address: tuple[str, int], verbose: bool, site: dict[str, Resource] | None
+    ) -> None:
         super().__init__(address, _Handler)
-        self.site = build_site()
+        self.site = build_site() if site is None else site
         self.verbose = verbose
         self.requested: list[str] = []
         self._lock = threading.Lock()
@@ -61,10 +63,18 @@ class _PortalHTTPServer(ThreadingHTTPServer):
 
 
 class DemoServer:
-    """The demo portal on a real 127.0.0.1 port, served from a daemon thread."""
+    """The demo portal (or any other `site` of path -> Resource) on a real 127.0.0.1 port,
+    served from a daemon thread."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False) -> None:
-        self._httpd = _PortalHTTPServer((host, port), verbose)
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        verbose: bool = False,
+        site: dict[str, Resource] | None = None,
+    ) -> None:
+        self._httpd = _PortalHTTPServer((host, port), verbose, site)
         self._thread: threading.Thread | None = None
         bound_host, bound_port = self._httpd.server_address[:2]
         self.host = str(bound_host)
