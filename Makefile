@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-test clean
+.PHONY: demo test bench install install-test install-bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,11 +15,18 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 
+install-bench: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+
 demo: install
 	$(BIN)/newsarchive demo
 
 test: install-test
 	$(BIN)/python -m pytest
+
+# Quality and speed side by side with the peers, on every dataset in ../shared/bench.
+bench: install-bench
+	$(BIN)/python benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) newsarchive.db build *.egg-info
