@@ -31,6 +31,10 @@ class ExtractPipeline:
         except Exception as exc:  # noqa: BLE001 - an extractor bug must not lose the raw page
             adapter["error"] = f"extractor failed: {type(exc).__name__}: {exc}"
             return item
+        # Each page was decoded on its own evidence; the archive keeps it per fetch.
+        adapter["details"]["encodings"] = {
+            p.url: a.evidence.get("encoding") for p, a in zip(pages, articles, strict=True)
+        }
         article = articles[0] if len(articles) == 1 else stitch(articles)
         article.url = item.url
         adapter["article"] = article

@@ -83,8 +83,8 @@ class StorePipeline:
 
     def _store_article(self, item: ArticlePages) -> None:
         assert self.run_id is not None
-        encoding = item.article.evidence.get("encoding") if item.article is not None else None
-        fetch_ids = [self._fetch(page, encoding) for page in item.pages]
+        encodings = item.details.get("encodings", {})
+        fetch_ids = [self._fetch(page, encodings.get(page.url)) for page in item.pages]
         first_fetch = fetch_ids[0] if fetch_ids else None
         if item.error is not None:
             self.archive.record_failure(self.run_id, first_fetch, item.url, item.error)

@@ -127,3 +127,29 @@ def test_search_finds_a_chinese_word(crawled: dict[str, Any]) -> None:
     result = run_cli("search", word, "--db", crawled["db_url"], "--format", "jsonl")
     urls = [json.loads(line)["url"] for line in result.stdout.splitlines()]
     assert crawled["base"] + article.path in urls
+
+
+def test_encoding_evidence_is_kept_per_fetch(crawled: dict[str, Any]) -> None:
+    from sqlalchemy import select
+
+    from newsarchive.db import make_engine
+    from newsarchive.models import Fetch
+
+    engine = make_engine(crawled["db_url"])
+    try:
+        with engine.connect() as conn:
+            evidence = {
+                url.removeprefix(crawled["base"]): enc
+                for url, enc in conn.execute(select(Fetch.url, Fetch.encoding))
+                if enc is not None
+            }
+    finally:
+        engine.dispose()
+    # The one page whose HTTP header names the wrong charset: GBK bytes, header says utf-8.
+    liar = evidence["/tech/2025/0320/122.html"]
+    assert (liar["http_charset"], liar["meta_charset"], liar["encoding"]) == ("utf-8", "gb2312", "gb18030")
+    assert liar["undecodable_ratio"] == 0.0
+    big5 = next(a for a in ARTICLES if a.encoding == "big5")
+    assert evidence[big5.path]["encoding"] == "big5hkscs"
+    # Both pages of the split article are kept with their own decoding record.
+    assert "/tech/2024/0305/123_2.html" in evidence
