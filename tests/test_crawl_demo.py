@@ -22,7 +22,7 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "AUT
 def run_cli(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run the real `newsarchive` command in a subprocess."""
     result = subprocess.run(
-        [*NEWSARCHIVE, *args], capture_output=True, text=True, timeout=300,
+        [*NEWSARCHIVE, *args], check=False, capture_output=True, text=True, timeout=300,
         env={**os.environ, **(env or {})},
     )
     if check and result.returncode != 0:
