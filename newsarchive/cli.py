@@ -99,12 +99,18 @@ def demo(db_url: str | None, query: str | None) -> None:
     """
     from newsarchive.archive import Archive
     from newsarchive.crawl import crawl
-    from newsarchive.demo import DEMO_QUERY, DemoServer
+    from newsarchive.demo import DEMO_ORIGIN, DEMO_QUERY, SECTIONS, DemoServer
 
     db_url = db_url or default_db_url()
     with DemoServer() as server:
-        click.echo(f"Demo portal serving at {server.url}")
-        summary = crawl(server.section_urls(), db_url=db_url, overrides=LOCAL_SERVER_SETTINGS)
+        click.echo(f"Demo portal {DEMO_ORIGIN} served at {server.url}")
+        overrides = {
+            **LOCAL_SERVER_SETTINGS,
+            "NEWSARCHIVE_DEMO_PROXY": server.url,
+            "DOWNLOADER_MIDDLEWARES": {"newsarchive.demo.proxy.DemoProxyMiddleware": 740},
+        }
+        sections = [DEMO_ORIGIN + section.index_path for section in SECTIONS]
+        summary = crawl(sections, db_url=db_url, overrides=overrides)
     _print_summary(summary)
     archive = Archive(db_url)
     try:

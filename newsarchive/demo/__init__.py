@@ -25,7 +25,10 @@ ROBOTS_DISALLOWED_PATHS: tuple[str, ...] = robots_disallowed_paths()
 LIST_PAGES: tuple[ListPage, ...] = list_pages()
 # A word found in several demo articles, for the demo's example search.
 DEMO_QUERY = "乡村"
-
+# The portal's own address. `newsarchive demo` crawls it through the local server acting as an HTTP
+# proxy, so the archived URLs stay the same whatever ephemeral port the server gets (a second run
+# finds the same articles, not new ones).
+DEMO_ORIGIN = "http://www.xinghe.example"
 
 
 def __getattr__(name: str) -> Any:
@@ -38,6 +41,6 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ARTICLES", "DEMO_QUERY", "LIST_PAGES", "NON_ARTICLE_PATHS", "ROBOTS_DISALLOWED_PATHS", "SECTIONS",
+    "ARTICLES", "DEMO_ORIGIN", "DEMO_QUERY", "LIST_PAGES", "NON_ARTICLE_PATHS", "ROBOTS_DISALLOWED_PATHS", "SECTIONS",
     "DemoServer", "ExpectedArticle", "ListPage", "Resource", "Section", "build_site",
 ]
