@@ -5,18 +5,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newsarchive.extract.article import Article
+from newsarchive.extract.authors import find_authors, site_names
 from newsarchive.extract.clean import clean_tree, parse, segments
 from newsarchive.extract.content import body_paragraphs, cjk_share, find_content
 from newsarchive.extract.dates import default_timezone, find_dates
 from newsarchive.extract.decode import decode_html
 from newsarchive.extract.errors import EmptyPage, ExtractionError, NoContent, NotAnArticle
+from newsarchive.extract.html import article_html
+from newsarchive.extract.media import count_images, find_image
 from newsarchive.extract.metadata import (
-    find_authors,
     find_editor,
     find_keywords,
     find_section_path,
@@ -33,6 +36,9 @@ __all__ = ["Article", "EmptyPage", "ExtractionError", "NoContent", "NotAnArticle
 _SUMMARY_CLASS_RE = re.compile(r"summary|abstract|lead|digest|zhaiyao|daodu|(^|[\s_-])(intro|desc)([\s_-]|$)", re.IGNORECASE)
 _ENGLISH_RE = re.compile(r"\b(?:the|and|of|to|in|is|that|for)\b", re.IGNORECASE)
 _HEAD_LINES = 12
+_PLAYERS = etree.XPath("count(//body//video | //body//embed[contains(@src, '.swf') or contains(@type, 'flash')]"
+                       " | //body//iframe[contains(@src, 'player') or contains(@src, 'video') or contains(@src, 'youtube')"
+                       " or contains(@src, 'vimeo')])")
 
 
 def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
@@ -41,7 +47,10 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
     if not body or not body.strip():
         raise EmptyPage(url, "no bytes")
     decoded = decode_html(body, headers or {}, url=url)
-    tree = clean_tree(parse(decoded.text, url))
+    tree = parse(decoded.text, url)
+    # Players are dropped by cleaning; count them first (they make a video page).
+    players = int(cast(float, _PLAYERS(tree)))
+    tree = clean_tree(tree)
     page = tree.find("body")
     segs = segments(tree)
     page_text = "\n".join(text for seg in segs for text, _ in seg.pieces if text)
@@ -64,12 +73,15 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
     source, source_line = find_source(_chain(near, _all_lines(segs, normalise, "源")))
     editor, editor_line = find_editor(_chain(near, _all_lines(segs, normalise, "编", "編")))
     keywords, keywords_from = find_keywords(near, tree, normalise)
-    tail_lines = [normalise(raw) for seg in segs[end:end + 12] for raw, _, _ in seg.lines()]
-    byline_lines = head_lines + [line for line in tail_lines if line]
-    authors, authors_rule = find_authors(byline_lines, paragraphs, tree, ld, normalise)
+    tail_lines = [line for line in (normalise(raw) for seg in segs[end:end + 12] for raw, _, _ in seg.lines()) if line]
+    authors, authors_rule = find_authors(head_lines, paragraphs, tail_lines, tree, ld, normalise, site_names(tree, url))
     content_root = content.roots[0] if content is not None else None
     published, updated = find_dates(tree, url=url, headline=headline, content=content_root, tz=tz, now=fetched_at)
-    page_type = classify(segs, paragraphs, headline is not None, published is not None)
+    # A picture page may have no prose block at all; its images are then looked for in the whole body.
+    roots = content.roots if content is not None else ([page] if page is not None else [])
+    image_url, image_caption = find_image(roots, tree, url, normalise)
+    page_type = classify(segs, paragraphs, headline is not None, published is not None, count_images(roots),
+                         players, first_meta(tree, "og:type"))
     if page_type.kind == "article" and not paragraphs and content is None:
         raise NoContent(url, "the page reads as an article but no body block was found")
 
@@ -110,6 +122,9 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
         page_type_confidence=page_type.confidence,
         evidence=evidence,
         next_page_url=_next_page(tree, url),
+        html=article_html(title, paragraphs, image_url, image_caption),
+        image_url=image_url,
+        image_caption=image_caption,
     )
 
 
@@ -230,4 +245,6 @@ def stitch(pages: list[Article]) -> Article:
         language=first.language, encoding=first.encoding, canonical_url=first.canonical_url,
         page_type=first.page_type, page_type_confidence=first.page_type_confidence, evidence=evidence,
         next_page_url=None,
+        html=article_html(first.title, paragraphs, first.image_url, first.image_caption),
+        image_url=first.image_url, image_caption=first.image_caption,
     )

@@ -32,6 +32,11 @@ class Article:
     evidence: dict[str, Any] = field(default_factory=dict)
     # The URL of the next page when the article is split over several pages.
     next_page_url: str | None = None
+    # The article alone as clean HTML (headline, paragraphs, main image), for display and re-reading.
+    html: str | None = None
+    # The main image (absolute URL) and its caption.
+    image_url: str | None = None
+    image_caption: str | None = None
 
     @property
     def body(self) -> str:

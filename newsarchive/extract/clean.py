@@ -55,17 +55,32 @@ def is_hidden(element: HtmlElement) -> bool:
 
 _SCRIPTS = etree.XPath("//script[not(translate(@type, 'JSONLDAPIC', 'jsonldapic') = 'application/ld+json')]")
 _MAYBE_HIDDEN = etree.XPath("//body//*[@hidden or @aria-hidden or @style]")
+_HIDDEN_INPUTS = etree.XPath("//input[translate(@type, 'HIDEN', 'hiden') = 'hidden' and @value]")
 
 
 def clean_tree(tree: HtmlElement) -> HtmlElement:
-    """Drop comments, processing instructions, invisible elements and scripts (JSON-LD kept)."""
-    for script in cast("list[HtmlElement]", _SCRIPTS(tree)):
-        script.drop_tree()  # keeps the tail text
+    """Drop comments, processing instructions and invisible elements; scripts and hidden inputs go to <head>.
+
+    Scripts and hidden inputs hold page data (dates, ids) but no visible text, so they are kept out of
+    the body, where the text and content scoring look, yet stay in the tree for the date rules.
+    """
+    data = cast("list[HtmlElement]", _SCRIPTS(tree)) + cast("list[HtmlElement]", _HIDDEN_INPUTS(tree))
+    for element in data:
+        if element.getparent() is not None:
+            element.drop_tree()  # keeps the tail text
     for element in cast("list[HtmlElement]", _MAYBE_HIDDEN(tree)):
         if is_hidden(element) and element.getparent() is not None:
             element.drop_tree()
     etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction,
                          *(tag for tag in DROP_TAGS if tag not in ("meta", "link")), with_tail=False)
+    if data:
+        head = tree.find("head")
+        if head is None:
+            head = cast(HtmlElement, tree.makeelement("head", {}))
+            tree.insert(0, head)
+        for element in data:
+            element.tail = None
+            head.append(element)
     return tree
 
 

@@ -209,6 +209,15 @@ _ELLIPSIS_RE = re.compile(r"(?:\.{2,}|…+|\s*\[?详细\]?|\s*\[?詳細\]?)$")
 _SUMMARY_LABEL_RE = re.compile(r"^\s*(?:[【\[]\s*(?:摘要|导语|導語|导读|導讀|提要|内容提要|內容提要|核心提示)\s*[】\]]\s*[:：]?|"
                                r"(?:摘要|导语|導語|导读|導讀|内容提要|內容提要|核心提示)\s*[:：])\s*")
 _SHORT = 60
+# A live stock quote spliced after a company name: '贝莱德(431.2, 7.37, 1.74%)' -> '贝莱德'.
+_QUOTE_RE = re.compile(r"\s*[(（]\s*[-+]?\d+(?:\.\d+)?\s*[,，]\s*[-+]?\d+(?:\.\d+)?\s*[,，]\s*[-+]?\d+(?:\.\d+)?\s*%\s*[)）]")
+# In-body promotion, app-download and login prompts (short lines only, see _is_promo_line).
+_PROMO_RE = re.compile(
+    r"下载.{0,12}(?:客户端|app|APP|App)|(?:客户端|app|APP|App).{0,6}下载|扫码下载|扫描二维码|扫一扫|长按(?:识别)?二维码|"
+    r"请(?:先)?登录|登录后|立即登录|登录/注册|注册/登录|打开.{0,8}(?:app|APP|App|客户端)|关注.{0,12}(?:公众号|微信号|微博)|"
+    r"点击(?:下载|关注|订阅|查看更多)|免费订阅|^广告$|^推广$|^赞助$|sign up for|subscribe to our|download the app|log in to",
+    re.IGNORECASE)
+_ROW_CELL_MAX = 50
 
 
 def _is_chrome_line(text: str) -> bool:
@@ -218,19 +227,31 @@ def _is_chrome_line(text: str) -> bool:
     return len(text) <= 120 and bool(_COPYRIGHT_RE.search(text))
 
 
+def _is_promo_line(text: str) -> bool:
+    """Whether a short body line is an ad, app-download, subscription or login prompt."""
+    return len(text) <= 60 and bool(_PROMO_RE.search(text))
+
+
 def _is_prose(text: str) -> bool:
     """Whether a line reads as a sentence of the article rather than a label."""
     return len(text) >= 30 and bool(_PUNCT_RE.search(text))
 
 
 def body_paragraphs(content: Content, normalise: Callable[[str], str], title: str | None) -> list[str]:
-    """The article paragraphs inside the content, with link-heavy and chrome lines removed."""
+    """The article paragraphs inside the content, with link-heavy, chrome and promo lines removed.
+
+    Stock quotes spliced into sentences are cut; a table row of short cells becomes one 'a | b | c' line.
+    """
     lines: list[str] = []
     seen: set[str] = set()
     skipping = False
-    for seg in content.segments:
-        for raw, linked, total in seg.lines():
-            text = normalise(raw)
+    for raw in _rows(content.segments):
+        if isinstance(raw, str):
+            candidates = [(raw, 0, len(raw))]
+        else:
+            candidates = raw.lines()
+        for text_raw, linked, total in candidates:
+            text = normalise(text_raw)
             if not text:
                 continue
             if total and linked / total > 0.5:
@@ -243,11 +264,49 @@ def body_paragraphs(content: Content, normalise: Callable[[str], str], title: st
                     skipping = False
                 else:
                     continue
-            if _is_chrome_line(text) or text == title or text in seen:
+            if _is_chrome_line(text) or _is_promo_line(text) or text == title or text in seen:
                 continue
+            text = _QUOTE_RE.sub("", text) if "%" in text else text
             seen.add(text)
             lines.append(text)
     return _trim_edges(lines)
+
+
+def _rows(segs: list[Segment]) -> list[Segment | str]:
+    """The segments, with each table row of two or more short one-line cells joined into one 'a | b' string."""
+    out: list[Segment | str] = []
+    i = 0
+    while i < len(segs):
+        row = _row_of(segs[i])
+        if row is None:
+            out.append(segs[i])
+            i += 1
+            continue
+        j = i
+        cells: list[str] = []
+        while j < len(segs) and _row_of(segs[j]) is row:
+            lines = segs[j].lines()
+            if len(lines) != 1 or lines[0][2] > _ROW_CELL_MAX or (lines[0][2] and lines[0][1] / lines[0][2] > 0.5):
+                break
+            cells.append(" ".join(lines[0][0].split()))
+            j += 1
+        if j - i >= 2 and (j >= len(segs) or _row_of(segs[j]) is not row):
+            out.append(" | ".join(cells))
+            i = j
+        else:
+            out.append(segs[i])
+            i += 1
+    return out
+
+
+def _row_of(seg: Segment) -> HtmlElement | None:
+    """The <tr> whose cell owns the segment, if any."""
+    owner = seg.owner
+    if owner.tag in ("td", "th"):
+        parent = owner.getparent()
+        if parent is not None and parent.tag == "tr":
+            return parent
+    return None
 
 
 def _trim_edges(lines: list[str]) -> list[str]:

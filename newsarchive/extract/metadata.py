@@ -1,4 +1,4 @@
-"""Article metadata from the tree and its text lines: title, authors, source, editor, keywords, breadcrumbs."""
+"""Article metadata from the tree and its text lines: title, source, editor, keywords, breadcrumbs."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from lxml.html import HtmlElement
 
 Normalise = Callable[[str], str]
 
-_TITLE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|::)\s*|\s+[-—–]\s+")
+_TITLE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|::|»|«)\s*|\s+[-—–]\s+")
+# 'Headline-Site Name': a bare hyphen before a short site name with a space or CJK in it (not 'COVID-19').
+_BARE_HYPHEN_SUFFIX_RE = re.compile(r"^(.{8,}?)-((?=[^-]*(?:\s|[\u4e00-\u9fff]))[^-]{2,20})$")
+_NOT_HEADLINE_RE = re.compile(r"comment|respond|reply|sidebar|widget|footer|nav|menu|related", re.IGNORECASE)
 _TITLE_CLASS_RE = re.compile(r"title|headline|biaoti|heading|(^|[\s_-])(bt|tit|hd)(\d|[\s_-]|$)", re.IGNORECASE)
 _LINK_HEAVY_TITLE = 0.8
 
@@ -24,33 +27,6 @@ _EDITOR_RE = re.compile(r"(?:责任编辑|責任編輯|责编|責編|编辑|編�
 _KEYWORDS_RE = re.compile(r"^[【\[]?\s*(?:关键词|關鍵詞|关键字|關鍵字|标签|標籤|tags?|keywords?)\s*[】\]]?\s*[:：]?\s*(.+)$",
                           re.IGNORECASE)
 _KEYWORD_SPLIT_RE = re.compile(r"[\s,，、;；|｜/]+")
-_AUTHOR_ROLES = ("实习记者", "實習記者", "特约记者", "特約記者", "见习记者", "見習記者", "本报记者", "本報記者",
-                 "记者", "記者", "通讯员", "通訊員", "作者", "撰稿", "撰文", "采写", "採寫", "文")
-_OTHER_ROLES = ("责任编辑", "責任編輯", "编辑", "編輯", "责编", "責編", "摄影", "攝影", "摄", "攝", "图", "圖",
-                "校对", "校對", "来源", "來源", "制图", "製圖", "视频", "視頻", "翻译", "翻譯", "编译", "編譯")
-_ROLE_RE = re.compile("(" + "|".join(sorted(_AUTHOR_ROLES + _OTHER_ROLES, key=len, reverse=True)) + r")\s*[:：/／]?\s*")
-_REPORTER_PAREN_RE = re.compile(r"[（(]\s*((?:[^（()）]{0,6}?)(?:记者|記者|通讯员|通訊員|作者)[^（()）]{1,60})[)）]")
-_REPORTER_LEAD_RE = re.compile(r"^(?:本报|本報|新华社|新華社|中新社|中新网|中新網)?[^，,。]{0,12}?"
-                               r"(?:记者|記者)\s*([\u4e00-\u9fff]{2,4}(?:(?:\s*[、,，和]\s*|\s+)[\u4e00-\u9fff]{2,4})*)"
-                               r"(?=\s|报道|報道|[/／）)】]|$)")
-# A bare name list closing the last paragraph, as in '……新春佳节。（常书香 马丹阳）'.
-_CLOSING_NAMES_RE = re.compile(r"[（(]\s*([\u4e00-\u9fff]{2,3}(?:\s+[\u4e00-\u9fff]{2,3}){0,3})\s*[)）]$")
-# Common surnames: a bare name list is taken only when every name starts with one.
-_SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范"
-    "金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章"
-    "鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾"
-    "尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲"
-    "虞敖巩明佘池查麻苑迟邝閆劉陳楊黃趙吳許韓馮鄧蔣蔡葉蘇呂盧薑鍾譚陸範賈韋鄒孫賀龔嚴戴譚聶魯關藍蘭")
-# 'Name/Publication' right under the headline.
-_NAME_SLASH_RE = re.compile(r"^([\u4e00-\u9fff]{2,4})\s*[/／]\s*\S{2,20}$")
-_AUTHOR_LABEL_RE = re.compile(r"(?:作者|撰稿|撰文|采写|採寫|记者|記者)\s*[:：]\s*(.{2,40})|(?:^|\s)文\s*[/／|]\s*(.{2,30})")
-_NAME_RE = re.compile(r"^(?:[\u4e00-\u9fff·]{2,5}|[A-Z][\w'.-]+(?: [A-Z][\w'.-]+){0,3})$")
-_NOT_NAMES = frozenset({"本报", "本報", "报道", "報道", "综合", "綜合", "整理", "专稿", "專稿", "电", "電", "通讯员", "記者",
-                        "记者", "编辑", "編輯", "网友", "網友", "佚名", "未知", "admin", "匿名", "本网", "本網", "讯",
-                        "实习生", "實習生"})
-_BYLINE_CLASS_RE = re.compile(r"byline|author|writer|(^|[\s_-])by([\s_-]|$)", re.IGNORECASE)
-_BY_PREFIX_RE = re.compile(r"^\s*(?:by|written by|posted by|from)\s+", re.IGNORECASE)
 _CRUMB_CLASS_RE = re.compile(r"crumb|breadcrumb|position|location|weizhi|dqwz|(^|[\s_-])(path|place|navpath|nav_path|"
                              r"site-?path|daohang|lmdh|curpos|current)([\s_-]|$)", re.IGNORECASE)
 _CRUMB_SEP_RE = re.compile(r"\s*(?:>>|>|»|›|＞|→|/|\||｜|-&gt;|::)\s*")
@@ -101,7 +77,8 @@ def split_site_suffix(title: str) -> str:
     """A <title> without the site name around it: its longest part between separators."""
     parts = [part for part in _TITLE_SPLIT_RE.split(title) if part and part.strip()]
     if len(parts) <= 1:
-        return title.strip()
+        bare = _BARE_HYPHEN_SUFFIX_RE.match(title.strip())
+        return bare.group(1).strip() if bare and len(bare.group(1)) >= 2 * len(bare.group(2)) else title.strip()
     return max(parts, key=len).strip()
 
 
@@ -164,6 +141,8 @@ def _headline_candidates(body: HtmlElement) -> Iterator[HtmlElement]:
     """Headings and title-named elements, in document order, at most a few dozen."""
     count = 0
     for element in cast("list[HtmlElement]", _CANDIDATES(body)):
+        if _NOT_HEADLINE_RE.search(f"{element.get('class', '')} {element.get('id', '')}"):
+            continue
         if element.tag not in ("h1", "h2", "h3"):
             if element.tag not in _CANDIDATE_TAGS:
                 continue
@@ -224,115 +203,6 @@ def _dedupe(words: Iterable[str]) -> list[str]:
         if word and word not in out:
             out.append(word)
     return out
-
-
-def _names(text: str) -> list[str]:
-    """Author names in a byline fragment such as '記者 王韶卿 通訊員 閆亞平', skipping editors and photographers."""
-    names: list[str] = []
-    role_ok = True
-    position = 0
-    for match in _ROLE_RE.finditer(text):
-        if role_ok:
-            names.extend(_plain_names(text[position:match.start()]))
-        role_ok = match.group(1) in _AUTHOR_ROLES
-        position = match.end()
-    if role_ok:
-        names.extend(_plain_names(text[position:]))
-    return _dedupe(names)
-
-
-def _plain_names(text: str) -> list[str]:
-    """Name tokens of a fragment with no role words in it."""
-    out = []
-    for token in re.split(r"[\s、,，;；/／|和与與及]+", text):
-        token = token.strip(" .。:：()（）[]【】")
-        if token and token not in _NOT_NAMES and _NAME_RE.match(token):
-            out.append(token)
-    return out
-
-
-def find_authors(head_lines: list[str], body: list[str], tree: HtmlElement, ld: list[dict[str, Any]],
-                 normalise: Normalise) -> tuple[list[str], str]:
-    """Authors (reporters, writers), not editors or photographers; and the rule that found them."""
-    for line in head_lines[:4]:
-        match = _NAME_SLASH_RE.match(line)
-        if match and match.group(1)[0] in _SURNAMES:
-            return [match.group(1)], "name-slash"
-    for line in head_lines:
-        if len(line) > 150:
-            continue
-        match = _AUTHOR_LABEL_RE.search(line)
-        if match:
-            fragment = re.split(r"\s{2,}|来源|來源|时间|時間|发布|發布|\d{4}[-/年]|点击|點擊", match.group(1) or match.group(2))[0]
-            names = _names(("作者 " if match.group(1) else "文 ") + fragment)
-            if names:
-                return names, "byline"
-    for paragraph in body[:3] + body[-3:]:
-        for match in _REPORTER_PAREN_RE.finditer(paragraph):
-            names = _names(match.group(1))
-            if names:
-                return names, "reporter-paren"
-    for paragraph in body[:2]:
-        match = _REPORTER_LEAD_RE.match(paragraph)
-        if match:
-            names = _dedupe(re.split(r"\s*[、,，和]\s*|\s+", match.group(1)))
-            if names:
-                return names, "reporter-lead"
-    if body:
-        match = _CLOSING_NAMES_RE.search(body[-1])
-        if match:
-            names = match.group(1).split()
-            if all(name[0] in _SURNAMES and name not in _NOT_NAMES for name in names):
-                return names, "closing-names"
-    for item in ld:
-        names = _ld_names(item.get("author"))
-        if names and str(item.get("@type", "")).lower() not in ("organization", "website", "webpage"):
-            return [normalise(name) for name in names], "json-ld"
-    byline = _byline(tree, normalise)
-    if byline:
-        return byline, "byline-class"
-    meta = first_meta(tree, "author", "article:author", "dc.creator", "sailthru.author")
-    if meta and not meta.startswith("http"):
-        names = [normalise(_BY_PREFIX_RE.sub("", part)) for part in re.split(r"\s*(?:,|;|\band\b|、|，)\s*", meta)]
-        names = [name for name in names if name and name not in _NOT_NAMES and len(name) <= 40]
-        if names:
-            return _dedupe(names), "meta"
-    return [], "none"
-
-
-def _ld_names(value: Any) -> list[str]:
-    """Person names in a JSON-LD author value."""
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    if isinstance(value, dict):
-        if str(value.get("@type", "person")).lower() == "organization":
-            return []
-        name = value.get("name")
-        return [name] if isinstance(name, str) and name.strip() else []
-    if isinstance(value, list):
-        return [name for item in value for name in _ld_names(item)]
-    return []
-
-
-_BYLINE_ELEMENTS = etree.XPath("//*[self::span or self::div or self::p or self::a or self::address or self::li]"
-                               "[@class or @id or @rel]")
-
-
-def _byline(tree: HtmlElement, normalise: Normalise) -> list[str]:
-    """Names in a byline/author-named element (English 'By A and B' forms)."""
-    for element in cast("list[HtmlElement]", _BYLINE_ELEMENTS(tree)):
-        label = f"{element.get('class', '')} {element.get('id', '')} {element.get('rel', '')}"
-        if not _BYLINE_CLASS_RE.search(label):
-            continue
-        text = normalise(element.text_content())
-        if not 2 <= len(text) <= 80:
-            continue
-        text = _BY_PREFIX_RE.sub("", text)
-        names = [part.strip() for part in re.split(r"\s*(?:,|;|\band\b|&)\s*", text)]
-        names = [name for name in names if name and _NAME_RE.match(name)]
-        if names:
-            return _dedupe(names)
-    return []
 
 
 def find_section_path(body: HtmlElement | None, title: str | None, normalise: Normalise) -> list[str]:

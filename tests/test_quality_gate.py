@@ -1,0 +1,41 @@
+"""CI quality gate: our figures on the dev datasets may not fall more than the tolerance below benchmarks/baseline.json."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+BASELINE = json.loads((BENCHMARKS / "baseline.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def extraction() -> ModuleType:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import extraction as module
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    return module
+
+
+def test_baseline_names_every_headline_figure() -> None:
+    for name, floor in BASELINE["datasets"].items():
+        assert {"date-day", "title exact"} <= set(floor) or {"body F1", "F1≥0.9"} <= set(floor), name
+        assert all(0.0 <= value <= 1.0 for value in floor.values()), name
+
+
+@pytest.mark.parametrize("dataset", sorted(BASELINE["datasets"]))
+def test_no_figure_falls_below_the_floor(shared_dir: Path, extraction: ModuleType, dataset: str) -> None:
+    bench = shared_dir / "bench"
+    figures = extraction.our_figures(bench / dataset, bench)
+    floor = BASELINE["datasets"][dataset]
+    tolerance = BASELINE["tolerance"]
+    assert set(floor) <= set(figures), f"{dataset}: figures missing from the score: {set(floor) - set(figures)}"
+    dropped = {name: (round(figures[name], 4), value) for name, value in floor.items()
+               if figures[name] < value - tolerance}
+    assert not dropped, f"{dataset}: (now, floor) below the floor by more than {tolerance}: {dropped}"
