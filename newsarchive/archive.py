@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import zlib
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -15,9 +14,12 @@ from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from newsarchive import clusters, search
 from newsarchive.db import default_db_url, make_engine, upgrade
 from newsarchive.extract.article import Article
+from newsarchive.filters import ArticleFilter, apply_filter
 from newsarchive.models import (
+    ArticleEvent,
     ArticleRevision,
     ArticleRow,
     Base,
@@ -32,7 +34,6 @@ from newsarchive.models import (
 from newsarchive.urls import canonical_url, site_host
 
 ARTICLE_OUTCOMES = ("new", "changed", "unchanged")
-SNIPPET_CONTEXT = 30
 STREAM_BATCH = 500
 # The extracted fields whose change makes a new revision; the URL a copy was fetched
 # from, the encoding label and the evidence describe the fetch, not the content.
@@ -97,15 +98,6 @@ def _headers_json(headers: Mapping[Any, Any]) -> dict[str, list[str]]:
     return result
 
 
-def _snippet(text: str, query: str) -> str | None:
-    """A few characters either side of the first case-insensitive hit of `query` in `text`."""
-    match = re.search(re.escape(query), text, re.IGNORECASE)
-    if match is None:
-        return None
-    start = max(0, match.start() - SNIPPET_CONTEXT)
-    return text[start:match.end() + SNIPPET_CONTEXT].replace("\n", " ")
-
-
 class Archive:
     """Reads and writes the archive at a SQLAlchemy URL; each write is one transaction."""
 
@@ -119,6 +111,10 @@ class Archive:
         # On SQLite a writer takes the write lock at BEGIN, so concurrent writers queue.
         self._writer = sessionmaker(self.engine.execution_options(sqlite_begin="IMMEDIATE"),
                                     expire_on_commit=False)
+
+    def reading(self) -> Session:
+        """A read-only session for the query modules (search, export, stats); close it after."""
+        return self._reader()
 
     def close(self) -> None:
         """Release the database connections."""
@@ -242,21 +238,92 @@ class Archive:
                 article_id = row.id
                 outcome = "unchanged" if row.content_hash == fields["content_hash"] else "changed"
                 row.last_seen = now
+                if row.deleted_at is not None:
+                    # Back after being seen gone: the event keeps when it was gone.
+                    row.deleted_at = None
+                    session.add(ArticleEvent(article_id=row.id, kind="restored", at=now,
+                                             fetch_id=fetch_ids[0], reason=None))
                 if outcome == "changed":
                     for name, value in fields.items():
                         setattr(row, name, value)
             assert article_id is not None
             if outcome != "unchanged":
-                session.add(ArticleRevision(
-                    article_id=article_id, extractor_version=extractor_version,
-                    fetch_id=fetch_ids[0], evidence=_jsonable(article.evidence),
-                    created_at=now, **fields))
+                self._add_revision(session, article_id, fetch_ids[0], article, fields,
+                                   extractor_version, now, row.cluster_id if row else None,
+                                   fresh=row is None)
             session.execute(update(Fetch).where(Fetch.id == fetch_ids[0])
                             .values(outcome=outcome, article_id=article_id))
             if len(fetch_ids) > 1:
                 session.execute(update(Fetch).where(Fetch.id.in_(fetch_ids[1:]))
                                 .values(outcome="continuation", article_id=article_id))
         return outcome
+
+    def _add_revision(self, session: Session, article_id: int, fetch_id: int, article: Article,
+                      fields: dict[str, Any], extractor_version: str, now: datetime,
+                      cluster_id: int | None, *, fresh: bool) -> None:
+        """A revision, and the search index and cluster brought up to date, in `session`."""
+        session.add(ArticleRevision(
+            article_id=article_id, extractor_version=extractor_version, fetch_id=fetch_id,
+            evidence=_jsonable(article.evidence), created_at=now, **fields))
+        session.flush()
+        search.index_article(session.connection(), article_id, fields["title"], fields["body"])
+        clusters.assign_cluster(session, article_id, fields["body"], cluster_id, fresh=fresh)
+
+    def record_revision(self, article_id: int, fetch_id: int, article: Article,
+                        extractor_version: str) -> bool:
+        """Re-extracted content for an archived article: a new revision only if it changed."""
+        fields = _article_fields(article)
+        with self._writer.begin() as session:
+            row = session.get(ArticleRow, article_id, with_for_update=True)
+            if row is None:
+                raise NotArchived(f"article {article_id}", "no such article")
+            if row.content_hash == fields["content_hash"]:
+                return False
+            fields["url"] = row.url
+            for name, value in fields.items():
+                setattr(row, name, value)
+            self._add_revision(session, article_id, fetch_id, article, fields,
+                               extractor_version, _now(), row.cluster_id, fresh=False)
+            return True
+
+    def _article_for_url(self, session: Session, url: str) -> ArticleRow | None:
+        """The archived article a URL belongs to: by canonical URL, else by an earlier fetch."""
+        row = session.scalars(select(ArticleRow).where(
+            ArticleRow.canonical_url == canonical_url(url)).with_for_update()).one_or_none()
+        if row is not None:
+            return row
+        article_id = session.scalar(select(Fetch.article_id).where(
+            or_(Fetch.url == url, Fetch.final_url == url), Fetch.article_id.is_not(None))
+            .order_by(Fetch.id.desc()).limit(1))
+        return session.get(ArticleRow, article_id, with_for_update=True) if article_id else None
+
+    def mark_gone(self, run_id: int, fetch_ids: list[int], url: str, reason: str,
+                  seen_at: datetime) -> str | None:
+        """A known article seen gone: "deleted" (first time, deleted_at = seen_at) or "gone"
+        (still gone); None when the URL is no archived article. Nothing is removed."""
+        with self._writer.begin() as session:
+            row = self._article_for_url(session, url)
+            if row is None:
+                return None
+            outcome = "gone"
+            if row.deleted_at is None:
+                outcome = "deleted"
+                row.deleted_at = seen_at
+                session.add(ArticleEvent(article_id=row.id, kind="deleted", at=seen_at,
+                                         fetch_id=fetch_ids[0] if fetch_ids else None,
+                                         reason=reason))
+            if fetch_ids:
+                session.execute(update(Fetch).where(Fetch.id.in_(fetch_ids))
+                                .values(outcome=outcome, error=reason, article_id=row.id))
+            return outcome
+
+    def events(self, article_id: int) -> list[dict[str, Any]]:
+        """An article's deletion and restoration events, oldest first."""
+        with self._reader() as session:
+            rows = session.scalars(select(ArticleEvent).where(
+                ArticleEvent.article_id == article_id).order_by(ArticleEvent.id)).all()
+            return [{"kind": e.kind, "at": _iso(e.at), "fetch_id": e.fetch_id,
+                     "reason": e.reason} for e in rows]
 
     def record_failure(self, run_id: int, fetch_id: int | None, url: str, reason: str) -> None:
         """Record why `url` gave no article (and mark its fetch failed, when there was one)."""
@@ -297,19 +364,15 @@ class Archive:
             }
 
     def iter_articles(self, *, site: str | None = None, since: datetime | None = None,
-                      until: datetime | None = None) -> Iterator[dict[str, Any]]:
+                      until: datetime | None = None, author: str | None = None
+                      ) -> Iterator[dict[str, Any]]:
         """Current articles as export rows, oldest archived first; since <= published < until.
 
         `site` is a host or URL (``www.`` and scheme do not matter); a time without an
         offset is taken as UTC. `crawled_at` is when the article was last fetched.
         """
-        stmt = select(ArticleRow, Site.host).join(Site).order_by(ArticleRow.id)
-        if site is not None:
-            stmt = stmt.where(Site.host == site_host(site if "://" in site else f"http://{site}"))
-        if since is not None:
-            stmt = stmt.where(ArticleRow.published_at >= since)
-        if until is not None:
-            stmt = stmt.where(ArticleRow.published_at < until)
+        stmt = apply_filter(select(ArticleRow, Site.host).join(Site).order_by(ArticleRow.id),
+                            ArticleFilter(site, since, until, author), self.engine.dialect.name)
         with self._reader() as session:
             for row, host in session.execute(stmt.execution_options(yield_per=STREAM_BATCH)):
                 yield {
@@ -323,27 +386,27 @@ class Archive:
                     "first_seen": _iso(row.first_seen), "deleted_at": _iso(row.deleted_at),
                 }
 
-    def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
-        """Articles whose title or body contains `query` (case-insensitive), newest first."""
-        query = query.strip()
-        if not query:
-            return []
-        stmt = (
-            select(ArticleRow, Site.host).join(Site)
-            .where(or_(ArticleRow.title.icontains(query, autoescape=True),
-                       ArticleRow.body.icontains(query, autoescape=True)))
-            .order_by(ArticleRow.published_at.desc().nulls_last(), ArticleRow.id.desc())
-            .limit(limit)
-        )
+    def search(self, query: str, *, limit: int = 20, site: str | None = None,
+               since: datetime | None = None, until: datetime | None = None,
+               author: str | None = None) -> list[dict[str, Any]]:
+        """Ranked articles whose title or body contains `query`; Simplified finds Traditional."""
         with self._reader() as session:
-            hits = []
-            for row, host in session.execute(stmt):
-                snippet = _snippet(row.body, query) or _snippet(row.title or "", query)
-                hits.append({
-                    "url": row.url, "canonical_url": row.canonical_url, "title": row.title,
-                    "published": _iso(row.published), "site": host, "snippet": snippet,
-                })
-            return hits
+            return search.search(session, query, ArticleFilter(site, since, until, author), limit)
+
+    def cluster(self, article_id: int) -> list[dict[str, Any]]:
+        """The article's near-duplicate cluster, origin (earliest published) first."""
+        with self._reader() as session:
+            cluster_id = session.scalar(select(ArticleRow.cluster_id).where(
+                ArticleRow.id == article_id))
+            if cluster_id is None:
+                raise NotArchived(f"article {article_id}", "no such article, or not clustered")
+            rows = session.execute(
+                select(ArticleRow.id, ArticleRow.canonical_url, ArticleRow.published_at,
+                       ArticleRow.published_offset, Site.host).join(Site)
+                .where(ArticleRow.cluster_id == cluster_id)
+                .order_by(*clusters.origin_order())).all()
+            return [{"id": i, "canonical_url": u, "published": _iso(join_time(p, o)),
+                     "site": h, "origin": n == 0} for n, (i, u, p, o, h) in enumerate(rows)]
 
     def raw_body(self, fetch_id: int) -> bytes:
         """The exact bytes fetch `fetch_id` received."""

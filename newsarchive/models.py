@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Dialect,
     ForeignKey,
@@ -196,6 +197,10 @@ class ArticleRow(ArticleFields, Base):
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     deleted_at: Mapped[datetime | None]
+    # Near-duplicate cluster: the id of the first archived copy of the story.
+    cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # Bottom-k MinHash sketch of the body's character shingles (newsarchive.clusters).
+    sketch: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     site: Mapped[Site] = relationship()
 
@@ -220,3 +225,25 @@ class ArticleRevision(ArticleFields, Base):
     # How extraction decided (encoding, date rules), kept for re-checking later.
     evidence: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
+
+
+class ArticleEvent(Base):
+    """A change in an article's life that is not a revision: seen gone ("deleted"), back ("restored")."""
+
+    __tablename__ = "article_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+    fetch_id: Mapped[int | None] = mapped_column(ForeignKey("fetches.id"), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SketchAnchor(Base):
+    """One of an article's smallest shingle hashes: articles sharing one are near-duplicate candidates."""
+
+    __tablename__ = "sketch_anchors"
+
+    anchor: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True, index=True)

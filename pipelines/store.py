@@ -9,6 +9,7 @@ from scrapy.crawler import Crawler
 from newsarchive import EXTRACTOR_VERSION
 from newsarchive.archive import Archive
 from newsarchive.db import default_db_url
+from newsarchive.gone import gone_reason
 from newsarchive.items import ArticlePages, FailedRequest, FetchedPage, SectionPage
 
 
@@ -86,7 +87,10 @@ class StorePipeline:
         encodings = item.details.get("encodings", {})
         fetch_ids = [self._fetch(page, encodings.get(page.url)) for page in item.pages]
         first_fetch = fetch_ids[0] if fetch_ids else None
-        if item.error is not None:
+        gone = self._gone(item, fetch_ids) if item.error is not None else None
+        if gone is not None:
+            self._count(gone)
+        elif item.error is not None:
             self.archive.record_failure(self.run_id, first_fetch, item.url, item.error)
             self._count("failed")
         elif item.duplicate_of is not None:
@@ -101,3 +105,14 @@ class StorePipeline:
             self.archive.record_failure(
                 self.run_id, first_fetch, item.url, item.details["continuation_error"]
             )
+
+    def _gone(self, item: ArticlePages, fetch_ids: list[int]) -> str | None:
+        """Mark a known article deleted when its page is a 404/410 or a "deleted" notice."""
+        assert self.run_id is not None
+        if not item.pages:
+            return None
+        page = item.pages[0]
+        reason = gone_reason(page.status, page.body, page.headers)
+        if reason is None:
+            return None
+        return self.archive.mark_gone(self.run_id, fetch_ids, item.url, reason, page.fetched_at)

@@ -193,7 +193,7 @@ def test_export_row_fields(archive: Archive) -> None:
     assert datetime.fromisoformat(row["crawled_at"]).tzinfo is not None
 
 
-def test_search_chinese_in_title_and_body_newest_first(archive: Archive) -> None:
+def test_search_chinese_ranks_title_hits_first(archive: Archive) -> None:
     run = archive.start_run([], {})
     store(archive, run, article("http://a.cn/old.html",
                                 published=datetime(2019, 5, 1, 8, 0, tzinfo=CST)))
@@ -204,14 +204,18 @@ def test_search_chinese_in_title_and_body_newest_first(archive: Archive) -> None
                                 published=datetime(2018, 1, 1, tzinfo=CST)))
     store(archive, run, article("http://a.cn/other.html", title="天气", paragraphs=["晴。"]))
     hits = archive.search("电信诈骗")
-    assert [h["url"] for h in hits] == ["http://a.cn/new.html", "http://a.cn/old.html",
-                                        "http://a.cn/title.html"]
-    assert hits[0]["snippet"] == "正文开头。 他们在研究电信诈骗的新手法。"
-    assert hits[2]["snippet"] == "电信诈骗专题"
-    assert hits[0]["site"] == "a.cn"
-    assert [h["url"] for h in archive.search("电信诈骗", limit=1)] == ["http://a.cn/new.html"]
+    assert [h["url"] for h in hits][2:] == ["http://a.cn/new.html"]
+    assert {h["url"] for h in hits[:2]} == {"http://a.cn/old.html", "http://a.cn/title.html"}
+    by_url = {h["url"]: h for h in hits}
+    assert by_url["http://a.cn/new.html"]["snippet"] == "正文开头。 他们在研究«电信诈骗»的新手法。"
+    assert by_url["http://a.cn/title.html"]["snippet"] == "«电信诈骗»专题"
+    assert by_url["http://a.cn/new.html"]["site"] == "a.cn"
+    assert len(archive.search("电信诈骗", limit=1)) == 1
     assert archive.search("不存在的词") == []
     assert archive.search("  ") == []
+    # Two characters are below the trigram size: a scan, newest archived first.
+    assert [h["url"] for h in archive.search("诈骗")] == [
+        "http://a.cn/title.html", "http://a.cn/new.html", "http://a.cn/old.html"]
 
 
 def test_search_escapes_like_wildcards(archive: Archive) -> None:
@@ -228,7 +232,8 @@ def test_search_escapes_like_wildcards(archive: Archive) -> None:
 def test_search_latin_is_case_insensitive(archive: Archive) -> None:
     run = archive.start_run([], {})
     store(archive, run, article("http://a.cn/5g.html", paragraphs=["华为发布5G Phone新品"]))
-    assert [h["snippet"] for h in archive.search("5g phone")] == ["华为发布5G Phone新品"]
+    assert [h["snippet"] for h in archive.search("5g phone")] == ["华为发布«5G Phone»新品"]
+    assert [h["snippet"] for h in archive.search("5g")] == ["华为发布«5G» Phone新品"]
 
 
 def test_failures_recorded_with_reasons(archive: Archive) -> None:

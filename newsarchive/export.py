@@ -1,0 +1,165 @@
+"""Researcher exports: current articles or every revision, with provenance, as JSONL, CSV or Parquet."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import IO, Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
+
+from newsarchive.filters import ArticleFilter, apply_filter
+from newsarchive.models import (
+    ArticleFields,
+    ArticleRevision,
+    ArticleRow,
+    Fetch,
+    RawPage,
+    Site,
+    join_time,
+)
+
+FORMATS = ("jsonl", "csv", "parquet")
+BATCH = 1000
+LIST_FIELDS = ("authors", "keywords", "section_path")
+INT_FIELDS = ("article_id", "revision_id", "cluster_id", "crawl_run_id", "fetch_id")
+# Content, then identity and life, then provenance: where and how each row was made.
+EXPORT_FIELDS = (
+    "url", "canonical_url", "site", "title", "body", "published", "updated", "authors",
+    "source", "editor", "keywords", "section_path", "summary", "language", "encoding",
+    "content_hash", "article_id", "revision_id", "revision_created_at", "first_seen",
+    "crawled_at", "deleted_at", "cluster_id", "crawl_run_id", "fetch_id", "fetched_at",
+    "extractor_version", "raw_sha256",
+)
+
+
+class ExportError(Exception):
+    """An export that cannot be written (a missing optional dependency, a bad target)."""
+
+    def __init__(self, what: str, reason: str) -> None:
+        self.what = what
+        self.reason = reason
+        super().__init__(f"{what}: {reason}")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _row(fields: ArticleFields, article: ArticleRow, host: str, revision: ArticleRevision,
+         fetch: Fetch | None, sha256: str | None) -> dict[str, Any]:
+    return {
+        "url": fields.url, "canonical_url": article.canonical_url, "site": host,
+        "title": fields.title, "body": fields.body,
+        "published": _iso(join_time(fields.published_at, fields.published_offset)),
+        "updated": _iso(join_time(fields.updated_at, fields.updated_offset)),
+        "authors": list(fields.authors), "source": fields.source, "editor": fields.editor,
+        "keywords": list(fields.keywords), "section_path": list(fields.section_path),
+        "summary": fields.summary, "language": fields.language, "encoding": fields.encoding,
+        "content_hash": fields.content_hash, "article_id": article.id,
+        "revision_id": revision.id, "revision_created_at": _iso(revision.created_at),
+        "first_seen": _iso(article.first_seen), "crawled_at": _iso(article.last_seen),
+        "deleted_at": _iso(article.deleted_at), "cluster_id": article.cluster_id,
+        "crawl_run_id": fetch.crawl_run_id if fetch is not None else None,
+        "fetch_id": revision.fetch_id,
+        "fetched_at": _iso(fetch.fetched_at) if fetch is not None else None,
+        "extractor_version": revision.extractor_version, "raw_sha256": sha256,
+    }
+
+
+def _statement(flt: ArticleFilter, revisions: bool, dialect: str
+               ) -> Select[*tuple[Any, ...]]:
+    revision = aliased(ArticleRevision)
+    stmt = select(ArticleRow, Site.host, revision, Fetch, RawPage.sha256).join(Site)
+    if revisions:
+        stmt = stmt.join(revision, revision.article_id == ArticleRow.id)
+    else:
+        latest = (select(ArticleRevision.article_id, func.max(ArticleRevision.id).label("rid"))
+                  .group_by(ArticleRevision.article_id).subquery())
+        stmt = (stmt.join(latest, latest.c.article_id == ArticleRow.id)
+                .join(revision, revision.id == latest.c.rid))
+    stmt = (stmt.outerjoin(Fetch, Fetch.id == revision.fetch_id)
+            .outerjoin(RawPage, RawPage.id == Fetch.raw_page_id)
+            .order_by(ArticleRow.id, revision.id))
+    return apply_filter(stmt, flt, dialect)
+
+
+def iter_rows(session: Session, flt: ArticleFilter | None = None, *,
+              revisions: bool = False) -> Iterator[dict[str, Any]]:
+    """Export rows: each current article (from its latest revision's provenance) or every revision."""
+    stmt = _statement(flt or ArticleFilter(), revisions, session.get_bind().dialect.name)
+    for article, host, revision, fetch, sha256 in session.execute(
+            stmt.execution_options(yield_per=BATCH)):
+        yield _row(revision if revisions else article, article, host, revision, fetch, sha256)
+
+
+def _csv_cell(value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+
+
+def write_text(rows: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> int:
+    """Rows as JSONL or CSV (lists as JSON arrays in CSV cells); the count written."""
+    count = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: _csv_cell(row[key]) for key in EXPORT_FIELDS})
+            count += 1
+        return count
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow  # type: ignore[import-untyped]
+        import pyarrow.parquet  # type: ignore[import-untyped]
+    except ImportError as exc:
+        raise ExportError("parquet", "needs pyarrow: pip install 'newsarchive[parquet]'") from exc
+    return pyarrow
+
+
+def write_parquet(rows: Iterable[dict[str, Any]], path: str) -> int:
+    """Rows as a Parquet file (lists as list<string>, times as ISO text); the count written."""
+    pa = _pyarrow()
+    schema = pa.schema([
+        (name, pa.list_(pa.string()) if name in LIST_FIELDS
+         else pa.int64() if name in INT_FIELDS else pa.string())
+        for name in EXPORT_FIELDS])
+    count = 0
+    with pa.parquet.ParquetWriter(path, schema) as writer:
+        batch: list[dict[str, Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= BATCH:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                count += len(batch)
+                batch = []
+        if batch or count == 0:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            count += len(batch)
+    return count
+
+
+def export(session: Session, fmt: str, out: IO[str] | str, flt: ArticleFilter | None = None,
+           *, revisions: bool = False) -> int:
+    """Write the filtered articles (or revisions) to `out` in `fmt`; the number of rows."""
+    if fmt not in FORMATS:
+        raise ExportError(fmt, f"unknown format; choose one of {', '.join(FORMATS)}")
+    rows = iter_rows(session, flt, revisions=revisions)
+    if fmt == "parquet":
+        if not isinstance(out, str):
+            raise ExportError("parquet", "needs an output file (-o FILE), not a stream")
+        _pyarrow()
+        return write_parquet(rows, out)
+    if isinstance(out, str):
+        with open(out, "w", encoding="utf-8", newline="") as handle:
+            return write_text(rows, fmt, handle)
+    return write_text(rows, fmt, out)

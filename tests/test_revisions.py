@@ -1,0 +1,125 @@
+"""Revisions and deletions through the real store pipeline, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from newsarchive.archive import Archive
+from newsarchive.extract.article import Article
+from newsarchive.gone import gone_reason
+from newsarchive.items import ArticlePages, FetchedPage
+from newsarchive.models import ArticleRevision, Failure, Fetch
+from pipelines.store import StorePipeline
+
+CST = timezone(timedelta(hours=8))
+URL = "http://news.example.cn/a/1.html"
+T0 = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
+HTML = {"Content-Type": ["text/html; charset=utf-8"]}
+DELETED_PAGE = ("<html><head><title>提示信息</title></head><body><div class=nav>首页 新闻</div>"
+                "<p>对不起，该文章已被删除！</p><a href='/'>返回首页</a></body></html>").encode()
+DELETED_BIG5 = ("<html><head><meta charset=big5><title>錯誤</title></head>"
+                "<body><p>您訪問的頁面不存在</p></body></html>").encode("big5")
+
+
+def page(status: int = 200, body: bytes = b"<html><p>x</p></html>", at: datetime = T0,
+         url: str = URL) -> FetchedPage:
+    return FetchedPage(url=url, final_url=url, status=status, headers=HTML, body=body,
+                       fetched_at=at)
+
+
+def story(body: str = "涉案金额达100万元。", url: str = URL) -> Article:
+    return Article(url=url, title="男子冒充公安实施电信诈骗",
+                   paragraphs=["本报讯 近日，警方破获一起电信诈骗案。", body],
+                   published=datetime(2020, 1, 9, 7, 56, 40, tzinfo=CST), authors=["张三"])
+
+
+@pytest.fixture
+def pipeline(db_url: str) -> Iterator[StorePipeline]:
+    opened = StorePipeline(db_url, None, ["http://news.example.cn/"])
+    opened.open_spider()
+    yield opened
+    opened.close_spider()
+
+
+def ok(pipeline: StorePipeline, article: Article, at: datetime = T0) -> None:
+    pipeline.process_item(ArticlePages(url=article.url, pages=[page(at=at)], article=article))
+
+
+def failed(pipeline: StorePipeline, status: int, body: bytes, error: str,
+           at: datetime = T0, url: str = URL) -> None:
+    pipeline.process_item(ArticlePages(url=url, pages=[page(status, body, at, url)], error=error))
+
+
+def revisions(archive: Archive) -> list[str]:
+    with Session(archive.engine) as session:
+        return list(session.scalars(select(ArticleRevision.body).order_by(ArticleRevision.id)))
+
+
+def test_revision_on_change_none_on_no_change(pipeline: StorePipeline) -> None:
+    ok(pipeline, story())
+    ok(pipeline, story(), T0 + timedelta(hours=1))
+    ok(pipeline, story("涉案金额达120万元。"), T0 + timedelta(hours=2))
+    ok(pipeline, story("涉案金额达120万元。"), T0 + timedelta(hours=3))
+    assert pipeline.outcomes == {"new": 1, "unchanged": 2, "changed": 1}
+    assert revisions(pipeline.archive) == [
+        "本报讯 近日，警方破获一起电信诈骗案。\n涉案金额达100万元。",
+        "本报讯 近日，警方破获一起电信诈骗案。\n涉案金额达120万元。"]
+    assert pipeline.archive.counts()["fetches"] == 4
+
+
+def test_404_marks_deleted_keeps_data_and_a_later_fetch_restores(pipeline: StorePipeline) -> None:
+    archive = pipeline.archive
+    ok(pipeline, story())
+    gone_at = T0 + timedelta(days=1)
+    failed(pipeline, 404, b"<html>Not Found</html>", "HTTP 404", gone_at)
+    failed(pipeline, 410, b"", "HTTP 410", gone_at + timedelta(days=1))
+    [row] = archive.iter_articles()
+    assert datetime.fromisoformat(row["deleted_at"]) == gone_at  # first seen gone, kept
+    assert row["body"].endswith("100万元。")
+    assert pipeline.outcomes == {"new": 1, "deleted": 1, "gone": 1}
+    ok(pipeline, story(), gone_at + timedelta(days=2))
+    [row] = archive.iter_articles()
+    assert row["deleted_at"] is None
+    assert [(e["kind"], e["at"], e["reason"]) for e in archive.events(1)] == [
+        ("deleted", gone_at.isoformat(), "HTTP 404"),
+        ("restored", archive.events(1)[1]["at"], None)]
+    with Session(archive.engine) as session:
+        outcomes = list(session.scalars(select(Fetch.outcome).order_by(Fetch.id)))
+        assert outcomes == ["new", "deleted", "gone", "unchanged"]
+        assert session.scalar(select(Failure.id)) is None
+    assert len(revisions(archive)) == 1
+
+
+def test_deleted_notice_page_marks_deleted(pipeline: StorePipeline) -> None:
+    ok(pipeline, story())
+    failed(pipeline, 200, DELETED_PAGE, "not an article: page_type=other (confidence 0.90)")
+    [row] = pipeline.archive.iter_articles()
+    assert datetime.fromisoformat(row["deleted_at"]) == T0
+    assert pipeline.archive.events(1)[0]["reason"] == "page says: 该文章已被删除"
+
+
+def test_unknown_url_gone_is_a_failure_not_a_deletion(pipeline: StorePipeline) -> None:
+    failed(pipeline, 404, b"", "HTTP 404", url="http://news.example.cn/never.html")
+    failed(pipeline, 500, b"", "HTTP 500")
+    assert pipeline.outcomes == {"failed": 2}
+    with Session(pipeline.archive.engine) as session:
+        assert list(session.scalars(select(Failure.reason).order_by(Failure.id))) == [
+            "HTTP 404", "HTTP 500"]
+
+
+def test_gone_reason_phrases() -> None:
+    assert gone_reason(404, b"") == "HTTP 404"
+    assert gone_reason(410, b"anything") == "HTTP 410"
+    assert gone_reason(503, DELETED_PAGE) is None
+    assert gone_reason(200, DELETED_PAGE, HTML) == "page says: 该文章已被删除"
+    assert gone_reason(200, DELETED_BIG5) == "page says: 您访问的页面不存在"
+    # An article that quotes the phrase in a long body is an article.
+    long_article = ("<html><head><title>网站治理报告</title></head><body><p>"
+                    + "记者调查发现，许多链接打开后显示页面不存在。" * 120 + "</p></body></html>")
+    assert gone_reason(200, long_article.encode()) is None
+    assert gone_reason(200, "<title>404 页面不存在</title>".encode()) == "page says: 页面不存在"

@@ -1,0 +1,96 @@
+"""Chinese full-text search on SQLite FTS5 trigram and PostgreSQL pg_trgm."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from newsarchive.archive import Archive
+from newsarchive.cli import main
+from newsarchive.extract.article import Article
+
+CST = timezone(timedelta(hours=8))
+AT = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def archive(db_url: str) -> Iterator[Archive]:
+    with Archive(db_url) as opened:
+        yield opened
+
+
+def put(archive: Archive, url: str, title: str, body: str, **fields: Any) -> str:
+    run = archive.start_run([], {})
+    fetch = archive.record_fetch(run, url=url, final_url=url, status=200, headers={},
+                                 body=url.encode(), fetched_at=AT)
+    values: dict[str, Any] = {"published": datetime(2024, 3, 1, 9, 0, tzinfo=CST)}
+    values.update(fields)
+    return archive.store_article(run, [fetch], Article(url=url, title=title,
+                                                       paragraphs=body.split("\n"), **values), "t")
+
+
+def urls(hits: list[dict[str, Any]]) -> list[str]:
+    return [h["url"] for h in hits]
+
+
+def test_simplified_finds_traditional_and_back(archive: Archive) -> None:
+    put(archive, "http://tw.example.com/1.html", "臺灣電動車銷量創新高",
+        "據統計，臺灣電動車去年銷量成長三成。")
+    put(archive, "http://cn.example.cn/2.html", "台湾电动车市场观察", "分析人士认为，电动车普及加快。")
+    hits = archive.search("台湾电动车")
+    assert sorted(urls(hits)) == ["http://cn.example.cn/2.html", "http://tw.example.com/1.html"]
+    by_url = {h["url"]: h for h in hits}
+    # The snippet shows the page's own (Traditional) text, the match marked.
+    assert by_url["http://tw.example.com/1.html"]["snippet"] == "據統計，«臺灣電動車»去年銷量成長三成。"
+    assert by_url["http://tw.example.com/1.html"]["title"] == "臺灣電動車銷量創新高"
+    assert urls(archive.search("臺灣電動車銷量")) == ["http://tw.example.com/1.html"]
+    assert sorted(urls(archive.search("電動"))) == sorted(urls(hits))  # short query: a scan
+    assert urls(archive.search("銷")) == ["http://tw.example.com/1.html"]
+
+
+def test_index_follows_changes_in_the_same_write(archive: Archive) -> None:
+    put(archive, "http://a.cn/1.html", "标题", "原来的说法是这样的。")
+    assert urls(archive.search("原来的说法")) == ["http://a.cn/1.html"]
+    assert put(archive, "http://a.cn/1.html", "标题", "更正后的说法是那样的。") == "changed"
+    assert archive.search("原来的说法") == []
+    assert urls(archive.search("更正后的说法")) == ["http://a.cn/1.html"]
+
+
+def test_filters_site_time_author(archive: Archive) -> None:
+    put(archive, "http://a.cn/1.html", "新能源汽车补贴", "新能源汽车补贴延续。", authors=["张三"])
+    put(archive, "http://b.cn/2.html", "新能源汽车出口", "新能源汽车出口增长。", authors=["李四", "张三"],
+        published=datetime(2023, 6, 1, 9, 0, tzinfo=CST))
+    put(archive, "http://b.cn/3.html", "新能源汽车价格", "新能源汽车价格下降。", authors=["王五"])
+    assert sorted(urls(archive.search("新能源汽车", site="www.b.cn"))) == [
+        "http://b.cn/2.html", "http://b.cn/3.html"]
+    since = datetime(2024, 1, 1, tzinfo=UTC)
+    assert urls(archive.search("新能源汽车", since=since, site="b.cn")) == ["http://b.cn/3.html"]
+    assert urls(archive.search("新能源汽车", until=since)) == ["http://b.cn/2.html"]
+    assert sorted(urls(archive.search("新能源汽车", author="张三"))) == [
+        "http://a.cn/1.html", "http://b.cn/2.html"]
+    assert archive.search("新能源汽车", author="张") == []
+    assert urls(archive.search("汽车", author="王五")) == ["http://b.cn/3.html"]
+
+
+def test_ranking_title_before_body_and_more_hits_first(archive: Archive) -> None:
+    put(archive, "http://a.cn/once.html", "今日要闻", "会议讨论了人工智能。其他议题。")
+    put(archive, "http://a.cn/many.html", "今日要闻", "人工智能，人工智能，还是人工智能。")
+    put(archive, "http://a.cn/title.html", "人工智能大会开幕", "大会今天开幕。")
+    assert urls(archive.search("人工智能")) == [
+        "http://a.cn/title.html", "http://a.cn/many.html", "http://a.cn/once.html"]
+
+
+def test_search_command_jsonl(db_url: str) -> None:
+    with Archive(db_url) as archive:
+        put(archive, "http://tw.example.com/1.html", "臺灣電動車銷量創新高", "臺灣電動車去年銷量成長。",
+            authors=["陳明"])
+    result = CliRunner().invoke(main, ["search", "台湾电动车", "--db", db_url, "--format", "jsonl",
+                                       "--author", "陳明", "--since", "2024-01-01"])
+    assert result.exit_code == 0, result.output
+    [line] = result.stdout.splitlines()
+    assert '"url": "http://tw.example.com/1.html"' in line
+    assert '"snippet": "«臺灣電動車»去年銷量成長。"' in line
