@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -17,10 +16,6 @@ from newsarchive.db import default_db_url
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXPORT_FIELDS = (
-    "url", "canonical_url", "title", "body", "published", "authors", "source", "editor",
-    "keywords", "section_path", "language", "encoding", "site", "crawled_at",
-)
 EXTRACT_FIELDS = (
     "path", "url", "title", "body", "published", "updated", "authors", "source", "editor",
     "keywords", "section_path", "summary", "language", "encoding", "canonical_url",
@@ -36,6 +31,14 @@ def db_option(func: F) -> F:
         default=None,
         metavar="URL",
         help="SQLAlchemy database URL [default: $NEWSARCHIVE_DB or sqlite:///newsarchive.db].",
+    )(func)
+
+
+def sites_dir_option(func: F) -> F:
+    """The shared --sites-dir option: where the sites/*.toml files are."""
+    return click.option(
+        "--sites-dir", default="sites", show_default=True, type=click.Path(file_okay=False),
+        help="Directory of site configurations (*.toml).",
     )(func)
 
 
@@ -134,34 +137,160 @@ LOCAL_SERVER_SETTINGS: dict[str, Any] = {
 
 
 @main.command(name="crawl")
-@click.argument("urls", nargs=-1, required=True)
+@click.argument("targets", nargs=-1, required=True)
 @db_option
 @click.option(
     "--max-pages", type=click.IntRange(min=0), default=0, show_default=True,
     help="List pages followed per section, the start page included (0 = all).",
 )
+@sites_dir_option
+@click.option("--job", default=None, metavar="NAME",
+              help="Resumable job: state in .newsarchive/jobs/NAME; rerun the same to resume.")
+@click.option("--revisit", default=None, metavar="DURATIONS",
+              help="Incremental: re-check archived articles at these ages, e.g. 1h,1d,7d,30d "
+                   "(default for sites and jobs; URLs otherwise fetch every article).")
+@click.option("--distributed", is_flag=True,
+              help="Share the request queue with other workers through Redis (scrapy-redis).")
+@click.option("--redis-url", default="redis://127.0.0.1:6379/0", show_default=True,
+              help="Redis for --distributed.")
+@click.option("--progress", type=click.FloatRange(min=0), default=5.0, show_default=True,
+              help="Seconds between progress lines on stderr (0 = none).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=1.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl_command(
-    urls: tuple[str, ...], db_url: str | None, max_pages: int, overrides: tuple[str, ...],
-    verbose: bool,
+    targets: tuple[str, ...], db_url: str | None, max_pages: int, sites_dir: str,
+    job: str | None, revisit: str | None, distributed: bool, redis_url: str, progress: float,
+    overrides: tuple[str, ...], verbose: bool,
 ) -> None:
-    """Crawl section pages (list pages) and their articles into the archive; stays on their sites.
+    """Crawl a configured SITE, or section page URLs, and their articles into the archive.
+
+    A target with "://" is a section URL; otherwise it names a site in --sites-dir.
 
     Example: newsarchive crawl https://news.example.cn/world/ --max-pages 5
     """
     from newsarchive.crawl import crawl
+    from newsarchive.sites import SiteConfigError, find_site, parse_duration
 
+    urls = [t for t in targets if "://" in t]
+    names = [t for t in targets if "://" not in t]
+    if len(names) > 1 or (names and urls):
+        raise click.UsageError("give one SITE name, or section URLs")
+    try:
+        site = find_site(names[0], sites_dir) if names else None
+    except SiteConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="SITE") from exc
     settings: dict[str, Any] = {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
+    if revisit is not None:
+        try:
+            settings["NEWSARCHIVE_REVISIT"] = [
+                parse_duration(d).total_seconds() for d in revisit.split(",") if d.strip()]
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--revisit") from exc
     for pair in overrides:
         name, sep, value = pair.partition("=")
         if not sep:
             raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
         settings[name] = value
-    summary = crawl(list(urls), db_url=db_url or default_db_url(), max_list_pages=max_pages,
-                    overrides=settings)
+    summary = crawl(urls, db_url=db_url or default_db_url(), max_list_pages=max_pages,
+                    overrides=settings, site=site, job=job, distributed=distributed,
+                    redis_url=redis_url, progress=progress)
     _print_summary(summary)
+    if summary.get("skipped_known") or summary.get("not_modified"):
+        click.echo(f"  incremental:       {summary.get('skipped_known', 0)} archived articles "
+                   f"not due, {summary.get('not_modified', 0)} answered 304")
+    for warning in summary.get("warnings", []):
+        click.echo(f"  WARNING coverage:  {warning}")
+
+
+@main.group()
+def sites() -> None:
+    """Site configurations (sites/*.toml): check them, list them.
+
+    Example: newsarchive sites validate sites/*.toml
+    """
+
+
+@sites.command(name="validate")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@sites_dir_option
+def sites_validate(files: tuple[str, ...], sites_dir: str) -> None:
+    """Check site files (default: every sites/*.toml); exit 1 naming file and key at fault.
+
+    Example: newsarchive sites validate sites/demo.toml
+    """
+    from newsarchive.sites import SiteConfigError, load_site, load_sites
+
+    try:
+        if files:
+            found = [load_site(path) for path in files]
+        else:
+            found = list(load_sites(sites_dir).values())
+    except SiteConfigError as exc:
+        click.echo(f"invalid: {exc}", err=True)
+        sys.exit(1)
+    for site in found:
+        click.echo(f"ok: {site.path} ({site.name}, {len(site.sections)} section(s))")
+
+
+@sites.command(name="list")
+@sites_dir_option
+def sites_list(sites_dir: str) -> None:
+    """List the configured sites: name, hosts, sections, revisit policy.
+
+    Example: newsarchive sites list --sites-dir sites
+    """
+    from newsarchive.sites import SiteConfigError, load_sites
+
+    try:
+        found = load_sites(sites_dir)
+    except SiteConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for name, site in found.items():
+        revisit = ",".join(_duration_text(d.total_seconds()) for d in site.revisit.after)
+        click.echo(f"{name}\t{','.join(site.allowed_hosts)}\t{len(site.sections)} section(s)"
+                   f"\trevisit {revisit or 'every run'}\t{site.timezone or '-'}")
+
+
+def _duration_text(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+@main.command()
+@click.argument("site_names", nargs=-1)
+@click.option("--every", default="30m", show_default=True, help="Interval between rounds.")
+@click.option("--runs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Stop after this many rounds (0 = run until interrupted).")
+@db_option
+@sites_dir_option
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Passed on to each crawl.")
+def schedule(site_names: tuple[str, ...], every: str, runs: int, db_url: str | None,
+             sites_dir: str, overrides: tuple[str, ...]) -> None:
+    """Crawl sites (default: all configured) every interval, in the foreground, each crawl
+    in its own process.
+
+    Example: newsarchive schedule --every 30m demo
+    """
+    from newsarchive.schedule import run_schedule
+    from newsarchive.sites import SiteConfigError, load_sites, parse_duration
+
+    try:
+        interval = parse_duration(every)
+        known = load_sites(sites_dir)
+    except (ValueError, SiteConfigError) as exc:
+        raise click.BadParameter(str(exc)) from exc
+    names = list(site_names) or sorted(known)
+    missing = [n for n in names if n not in known]
+    if missing or not names:
+        raise click.BadParameter(f"unknown site(s): {', '.join(missing) or 'none configured'}")
+    extra = ["--sites-dir", sites_dir, "--db", db_url or default_db_url()]
+    for pair in overrides:
+        extra += ["-s", pair]
+    run_schedule(names, interval, extra, runs=runs, echo=click.echo)
 
 
 def _extract_inputs(paths: tuple[str, ...], url: str | None, from_list: IO[str] | None
@@ -219,81 +348,125 @@ def extract_command(paths: tuple[str, ...], url: str | None, from_list: IO[str] 
         click.echo(f"{failed} page(s) could not be extracted", err=True)
 
 
-def _csv_cell(value: Any) -> Any:
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
+def filter_options(func: F) -> F:
+    """The shared article filters: --site, --since, --until, --author."""
+    for option in reversed([
+        click.option("--site", default=None, metavar="HOST", help="Only articles of this site."),
+        click.option("--since", default=None, metavar="DATE", help="Published at or after (ISO)."),
+        click.option("--until", default=None, metavar="DATE", help="Published before (ISO)."),
+        click.option("--author", default=None, metavar="NAME", help="One of the authors, exactly."),
+    ]):
+        func = option(func)
+    return func
 
 
-def _write_rows(rows: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> int:
-    count = 0
-    if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _csv_cell(row.get(k)) for k in EXPORT_FIELDS})
-            count += 1
-    else:
-        for row in rows:
-            out.write(json.dumps({k: row.get(k) for k in EXPORT_FIELDS}, ensure_ascii=False))
-            out.write("\n")
-            count += 1
-    return count
+def _filter(site: str | None, since: str | None, until: str | None,
+            author: str | None) -> Any:
+    from newsarchive.filters import ArticleFilter
+
+    return ArticleFilter(site, _parse_when(since), _parse_when(until), author)
 
 
 @main.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl",
               show_default=True)
-@click.option("--site", default=None, metavar="HOST", help="Only articles of this site.")
-@click.option("--since", default=None, metavar="DATE", help="Published at or after (ISO).")
-@click.option("--until", default=None, metavar="DATE", help="Published before (ISO).")
+@click.option("--revisions", is_flag=True, help="Every revision, not only current articles.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to FILE instead of stdout.")
-def export(db_url: str | None, fmt: str, site: str | None, since: str | None,
-           until: str | None, output: str | None) -> None:
-    """Export archived articles as JSONL or CSV (lists are JSON arrays in CSV cells).
+              help="Write to FILE instead of stdout (needed for parquet).")
+def export(db_url: str | None, site: str | None, since: str | None, until: str | None,
+           author: str | None, fmt: str, revisions: bool, output: str | None) -> None:
+    """Export articles (or every revision) with provenance as JSONL, CSV or Parquet.
 
     Example: newsarchive export --format csv --since 2024-01-01 -o articles.csv
     """
     from newsarchive.archive import Archive
+    from newsarchive.export import ExportError
+    from newsarchive.export import export as run_export
 
-    archive = Archive(db_url or default_db_url())
-    try:
-        rows = archive.iter_articles(site=site, since=_parse_when(since),
-                                     until=_parse_when(until))
-        if output:
-            with open(output, "w", encoding="utf-8", newline="") as handle:
-                count = _write_rows(rows, fmt, handle)
-        else:
-            count = _write_rows(rows, fmt, sys.stdout)
-    finally:
-        archive.close()
-    click.echo(f"{count} article(s) exported", err=True)
+    with Archive(db_url or default_db_url()) as archive, archive.reading() as session:
+        try:
+            count = run_export(session, fmt, output or sys.stdout,
+                               _filter(site, since, until, author), revisions=revisions)
+        except ExportError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"{count} {'revision' if revisions else 'article'}(s) exported", err=True)
 
 
 @main.command()
 @click.argument("query")
 @db_option
+@filter_options
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
               show_default=True)
-def search(query: str, db_url: str | None, limit: int, fmt: str) -> None:
-    """Find articles whose title or body contains QUERY (Chinese words work as they are).
+def search(query: str, db_url: str | None, site: str | None, since: str | None,
+           until: str | None, author: str | None, limit: int, fmt: str) -> None:
+    """Ranked articles whose title or body contains QUERY; Simplified also finds Traditional.
 
-    Example: newsarchive search 电信诈骗 --limit 5
+    Example: newsarchive search 电信诈骗 --site news.example.cn --limit 5
     """
     from newsarchive.archive import Archive
 
-    archive = Archive(db_url or default_db_url())
-    try:
-        hits = archive.search(query, limit=limit)
-    finally:
-        archive.close()
+    flt = _filter(site, since, until, author)
+    with Archive(db_url or default_db_url()) as archive:
+        hits = archive.search(query, limit=limit, site=flt.site, since=flt.since,
+                              until=flt.until, author=flt.author)
     if fmt == "jsonl":
         for hit in hits:
             click.echo(json.dumps(hit, ensure_ascii=False))
     else:
         _print_hits(hits)
     click.echo(f"{len(hits)} hit(s)", err=True)
+
+
+@main.command()
+@db_option
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def stats(db_url: str | None, site: str | None, since: str | None, until: str | None,
+          author: str | None, fmt: str) -> None:
+    """Articles per site per day, deletions, revisions, and extraction failures by reason.
+
+    Example: newsarchive stats --site news.example.cn
+    """
+    from newsarchive.archive import Archive
+    from newsarchive.stats import stats as archive_stats
+
+    with Archive(db_url or default_db_url()) as archive, archive.reading() as session:
+        result = archive_stats(session, _filter(site, since, until, author))
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    for row in result["per_site_day"]:
+        click.echo(f"{row['site']:30}  {row['day']:10}  {row['articles']:>7}")
+    click.echo(f"articles {result['articles']}, revisions {result['revisions']} "
+               f"({result['revised_articles']} revised), deleted now {result['deleted_now']} "
+               f"(deletions {result['deletions']}, restorations {result['restorations']})")
+    for reason, count in result["failures"].items():
+        click.echo(f"failure  {count:>7}  {reason}")
+
+
+@main.command()
+@db_option
+@filter_options
+def reextract(db_url: str | None, site: str | None, since: str | None, until: str | None,
+              author: str | None) -> None:
+    """Re-run the current extractor over archived pages (no network); new revisions where changed.
+
+    Example: newsarchive reextract --site news.example.cn --since 2024-01-01
+    """
+    from newsarchive.archive import Archive
+    from newsarchive.reextract import reextract as run_reextract
+
+    with Archive(db_url or default_db_url()) as archive:
+        counts = run_reextract(archive, _filter(site, since, until, author))
+    click.echo(f"{counts['checked']} checked, {counts['changed']} changed, "
+               f"{counts['unchanged']} unchanged, {len(counts['failed'])} failed")
+    for failure in counts["failed"]:
+        click.echo(f"  article {failure['article_id']}: {failure['reason']}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,6 +23,16 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 DOWNLOAD_TIMEOUT = 30
+# 429 and 503 are retried after the server's Retry-After (capped), and the whole host waits too.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newsarchive.middlewares.RetryAfterMiddleware": 550,
+}
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# NEWSARCHIVE_RETRY_AFTER_MAX: longest wait (seconds) a Retry-After header can impose.
+NEWSARCHIVE_RETRY_AFTER_MAX = 120.0
+# NEWSARCHIVE_BACKOFF_BASE: wait before the first retry of a 429/503 without Retry-After (doubles).
+NEWSARCHIVE_BACKOFF_BASE = 1.0
 
 # --- What reaches the spider ----------------------------------------------------------------------
 # 404/410 pages reach the spider so the archive records them instead of losing them in a log line.
@@ -47,5 +57,30 @@ NEWSARCHIVE_RUN_ID = None
 NEWSARCHIVE_MAX_LIST_PAGES = 0
 # NEWSARCHIVE_MAX_ARTICLE_PAGES: pages stitched into one multi-page article at most.
 NEWSARCHIVE_MAX_ARTICLE_PAGES = 20
+
+# --- Incremental re-crawls (sites/*.toml sets these per site) ------------------------------------
+# NEWSARCHIVE_REVISIT: seconds after first seen at which an archived article is re-checked
+# (conditionally); empty means every listed article is fetched on every run.
+NEWSARCHIVE_REVISIT: list[float] = []
+# NEWSARCHIVE_KNOWN_LIST_PAGES: stop paging back through a section after this many list pages
+# in a row held only archived articles (0 = page to the end); incremental runs only.
+NEWSARCHIVE_KNOWN_LIST_PAGES = 1
+# NEWSARCHIVE_NOW: ISO time at which re-checks are judged due (default: the clock); for replays.
+NEWSARCHIVE_NOW = None
+# NEWSARCHIVE_TIMEZONE: the site's IANA zone for page times without an offset.
+NEWSARCHIVE_TIMEZONE = None
+# NEWSARCHIVE_ARTICLE_URL_PATTERN: a regular expression article links must match (None: any).
+NEWSARCHIVE_ARTICLE_URL_PATTERN = None
+# NEWSARCHIVE_ALLOWED_HOSTS: hosts the crawl may visit (default: the sections' hosts).
+NEWSARCHIVE_ALLOWED_HOSTS: list[str] = []
+# NEWSARCHIVE_SITE: the sites/*.toml name this crawl runs for, recorded with the run.
+NEWSARCHIVE_SITE = None
+
+# --- Monitoring and distributed crawls -----------------------------------------------------------
+# NEWSARCHIVE_PROGRESS: seconds between live progress lines on stderr (0 = none).
+NEWSARCHIVE_PROGRESS = 0.0
+# NEWSARCHIVE_DISTRIBUTED: scrapy-redis shared scheduler and dupefilter (see crawl.distributed_settings).
+NEWSARCHIVE_DISTRIBUTED = False
+EXTENSIONS = {"newsarchive.monitor.ProgressMonitor": 500}
 
 LOG_LEVEL = "INFO"

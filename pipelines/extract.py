@@ -23,7 +23,9 @@ class ExtractPipeline:
             return item
         try:
             articles = [
-                extract(p.body, p.final_url, p.headers, fetched_at=p.fetched_at) for p in pages
+                extract(p.body, p.final_url, p.headers, fetched_at=p.fetched_at,
+                        timezone=item.details.get("timezone"))
+                for p in pages
             ]
         except ExtractionError as exc:
             adapter["error"] = exc.reason

@@ -6,9 +6,10 @@ navigates and hands every response to the pipelines.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +20,11 @@ from twisted.python.failure import Failure
 
 from newsarchive.extract.errors import ExtractionError
 from newsarchive.extract.listing import analyse_listing, find_continuation
+from newsarchive.frontier import Frontier, KnownArticle, revisit_due
 from newsarchive.items import ArticlePages, FailedRequest, FetchedPage, SectionPage
+
+# Statuses an article re-check must see: unchanged (304) and gone (404, 410).
+RECHECK_STATUSES = [304, 404, 410]
 
 
 def fetched_page(response: Response) -> FetchedPage:
@@ -60,6 +65,42 @@ class SectionSpider(scrapy.Spider):
         self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in self.start_urls})
         self._max_list_pages_arg = max_list_pages
         self._list_pages: dict[str, set[str]] = defaultdict(set)
+        self._known_streak: dict[str, int] = defaultdict(int)
+        self.frontier = Frontier()
+        self.article_pattern: re.Pattern[str] | None = None
+        self.revisit_after: tuple[timedelta, ...] = ()
+        self.known_list_pages = 1
+        self.timezone: str | None = None
+        self.distributed = False
+        self.now = datetime.now(UTC)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SectionSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        hosts = crawler.settings.getlist("NEWSARCHIVE_ALLOWED_HOSTS")
+        if hosts:
+            spider.allowed_domains = sorted(set(hosts))
+        pattern = crawler.settings.get("NEWSARCHIVE_ARTICLE_URL_PATTERN")
+        spider.article_pattern = re.compile(pattern) if pattern else None
+        spider.revisit_after = tuple(
+            timedelta(seconds=float(s)) for s in crawler.settings.getlist("NEWSARCHIVE_REVISIT"))
+        spider.known_list_pages = crawler.settings.getint("NEWSARCHIVE_KNOWN_LIST_PAGES", 1)
+        if crawler.settings.getbool("NEWSARCHIVE_RESUMED_AFTER_KILL"):
+            # The killed run may have stopped anywhere in a section: page to the end this time.
+            spider.known_list_pages = 0
+        spider.timezone = crawler.settings.get("NEWSARCHIVE_TIMEZONE") or None
+        spider.distributed = crawler.settings.getbool("NEWSARCHIVE_DISTRIBUTED")
+        now = crawler.settings.get("NEWSARCHIVE_NOW")
+        spider.now = datetime.fromisoformat(now) if now else datetime.now(UTC)
+        return spider
+
+    @property
+    def incremental(self) -> bool:
+        """Whether archived articles are skipped until their re-check is due."""
+        return bool(self.revisit_after)
+
+    def closed(self, reason: str) -> None:
+        self.frontier.close()
 
     @property
     def max_list_pages(self) -> int:
@@ -69,18 +110,63 @@ class SectionSpider(scrapy.Spider):
         return self.settings.getint("NEWSARCHIVE_MAX_LIST_PAGES", 0)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.incremental:
+            db_url = self.settings.get("NEWSARCHIVE_DB")
+            if db_url:
+                self.frontier = Frontier.load(db_url, [*self.start_urls, *self.allowed_domains])
         for url in self.start_urls:
             self._list_pages[url].add(url)
-            yield self._section_request(url, section=url)
+            # Section pages are fetched every run, even when a job's dupefilter saw them.
+            yield self._section_request(url, section=url, dont_filter=not self.distributed)
+        if self.incremental:
+            # Edits and deletions show only on a re-check, wherever the article is listed now.
+            for known in self.frontier.due(self.now, self.revisit_after):
+                yield self._article_request(known.url, None, known)
 
-    def _section_request(self, url: str, section: str) -> scrapy.Request:
+    def _section_request(self, url: str, section: str, dont_filter: bool = False
+                         ) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_section,
             errback=self.failed,
             cb_kwargs={"section": section},
             meta={"newsarchive_kind": "section", "newsarchive_section": section},
+            dont_filter=dont_filter,
         )
+
+    def _article_request(self, url: str, section: str | None, known: KnownArticle | None
+                         ) -> scrapy.Request:
+        meta: dict[str, Any] = {"newsarchive_kind": "article", "newsarchive_section": section}
+        headers: dict[str, str] = {}
+        if known is not None:
+            # A re-check: ask conditionally, and let 304/404/410 reach parse_article.
+            meta["handle_httpstatus_list"] = RECHECK_STATUSES
+            meta["newsarchive_known_fetch"] = known.fetch_id
+            meta["newsarchive_known_headers"] = known.headers
+            if known.etag:
+                headers["If-None-Match"] = known.etag
+            if known.last_modified:
+                headers["If-Modified-Since"] = known.last_modified
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.failed,
+            cb_kwargs={"section": section, "pages": []},
+            meta=meta,
+            headers=headers,
+        )
+
+    def _follow_article(self, url: str, section: str) -> tuple[scrapy.Request | None, bool]:
+        """The request for a listed article (None: archived and not due), and whether it is known."""
+        if self.article_pattern is not None and not self.article_pattern.search(url):
+            return None, False
+        known = self.frontier.get(url) if self.incremental else None
+        if known is None:
+            return self._article_request(url, section, None), False
+        if known.deleted or not revisit_due(known, self.now, self.revisit_after):
+            self.crawler.stats.inc_value("newsarchive/articles_skipped_known")
+            return None, True
+        return self._article_request(url, section, known), True
 
     def parse_section(self, response: Response, section: str) -> Iterable[Any]:
         """A list page: its article links become article requests, its pager more list pages."""
@@ -99,27 +185,42 @@ class SectionSpider(scrapy.Spider):
             article_links=len(listing.article_links),
             next_pages=len(listing.next_pages),
         )
+        all_known = bool(listing.article_links)
         for link in listing.article_links:
-            yield scrapy.Request(
-                link.url,
-                callback=self.parse_article,
-                errback=self.failed,
-                cb_kwargs={"section": section, "pages": []},
-                meta={"newsarchive_kind": "article", "newsarchive_section": section},
-            )
+            request, known = self._follow_article(link.url, section)
+            all_known = all_known and known
+            if request is not None:
+                yield request
         seen = self._list_pages[section]
         limit = self.max_list_pages
-        for url in listing.next_pages:
-            if url in seen or (limit and len(seen) >= limit):
+        next_pages = [u for u in listing.next_pages if u not in seen]
+        if self.incremental and len(self.frontier):
+            # Page back one list page at a time, and stop after enough pages of known articles.
+            self._known_streak[section] = self._known_streak[section] + 1 if all_known else 0
+            depth = self.known_list_pages
+            if depth and self._known_streak[section] >= depth:
+                self.crawler.stats.inc_value("newsarchive/sections_stopped_at_known")
+                return
+            next_pages = next_pages[:1]
+        for url in next_pages:
+            if limit and len(seen) >= limit:
                 continue
             seen.add(url)
             yield self._section_request(url, section)
 
     def parse_article(
-        self, response: Response, section: str, pages: list[FetchedPage]
+        self, response: Response, section: str | None, pages: list[FetchedPage]
     ) -> Iterable[Any]:
         """An article page; a multi-page article is followed to its end, then handed on whole."""
-        pages = [*pages, fetched_page(response)]
+        page = fetched_page(response)
+        if response.status == 304:
+            stored = self._not_modified(response, page)
+            if stored is None:
+                yield FailedRequest(url=response.url, reason="HTTP 304 but no stored body",
+                                    kind="article", section_url=section)
+                return
+            page = stored
+        pages = [*pages, page]
         if response.status < 400:
             try:
                 next_url = find_continuation(response.body, response.url, pages[-1].headers)
@@ -137,7 +238,23 @@ class SectionSpider(scrapy.Spider):
                     dont_filter=True,
                 )
                 return
-        yield ArticlePages(url=pages[0].url, pages=pages, section_url=section)
+        item = ArticlePages(url=pages[0].url, pages=pages, section_url=section)
+        if self.timezone:
+            item.details["timezone"] = self.timezone
+        yield item
+
+    def _not_modified(self, response: Response, page: FetchedPage) -> FetchedPage | None:
+        """A 304 answer stands for the body archived before, under its stored headers."""
+        fetch_id = response.meta.get("newsarchive_known_fetch")
+        body = self.frontier.stored_body(fetch_id) if fetch_id is not None else None
+        if body is None:
+            return None
+        self.crawler.stats.inc_value("newsarchive/not_modified")
+        stored = dict(response.meta.get("newsarchive_known_headers") or {})
+        lowered = {k.lower() for k in page.headers}
+        headers = {k: v for k, v in stored.items() if k.lower() not in lowered} | page.headers
+        return FetchedPage(url=page.url, final_url=page.final_url, status=304, headers=headers,
+                           body=body, fetched_at=page.fetched_at)
 
     def continuation_failed(self, failure: Failure) -> Iterable[Any]:
         """A later page of an article failed: keep the pages we have and say what is missing."""

@@ -1,0 +1,112 @@
+"""Distributed crawls: scrapy-redis's shared queue and dupefilter, plus what it lacks, so that a
+worker's death loses nothing.
+
+Each worker keeps the requests it has taken from the shared queue in its own Redis hash until
+their item has gone through the pipelines, and keeps a heartbeat key alive. A worker that finds
+the queue empty puts back the requests taken by workers whose heartbeat has expired, and closes
+only when the queue is empty and no live worker still holds requests.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.request import fingerprint
+from scrapy_redis.scheduler import Scheduler  # type: ignore[import-untyped]
+from twisted.internet import task
+
+# A worker whose heartbeat is older than this is taken for dead.
+HEARTBEAT_TTL_S = 5
+HEARTBEAT_EVERY_S = 1.0
+
+
+class SharedScheduler(Scheduler):
+    """scrapy-redis's Scheduler with per-worker leases on taken requests."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SharedScheduler:
+        scheduler: SharedScheduler = super().from_crawler(crawler)  # type: ignore[assignment]
+        scheduler.crawler = crawler
+        scheduler.prefix = crawler.settings.get("NEWSARCHIVE_QUEUE_KEY", "newsarchive:crawl")
+        scheduler.worker = f"{socket.gethostname()}:{os.getpid()}"
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(scheduler._item_done, signal=signal)
+        crawler.signals.connect(scheduler._idle, signal=signals.spider_idle)
+        return scheduler
+
+    def _taken_key(self, worker: str) -> str:
+        return f"{self.prefix}:taken:{worker}"
+
+    def _alive_key(self, worker: str) -> str:
+        return f"{self.prefix}:alive:{worker}"
+
+    def open(self, spider: Any) -> Any:
+        result = super().open(spider)
+        self._beat()
+        self._heartbeat = task.LoopingCall(self._beat)
+        self._heartbeat.start(HEARTBEAT_EVERY_S, now=False)
+        return result
+
+    def _beat(self) -> None:
+        self.server.set(self._alive_key(self.worker), "1", ex=HEARTBEAT_TTL_S)
+
+    def next_request(self) -> Request | None:
+        request = self.queue.pop(0)
+        if request is None:
+            return None
+        self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
+        self.server.hset(self._taken_key(self.worker), fingerprint(request).hex(),
+                         self.queue._encode_request(request))
+        return request
+
+    def _item_done(self, item: Any = None, response: Any = None, **_: Any) -> None:
+        request = getattr(response, "request", None)
+        if request is not None:
+            self.server.hdel(self._taken_key(self.worker), fingerprint(request).hex())
+
+    def requeue_dead(self) -> int:
+        """Put back into the shared queue what dead workers had taken; how many requests."""
+        moved = 0
+        for key in self.server.scan_iter(match=self._taken_key("*")):
+            worker = key.decode().rsplit(":taken:", 1)[1]
+            if worker == self.worker or self.server.exists(self._alive_key(worker)):
+                continue
+            pipe = self.server.pipeline(transaction=True)
+            pipe.hgetall(key)
+            pipe.delete(key)
+            taken, _ = pipe.execute()
+            for data in taken.values():
+                request = self.queue._decode_request(data)
+                request.dont_filter = True
+                self.queue.push(request)
+                moved += 1
+        if moved:
+            self.stats.inc_value("newsarchive/requeued_from_dead_workers", moved)
+        return moved
+
+    def _others_busy(self) -> bool:
+        for key in self.server.scan_iter(match=self._taken_key("*")):
+            worker = key.decode().rsplit(":taken:", 1)[1]
+            if worker != self.worker and self.server.hlen(key):
+                return True
+        return False
+
+    def _idle(self, spider: Any = None) -> None:
+        if len(self.queue) or self.requeue_dead() or self._others_busy():
+            raise DontCloseSpider
+        # Our own lingering leases (e.g. the first page of a stitched article) are done now.
+        self.server.delete(self._taken_key(self.worker))
+
+    def close(self, reason: str) -> Any:
+        if getattr(self, "_heartbeat", None) is not None and self._heartbeat.running:
+            self._heartbeat.stop()
+        self.server.delete(self._alive_key(self.worker))
+        others = [k for k in self.server.scan_iter(match=self._alive_key("*"))]
+        if reason == "finished" and not others and not len(self.queue):
+            # The crawl is over for every worker: the next run starts with a clean dupefilter.
+            self.df.clear()
+        return super().close(reason)
