@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from fixtures.crawl.portal import FAST, Page, Portal, article_html, section_html
+from fixtures.crawl.portal import FAST, Portal, numbered_pages
 from sqlalchemy import func, select
 
 from newsarchive.db import make_engine
@@ -39,17 +39,7 @@ def redis_url() -> str:
 
 
 def _portal() -> Portal:
-    pages: dict[str, Page] = {}
-    lists = ["/news/"] + [f"/news/index_{n}.html" for n in range(2, ARTICLES // PER_PAGE + 1)]
-    for number, list_path in enumerate(lists):
-        items = []
-        for i in range(number * PER_PAGE, (number + 1) * PER_PAGE):
-            title = f"第{i + 1}号新闻：分布式抓取测试报道标题"
-            pages[f"/news/a{i + 1}.html"] = Page(article_html(title))
-            items.append((f"/news/a{i + 1}.html", title))
-        following = lists[number + 1] if number + 1 < len(lists) else None
-        pages[list_path] = Page(section_html(items, following, lists))
-    return Portal(pages, delay=0.03)
+    return Portal(numbered_pages(ARTICLES, PER_PAGE, "第{n}号新闻：分布式抓取测试报道标题"), delay=0.03)
 
 
 def _count(db_url: str) -> int:

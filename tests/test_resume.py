@@ -9,7 +9,12 @@ import sys
 import time
 from pathlib import Path
 
-from fixtures.crawl.portal import FAST, Page, Portal, article_html, run_cli, section_html
+from fixtures.crawl.portal import (
+    FAST,
+    Portal,
+    numbered_pages,
+    run_cli,
+)
 from sqlalchemy import func, select
 
 from newsarchive.archive import Archive
@@ -21,17 +26,7 @@ PER_PAGE = 10
 
 
 def _portal(delay: float) -> Portal:
-    pages: dict[str, Page] = {}
-    lists = ["/news/"] + [f"/news/index_{n}.html" for n in range(2, ARTICLES // PER_PAGE + 1)]
-    for number, list_path in enumerate(lists):
-        items = []
-        for i in range(number * PER_PAGE, (number + 1) * PER_PAGE):
-            title = f"第{i + 1}号新闻：断点续抓测试报道标题"
-            pages[f"/news/a{i + 1}.html"] = Page(article_html(title))
-            items.append((f"/news/a{i + 1}.html", title))
-        following = lists[number + 1] if number + 1 < len(lists) else None
-        pages[list_path] = Page(section_html(items, following, lists))
-    return Portal(pages, delay=delay)
+    return Portal(numbered_pages(ARTICLES, PER_PAGE, "第{n}号新闻：断点续抓测试报道标题"), delay=delay)
 
 
 def _archived(db_url: str) -> list[str]:
