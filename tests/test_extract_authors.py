@@ -87,3 +87,12 @@ def test_authors_from_json_ld_person() -> None:
 def test_meta_author_is_not_the_site(html: str, url: str, names: list[str]) -> None:
     tree = lxml.html.document_fromstring(f"<html><head>{html}</head><body><p>x</p></body></html>")
     assert find_authors([], [], [], tree, [], clean_text, site_names(tree, url))[0] == names
+
+
+def test_posted_by_line_names_the_poster() -> None:
+    from newsarchive.extract.authors import _posted_by
+
+    assert _posted_by("〓 网易娱乐 明星话题 发布时间 2005/03/15 22:36:13 by duscha 〓") == ["duscha"]
+    assert _posted_by("发布时间 2005/05/17 22:11:42 by 眉间尺 〓") == ["眉间尺"]
+    assert _posted_by("Posted 2019-03-05 by Ann Lee") == ["Ann Lee"]
+    assert _posted_by("2019-03-05 stand by me") == []

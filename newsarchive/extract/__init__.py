@@ -36,6 +36,10 @@ __all__ = ["Article", "EmptyPage", "ExtractionError", "NoContent", "NotAnArticle
 _SUMMARY_CLASS_RE = re.compile(r"summary|abstract|lead|digest|zhaiyao|daodu|(^|[\s_-])(intro|desc)([\s_-]|$)", re.IGNORECASE)
 _ENGLISH_RE = re.compile(r"\b(?:the|and|of|to|in|is|that|for)\b", re.IGNORECASE)
 _HEAD_LINES = 12
+_TITLE_LOOKBACK = 3
+# Lines above a body that are not its headline: dates, bylines/sources, breadcrumbs and menus, labels, sentences.
+_NOT_TITLE_LINE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}|来源|來源|作者|记者|記者|[|>»›]|"
+                                r"[:：]$|[。！!]$|^https?://")
 _PLAYERS = etree.XPath("count(//body//video | //body//embed[contains(@src, '.swf') or contains(@type, 'flash')]"
                        " | //body//iframe[contains(@src, 'player') or contains(@src, 'video') or contains(@src, 'youtube')"
                        " or contains(@src, 'vimeo')])")
@@ -58,6 +62,8 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
 
     title, headline = find_title(tree, page, normalise)
     content = find_content(segs)
+    if content is not None and content.segments and not _has_title_reference(tree):
+        title, headline = _title_before_content(segs, content.segments[0].index, title, headline, normalise)
     paragraphs = body_paragraphs(content, normalise, title) if content is not None else []
     language = _language(tree, "".join(paragraphs) or page_text[:5000])
     tz = timezone or default_timezone(language)
@@ -74,6 +80,8 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
     editor, editor_line = find_editor(_chain(near, _all_lines(segs, normalise, "编", "編")))
     keywords, keywords_from = find_keywords(near, tree, normalise)
     tail_lines = [line for line in (normalise(raw) for seg in segs[end:end + 12] for raw, _, _ in seg.lines()) if line]
+    if content is not None:
+        tail_lines = content.signature + tail_lines
     authors, authors_rule = find_authors(head_lines, paragraphs, tail_lines, tree, ld, normalise, site_names(tree, url))
     content_root = content.roots[0] if content is not None else None
     published, updated = find_dates(tree, url=url, headline=headline, content=content_root, tz=tz, now=fetched_at)
@@ -126,6 +134,31 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
         image_url=image_url,
         image_caption=image_caption,
     )
+
+
+def _has_title_reference(tree: HtmlElement) -> bool:
+    """Whether the page names itself (<title>, og:title or twitter:title), so the headline can be matched to it."""
+    element = tree.find(".//title")
+    if element is not None and element.text_content().strip():
+        return True
+    return bool(first_meta(tree, "og:title", "twitter:title"))
+
+
+def _title_before_content(segs: list[Any], start: int, title: str | None, headline: HtmlElement | None,
+                          normalise: Any) -> tuple[str | None, HtmlElement | None]:
+    """On a page that does not name itself, the headline is the line right above the body (skipping a date or
+    source line), unless the headline found by name already stands there or opens the body."""
+    window = segs[max(0, start - _TITLE_LOOKBACK):start + 1]
+    if headline is not None and any(seg.owner is headline or headline in seg.owner.iterancestors() for seg in window):
+        return title, headline
+    for seg in reversed(window[:-1]):
+        for raw, _, _ in reversed(seg.lines()):
+            text = normalise(raw)
+            if not text or _NOT_TITLE_LINE_RE.search(text):
+                continue
+            if 4 <= len(text) <= 80:
+                return text, seg.owner
+    return title, headline
 
 
 def _all_lines(segs: list[Any], normalise: Any, *needles: str) -> Iterator[str]:

@@ -63,6 +63,11 @@ _REPORTER_LEAD_RE = re.compile(r"^[□■●◆\s]*(?:本报|本報|新华社|�
 _CLOSING_PAREN_RE = re.compile(r"[（(]\s*([^（()）]{2,40}?)\s*[)）]\s*$")
 _DATE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?|"
                       r"\d{1,2}:\d{2}(?::\d{2})?")
+# A date (and time) then 'by NAME' closing a post line, the name up to a bracket, bar or the line end.
+_POSTED_BY_RE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+                           r"\s+by\s+([^\s〓|｜\]】)）][^〓|｜\]】)）]{0,30}?)\s*(?:[〓|｜\]】)）]|$)", re.IGNORECASE)
+# How many closing paragraphs may hold an end byline ('文：某某' above a signature block).
+_END_LINES = 4
 _FOLLOW_RE = re.compile(r"^\+?\s*(?:关注|關注|订阅|訂閱|follow)$", re.IGNORECASE)
 _LOOSE_DATE_RE = re.compile(r"\d{1,4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2})?|\d{1,2}:\d{2}")
 _ACCOUNT_DROP_RE = re.compile(r"原创|原創|首发|首發|[·•|｜/]|发布于|發布於|发布|發布|\d+\s*(?:阅读|閱讀|评论|評論|浏览)")
@@ -166,6 +171,18 @@ def _labelled(line: str) -> list[str]:
     return names or []
 
 
+def _posted_by(line: str) -> list[str]:
+    """The poster on a forum/blog post line: '发布时间 2005/03/15 22:36:13 by duscha', 'posted 2005-03-15 by Ann Lee'."""
+    if len(line) > 120:
+        return []
+    match = _POSTED_BY_RE.search(line)
+    if not match:
+        return []
+    names = _name_tokens(match.group(1)) if " " not in match.group(1).strip() else (
+        [match.group(1).strip()] if _PERSON_RE.match(match.group(1).strip()) else None)
+    return [name for name in names or [] if name not in NOT_NAMES]
+
+
 def _account(lines: list[str], i: int, site_names: set[str]) -> list[str]:
     """The account name on a head line: '<name> <date>' ('华夏人文 2020-03-09 18:14'), or a lone name line
     right before a date line or a follow button (self-media platforms)."""
@@ -223,7 +240,7 @@ def find_authors(head_lines: list[str], body: list[str], tail_lines: list[str], 
         names = _labelled(line) if len(line) <= 150 else []
         if names:
             return names, "byline"
-    for lines in (body[:3], body[-3:] if len(body) > 3 else []):
+    for lines in (body[:3], body[-_END_LINES:] if len(body) > 3 else []):
         for i, paragraph in enumerate(lines):
             names = byline_names(paragraph) if len(paragraph) <= 60 else None
             if names:
@@ -249,6 +266,10 @@ def find_authors(head_lines: list[str], body: list[str], tail_lines: list[str], 
         names = byline_names(line) if len(line) <= 60 else None
         if names:
             return names, "tail-byline"
+    for line in body[-3:] + tail_lines[:6]:
+        names = _posted_by(line)
+        if names:
+            return names, "posted-by"
     for i in range(min(4, len(head_lines))):
         names = _account(head_lines, i, sites)
         if names:

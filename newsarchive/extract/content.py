@@ -31,7 +31,12 @@ _CHROME_RE = re.compile(
     re.IGNORECASE)
 _CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "header"})
 _MIN_CHARS = 20
+# A date between two posts of a blog or forum page.
+_POST_DATE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}|\b\d{1,2}[-/]\d{1,2}[-/](?:19|20)?\d{2}\b|"
+                           r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}", re.IGNORECASE)
 _SIBLING_SHARE = 0.2
+_POST_MIN = 10.0
+_SIBLING_P_CHARS = 80
 # How much of a block's score reaches each ancestor (the block itself first).
 _DECAY = (1.0, 1.0, 0.5, 1 / 6, 1 / 9, 1 / 12)
 
@@ -52,6 +57,8 @@ class Content:
     roots: list[HtmlElement]
     score: float
     segments: list[Segment] = field(default_factory=list)
+    # Lines of a signature block cut from the body's end (a poster's 'posted ... by' line lives there).
+    signature: list[str] = field(default_factory=list)
 
 
 def _segment_score(nonlink: str, size: int) -> float:
@@ -118,15 +125,27 @@ def find_content(segs: list[Segment]) -> Content | None:
     for element, entry in stats.items():
         if not entry.score or element.tag == "html":
             continue
+        # The class factor is at most 1.25: skip the name test when even that cannot win.
+        if entry.score * (1.0 - entry.linked / entry.chars if entry.chars else 0.0) * 1.25 <= best_score:
+            continue
         value = _final(element, entry)
         if value > best_score:
             best, best_score = element, value
     if best is None:
         return None
-    roots = [best]
+    best = _first_post(best, best_score, stats, segs)
+    # A wrapper holding no text beyond the best block (a one-cell table, a lone div) hides the block's
+    # siblings: climb to the outermost such wrapper so its siblings can join.
     parent = best.getparent()
+    while parent is not None and parent.tag not in ("body", "html"):
+        parent_stats = stats.get(parent)
+        if parent_stats is None or parent_stats.chars != stats[best].chars or _chrome(parent):
+            break
+        best, parent = parent, parent.getparent()
+    roots = [best]
     if parent is not None and best.tag != "body":
         threshold = max(10.0, best_score * _SIBLING_SHARE)
+        kinds = _kinds(best, stats)
         roots = []
         for sibling in parent:
             if sibling is best:
@@ -136,11 +155,70 @@ def find_content(segs: list[Segment]) -> Content | None:
             if sibling_stats is None or not isinstance(sibling.tag, str):
                 continue
             density = sibling_stats.linked / sibling_stats.chars if sibling_stats.chars else 1.0
-            if density < 0.25 and _final(sibling, sibling_stats) >= threshold and not _chrome(sibling):
+            # A paragraph of prose next to the body is body (a lead kept outside a paywall or body wrapper).
+            if density < 0.25 and not _chrome(sibling) and (
+                    _final(sibling, sibling_stats) >= threshold or _same_kind(sibling, kinds, sibling_stats)
+                    or (sibling.tag == "p" and sibling_stats.score > 0 and sibling_stats.chars >= _SIBLING_P_CHARS)):
                 roots.append(sibling)
-    inside = _membership(roots)
+    inside = _membership(roots, stats)
     chosen = [seg for seg in segs if inside(seg.owner)]
     return Content(roots, best_score, chosen)
+
+
+def _first_post(best: HtmlElement, best_score: float, stats: dict[HtmlElement, Stats],
+                segs: list[Segment]) -> HtmlElement:
+    """On a page of three or more dated posts (prose blocks sharing the best block's tag and class, apart from each
+    other, with a date between them), the first post: the page is about it, the rest are older entries."""
+    label = best.get("class", "").strip()
+    if not label:
+        return best
+    parent = best.getparent()
+    posts = [element for element, entry in stats.items()  # reading order: an element enters at its first text
+             if element is best or (
+                 element.tag == best.tag and element.getparent() is not parent and entry.score
+                 and element.get("class", "").strip() == label and _final(element, entry) >= _POST_MIN
+                 and best not in element.iterancestors() and element not in best.iterancestors())]
+    if len(posts) < 3 or posts[0] is best:
+        return best
+    first, second = posts[0], posts[1]
+    gap: list[str] = []  # the text after the first post's start and before the second post
+    started = False
+    for seg in segs:
+        owner: HtmlElement | None = seg.owner
+        holder = None
+        while owner is not None:
+            if owner is first or owner is second:
+                holder = owner
+                break
+            owner = owner.getparent()
+        if holder is second:
+            break
+        if holder is first:
+            started = True
+        elif started:
+            gap.extend(text for text, _ in seg.pieces if text)
+    return first if _POST_DATE_RE.search("".join(gap)) else best
+
+
+def _kinds(best: HtmlElement, stats: dict[HtmlElement, Stats]) -> set[str]:
+    """The class names of the best block and of its prose children: the marks of one run of paragraphs."""
+    kinds = {best.get("class", "").strip()}
+    for child in best:
+        entry = stats.get(child)
+        if entry is not None and entry.score > 0:
+            kinds.add(child.get("class", "").strip())
+    kinds.discard("")
+    return kinds
+
+
+def _same_kind(sibling: HtmlElement, kinds: set[str], entry: Stats) -> bool:
+    """Whether a sibling is another piece of the same run as the best block (one paragraph per wrapper)."""
+    if entry.score <= 0 or not kinds:
+        return False
+    if sibling.get("class", "").strip() in kinds:
+        return True
+    children = [child for child in sibling if isinstance(child.tag, str)]
+    return len(children) == 1 and children[0].get("class", "").strip() in kinds
 
 
 def _chrome(element: HtmlElement) -> bool:
@@ -151,9 +229,11 @@ def _chrome(element: HtmlElement) -> bool:
     return bool(label.strip()) and bool(_CHROME_RE.search(label))
 
 
-def _membership(roots: list[HtmlElement]) -> Callable[[HtmlElement], bool]:
+def _membership(roots: list[HtmlElement], stats: dict[HtmlElement, Stats]) -> Callable[[HtmlElement], bool]:
     """A test of whether an element is inside one of the roots and not inside chrome there."""
     root_set = set(roots)
+    # A block holding most of the content is the body whatever its name says (a CMS's 'TRS_Editor').
+    major = sum(stats[root].chars for root in roots if root in stats) / 2
     cache: dict[HtmlElement, bool] = {}
 
     def inside(element: HtmlElement) -> bool:
@@ -170,7 +250,7 @@ def _membership(roots: list[HtmlElement]) -> Callable[[HtmlElement], bool]:
             path.append(node)
             node = node.getparent()
         for item in reversed(path):
-            if result and _chrome(item):
+            if result and _chrome(item) and (item not in stats or stats[item].chars < major):
                 result = False
             cache[item] = result
         return result
@@ -201,8 +281,10 @@ _RELATED_HEAD_RE = re.compile(
     re.IGNORECASE)
 _COPYRIGHT_RE = re.compile(r"copyright|©|版权所有|版權所有|all rights reserved|未经授权|未經授權|不得转载|不得轉載|"
                            r"转载请注明|轉載請註明|免责声明|免責聲明|ICP备|ICP證|ICP证", re.IGNORECASE)
-_META_LINE_RE = re.compile(r"\d{4}\s*[-/年.]\s*\d{1,2}|\d{1,2}:\d{2}|来源|來源|作者|发布|發布|时间|時間|点击|點擊|"
-                           r"浏览|瀏覽|字号|字號|编辑|編輯|阅读|閱讀|评论|評論|published|updated|posted|by\s|"
+_META_LINE_RE = re.compile(r"\d{4}\s*[-/年.]\s*\d{1,2}|\d{1,2}:\d{2}|"
+                           r"(?:^|[\s|｜/【\[])(?:来源|來源|作者|发布|發布|时间|時間|点击|點擊|浏览|瀏覽|字号|字號|编辑|編輯|阅读|閱讀|"
+                           r"评论|評論)|(?:来源|來源|作者|发布|發布|时间|時間|点击|點擊|浏览|瀏覽|字号|字號|编辑|編輯|阅读|閱讀|评论|評論)"
+                           r"(?:\s*[:：]|\s*$|\s*\d)|published|updated|posted|by\s|"
                            r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}, \d{4}",
                            re.IGNORECASE)
 _ELLIPSIS_RE = re.compile(r"(?:\.{2,}|…+|\s*\[?详细\]?|\s*\[?詳細\]?)$")
@@ -218,6 +300,8 @@ _PROMO_RE = re.compile(
     r"点击(?:下载|关注|订阅|查看更多)|免费订阅|^广告$|^推广$|^赞助$|sign up for|subscribe to our|download the app|log in to",
     re.IGNORECASE)
 _ROW_CELL_MAX = 50
+_RULE_LINE_RE = re.compile(r"^[-_=—~*]{6,}$")
+_SIGNATURE_LINES = 4
 
 
 def _is_chrome_line(text: str) -> bool:
@@ -269,7 +353,13 @@ def body_paragraphs(content: Content, normalise: Callable[[str], str], title: st
             text = _QUOTE_RE.sub("", text) if "%" in text else text
             seen.add(text)
             lines.append(text)
-    return _trim_edges(lines)
+    lines = _trim_edges(lines)
+    # A rule of dashes near the end opens a signature block (forum and blog posts), not article text.
+    for i in range(len(lines) - 1, max(-1, len(lines) - 1 - _SIGNATURE_LINES), -1):
+        if _RULE_LINE_RE.match(lines[i]):
+            content.signature = lines[i + 1:]
+            return lines[:i]
+    return lines
 
 
 def _rows(segs: list[Segment]) -> list[Segment | str]:

@@ -38,17 +38,30 @@ _CRUMB_DROP = frozenset({"正文", "正文内容", "內容", "内容", "正文�
 
 def first_meta(tree: HtmlElement, *names: str) -> str | None:
     """The first non-empty <meta> content whose name or property is one of `names`."""
-    wanted = {name.lower() for name in names}
+    found = _metas(tree)
+    for name in names:
+        value = found.get(name.lower())
+        if value:
+            return value
+    return None
+
+
+# The last tree's <meta> map: extract() asks for a dozen names on one tree.
+_META_CACHE: list[tuple[HtmlElement, dict[str, str]]] = []
+
+
+def _metas(tree: HtmlElement) -> dict[str, str]:
+    """Each <meta> name/property/itemprop (lower case) and its first non-empty content."""
+    if _META_CACHE and _META_CACHE[0][0] is tree:
+        return _META_CACHE[0][1]
     found: dict[str, str] = {}
     for meta in tree.iter("meta"):
         key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip().lower()
         content = (meta.get("content") or "").strip()
-        if key in wanted and content and key not in found:
+        if key and content and key not in found:
             found[key] = content
-    for name in names:
-        if name.lower() in found:
-            return found[name.lower()]
-    return None
+    _META_CACHE[:] = [(tree, found)]
+    return found
 
 
 def json_ld(tree: HtmlElement) -> list[dict[str, Any]]:
@@ -82,14 +95,16 @@ def split_site_suffix(title: str) -> str:
     return max(parts, key=len).strip()
 
 
-def _similarity(candidate: str, reference: str) -> float:
-    """How well a headline candidate matches the <title> text (1.0 when it is all of it)."""
+def _similarity(candidate: str, reference: str, floor: float = 0.45) -> float:
+    """How well a headline candidate matches the <title> text (1.0 when it is all of it); 0.0 when it
+    cannot reach `floor` (the costly full comparison is then skipped)."""
     if not candidate or not reference:
         return 0.0
     if candidate in reference:
         return len(candidate) / len(split_site_suffix(reference)) if len(candidate) >= 4 else 0.0
     matcher = SequenceMatcher(None, candidate, reference, autojunk=False)
-    if matcher.real_quick_ratio() * 0.8 < 0.45 or matcher.quick_ratio() * 0.8 < 0.45:
+    floor = max(floor, 0.45)
+    if matcher.real_quick_ratio() * 0.8 < floor or matcher.quick_ratio() * 0.8 < floor:
         return 0.0
     return matcher.ratio() * 0.8
 
@@ -109,7 +124,11 @@ def find_title(tree: HtmlElement, body: HtmlElement | None, normalise: Normalise
                 continue
             tag = element.tag
             bonus = {"h1": 0.3, "h2": 0.15, "h3": 0.05}.get(tag, 0.1)
-            sim = max(_similarity(text, page_title), _similarity(text, og_title))
+            # Only a similarity that can beat the best so far matters (ties keep the earlier element).
+            floor = best[0] - bonus if best is not None else 0.45
+            sim = _similarity(text, page_title, floor)
+            if og_title and og_title != page_title:
+                sim = max(sim, _similarity(text, og_title, floor))
             linked = sum(len(a.text_content()) for a in element.iter("a"))
             if linked >= _LINK_HEAVY_TITLE * len(text):
                 bonus -= 0.25
@@ -133,7 +152,13 @@ def find_title(tree: HtmlElement, body: HtmlElement | None, normalise: Normalise
     return None, None
 
 
-_CANDIDATES = etree.XPath("//h1 | //h2 | //h3 | //*[@class or @id]")
+# Breadcrumb separators, raw and in the forms that normalise to them.
+_NAMED_BLOCKS = etree.XPath("descendant-or-self::*[self::div or self::nav or self::p or self::span or self::td or self::ol "
+                             "or self::ul][@class or @id]")
+_CRUMB_TEXTS = etree.XPath(".//text()[contains(., '>') or contains(., '»') or contains(., '›') or contains(., '＞') or "
+                           "contains(., '﹥')]")
+_CANDIDATES = etree.XPath("//*[self::h1 or self::h2 or self::h3 or ((self::div or self::span or self::td or self::p or "
+                          "self::font or self::strong or self::b) and (@class or @id))]")
 _CANDIDATE_TAGS = frozenset({"div", "span", "td", "p", "font", "strong", "b"})
 
 
@@ -141,14 +166,17 @@ def _headline_candidates(body: HtmlElement) -> Iterator[HtmlElement]:
     """Headings and title-named elements, in document order, at most a few dozen."""
     count = 0
     for element in cast("list[HtmlElement]", _CANDIDATES(body)):
-        if _NOT_HEADLINE_RE.search(f"{element.get('class', '')} {element.get('id', '')}"):
+        tag = element.tag
+        heading = tag in ("h1", "h2", "h3")
+        if not heading and tag not in _CANDIDATE_TAGS:
             continue
-        if element.tag not in ("h1", "h2", "h3"):
-            if element.tag not in _CANDIDATE_TAGS:
-                continue
-            label = f"{element.get('class', '')} {element.get('id', '')}"
-            if not _TITLE_CLASS_RE.search(label):
-                continue
+        label = f"{element.get('class', '')} {element.get('id', '')}"
+        # Every word _TITLE_CLASS_RE knows holds one of these: a cheap test first.
+        low = label.lower()
+        if not heading and not ("tit" in low or "head" in low or "bt" in low or "hd" in low or "biaoti" in low):
+            continue
+        if _NOT_HEADLINE_RE.search(label) or (not heading and not _TITLE_CLASS_RE.search(label)):
+            continue
         yield element
         count += 1
         if count >= 60:
@@ -209,14 +237,17 @@ def find_section_path(body: HtmlElement | None, title: str | None, normalise: No
     """Breadcrumb items (home first), without 正文/current-page markers or the headline."""
     if body is None:
         return []
-    for element in body.iter("div", "nav", "p", "span", "td", "ol", "ul"):
+    for element in cast("list[HtmlElement]", _NAMED_BLOCKS(body)):
         label = f"{element.get('class', '')} {element.get('id', '')}"
         if not label.strip() or not _CRUMB_CLASS_RE.search(label):
             continue
         items = _crumb_items(element, title, normalise)
         if len(items) >= 2:
             return items
-    for element in body.iter("div", "p", "td", "span"):
+    marked = _holding(body)
+    for element in body.iter("div", "p", "td", "span") if marked else ():
+        if element not in marked:
+            continue
         links = element.findall(".//a")
         if len(links) < 2 or len(links) > 10:
             continue
@@ -227,6 +258,19 @@ def find_section_path(body: HtmlElement | None, title: str | None, normalise: No
         if len(items) >= 2:
             return items
     return []
+
+
+def _holding(root: HtmlElement) -> set[HtmlElement]:
+    """The elements under `root` (itself included) whose text holds a breadcrumb separator."""
+    out: set[HtmlElement] = set()
+    for text in cast("list[Any]", _CRUMB_TEXTS(root)):
+        node = text.getparent()
+        if node is not None and text.is_tail:
+            node = node.getparent()
+        while node is not None and node not in out:
+            out.add(node)
+            node = node.getparent()
+    return out
 
 
 def _crumb_items(element: HtmlElement, title: str | None, normalise: Normalise) -> list[str]:

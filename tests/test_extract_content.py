@@ -1,0 +1,93 @@
+"""Content choice on hand-made pages: one-cell wrappers, paragraph runs split across wrappers, blog pages
+of several dated posts, CMS body classes that read like chrome, short closing lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newsarchive.extract import Article, extract
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extract"
+
+
+def load(name: str) -> Article:
+    return extract((FIXTURES / name).read_bytes(), "http://site.example.test/a/1.html", {})
+
+
+def test_one_cell_wrapper_lets_the_following_table_join() -> None:
+    article = load("one_cell_table.html")
+    assert article.paragraphs[0] == "一、培养目标："
+    assert article.paragraphs[8:] == [
+        "附：招生专业及考试科目",
+        "01艺术学原理 | 1、英语或俄语或日语，2、艺术概论，3、艺术学原理，4、中外艺术史",
+        "02艺术人类学 | 1、英语或俄语或日语，2、中外艺术史，3、艺术人类学，4、民族艺术概论",
+        "03艺术美学 | 1、英语或俄语或日语，2、美学原理，3、艺术美学，4、中国美学史",
+        "04中国音乐史 | 1、英语或俄语或日语，2、中国音乐史，3、音乐美学，4、中国传统音乐",
+    ]
+
+
+def test_paragraphs_split_across_wrappers_of_one_kind_are_all_kept() -> None:
+    article = load("split_paragraphs.html")
+    assert article.paragraphs[:3] == [
+        "The president made an unscheduled trip to the hospital on Saturday, the White House said, for a quick exam.",
+        "You shouldn't just believe them.",
+        "Which is not to say that the visit was not routine. It is to say that the record gives little reason for trust.",
+    ]
+    assert len(article.paragraphs) == 8
+    assert article.paragraphs[-1] == ("In the past, the letters about his health were written in a style that, "
+                                      "critics said, sounded like his own.")
+    assert not any("Trade talks" in p for p in article.paragraphs)
+
+
+def test_one_paragraph_per_card_all_kept() -> None:
+    article = load("card_paragraphs.html")
+    assert article.title == "Scientists confirm water vapour on a distant moon"
+    assert article.paragraphs == [
+        "Scientists using a telescope on a mountain top have confirmed water vapour above the moon's surface.",
+        "The find almost certainly means the moon has liquid water, an essential ingredient for life.",
+        ("The team measured the vapour over several nights, and the signal appeared on only one of them, they said, "
+        "which suggests the plumes come and go."),
+        "The results were published on Monday.",
+    ]
+
+
+def test_blog_page_of_dated_posts_gives_the_first_post() -> None:
+    article = load("blog_posts.html")
+    assert article.paragraphs == [
+        ("周末去公园散步，樱花开得正好，湖边有很多人在拍照。我们沿着湖走了一圈，又在草地上坐了一会儿，看孩子们放风筝，"
+        "听老人们拉二胡。傍晚起风了，我们才慢慢走回家。路上买了一束花，插在窗台的瓶子里，整个屋子都亮了起来。"),
+    ]
+    assert article.published is not None and article.published.isoformat() == "2005-03-21T01:20:44+08:00"
+
+
+def test_body_block_named_like_chrome_is_kept_with_its_short_last_line() -> None:
+    article = load("cms_editor_class.html")
+    assert article.paragraphs == [
+        "今年秋天，县里的土豆又迎来了丰收，田间地头到处是忙碌的身影。",
+        "合作社负责人介绍，今年全县种植土豆三万亩，亩产比去年提高了一成，销路也比往年更好。",
+        "村民们说，种土豆的收入已经成了家里最主要的收入来源。",
+    ]
+
+
+def test_forum_post_without_title_tag_signature_and_poster() -> None:
+    article = extract((FIXTURES / "forum_post.html").read_bytes(), "http://bbs.example.test/read.php?id=1", {})
+    assert article.title == "老唱片里的城市记忆"
+    assert article.paragraphs == [
+        "小时候家里有一台旧唱机，每到周末，父亲就会放上一张老唱片，屋子里立刻热闹起来。",
+        "这些年城市变化很大，老街拆了，唱片店也关了，可那些旋律一响起，我就又回到了那条窄窄的巷子里。",
+        "前几天在旧货市场又遇到一张同样的唱片，我毫不犹豫地买了下来，回家放给孩子听，他也听得很入迷。",
+    ]
+    assert article.authors == ["duscha"]
+    assert article.evidence["authors"] == {"rule": "posted-by"}
+    assert article.published is not None and article.published.isoformat() == "2005-03-15T22:36:13+08:00"
+
+
+def test_lead_paragraphs_beside_the_body_block_are_kept() -> None:
+    article = load("paywall_lead.html")
+    assert article.paragraphs[:2] == [
+        ("Shares of the home improvement retailer are dropping in early trading after the company cut its full-year "
+         "sales growth guidance."),
+        ("The retailer reported $2.53 in per-share earnings for the third quarter. Analysts had predicted $2.52 a share, "
+         "and sales came in lower."),
+    ]
+    assert len(article.paragraphs) == 8
