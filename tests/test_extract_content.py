@@ -91,3 +91,17 @@ def test_lead_paragraphs_beside_the_body_block_are_kept() -> None:
          "and sales came in lower."),
     ]
     assert len(article.paragraphs) == 8
+
+
+def test_body_split_into_component_blocks_all_kept() -> None:
+    article = load("body_components.html")
+    assert article.title == "Harbour ferry returns after a winter of repairs"
+    assert article.paragraphs == [
+        ("The harbour ferry sailed again on Tuesday morning after four months in dry dock, carrying its first "
+         "passengers of the year across the bay."),
+        ("Engineers replaced both engines and the steering gear, and the hull was repainted in the colours it wore "
+         "when it was launched in 1962."),
+        ("The operator said the timetable would return to four crossings an hour from next week, with an extra late "
+         "boat on Fridays and Saturdays."),
+        "Season tickets bought last year remain valid until the end of June.",
+    ]

@@ -211,14 +211,25 @@ def _kinds(best: HtmlElement, stats: dict[HtmlElement, Stats]) -> set[str]:
     return kinds
 
 
+def _kind_word(element: HtmlElement) -> str:
+    """An element's first class word: its kind, without modifiers a CMS adds per instance ('version-2')."""
+    words = element.get("class", "").split()
+    return words[0] if words else ""
+
+
 def _same_kind(sibling: HtmlElement, kinds: set[str], entry: Stats) -> bool:
     """Whether a sibling is another piece of the same run as the best block (one paragraph per wrapper)."""
     if entry.score <= 0 or not kinds:
         return False
-    if sibling.get("class", "").strip() in kinds:
-        return True
     children = [child for child in sibling if isinstance(child.tag, str)]
-    return len(children) == 1 and children[0].get("class", "").strip() in kinds
+    only = children[0] if len(children) == 1 else None
+    if sibling.get("class", "").strip() in kinds or (only is not None and only.get("class", "").strip() in kinds):
+        return True
+    # Same first class word but other modifiers ('version-2'): only a block of real prose is the same run.
+    if entry.chars - entry.linked < _SIBLING_P_CHARS:
+        return False
+    words = {_kind_word(block) for block in (sibling, only) if block is not None}
+    return bool(words & {kind.split()[0] for kind in kinds})
 
 
 def _chrome(element: HtmlElement) -> bool:

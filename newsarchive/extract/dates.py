@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
@@ -499,6 +500,14 @@ def _label(node: HtmlElement) -> str:
     return f"{node.get('class', '')} {node.get('id', '')}".strip()
 
 
+@lru_cache(maxsize=4096)
+def _label_kinds(label: str) -> tuple[bool, bool]:
+    """Whether a class/id label names chrome, and whether it names a footer (labels repeat a lot)."""
+    if not label:
+        return False, False
+    return bool(_CHROME_RE.search(label)), bool(_FOOTER_RE.search(label))
+
+
 def _is_boilerplate(element: HtmlElement, stop: HtmlElement | None = None,
                     shared: frozenset[HtmlElement] = frozenset()) -> bool:
     """Whether an element sits in a sidebar, nav, comment block, list of other items or the page footer.
@@ -510,10 +519,10 @@ def _is_boilerplate(element: HtmlElement, stop: HtmlElement | None = None,
     footer: HtmlElement | None = None
     while node is not None and node is not stop and node not in shared:
         tag = node.tag if isinstance(node.tag, str) else ""
-        label = _label(node)
-        if tag in _CHROME_TAGS or (label and _CHROME_RE.search(label)):
+        chrome, footer_like = _label_kinds(_label(node))
+        if tag in _CHROME_TAGS or chrome:
             return True
-        if footer is None and (tag in _FOOTER_TAGS or (label and _FOOTER_RE.search(label))):
+        if footer is None and (tag in _FOOTER_TAGS or footer_like):
             footer = node
         node = node.getparent()
     if footer is None:

@@ -6,9 +6,8 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from difflib import SequenceMatcher
-from typing import Any, cast
+from typing import Any
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 Normalise = Callable[[str], str]
@@ -95,14 +94,19 @@ def split_site_suffix(title: str) -> str:
     return max(parts, key=len).strip()
 
 
-def _similarity(candidate: str, reference: str, floor: float = 0.45) -> float:
+def _similarity(candidate: str, reference: str, floor: float = 0.45,
+                matcher: SequenceMatcher[str] | None = None) -> float:
     """How well a headline candidate matches the <title> text (1.0 when it is all of it); 0.0 when it
     cannot reach `floor` (the costly full comparison is then skipped)."""
     if not candidate or not reference:
         return 0.0
     if candidate in reference:
         return len(candidate) / len(split_site_suffix(reference)) if len(candidate) >= 4 else 0.0
-    matcher = SequenceMatcher(None, candidate, reference, autojunk=False)
+    if matcher is None:
+        matcher = SequenceMatcher(None, candidate, reference, autojunk=False)
+    else:
+        # One matcher per reference: its index of the reference is built once, not per candidate.
+        matcher.set_seq1(candidate)
     floor = max(floor, 0.45)
     if matcher.real_quick_ratio() * 0.8 < floor or matcher.quick_ratio() * 0.8 < floor:
         return 0.0
@@ -117,6 +121,8 @@ def find_title(tree: HtmlElement, body: HtmlElement | None, normalise: Normalise
     reference = page_title or og_title
     best: tuple[float, str, HtmlElement] | None = None
     seen: list[HtmlElement] = []
+    title_matcher = SequenceMatcher(None, "", page_title, autojunk=False)
+    og_matcher = SequenceMatcher(None, "", og_title, autojunk=False)
     if body is not None:
         for element in _headline_candidates(body):
             text = normalise(element.text_content())
@@ -126,9 +132,9 @@ def find_title(tree: HtmlElement, body: HtmlElement | None, normalise: Normalise
             bonus = {"h1": 0.3, "h2": 0.15, "h3": 0.05}.get(tag, 0.1)
             # Only a similarity that can beat the best so far matters (ties keep the earlier element).
             floor = best[0] - bonus if best is not None else 0.45
-            sim = _similarity(text, page_title, floor)
+            sim = _similarity(text, page_title, floor, title_matcher)
             if og_title and og_title != page_title:
-                sim = max(sim, _similarity(text, og_title, floor))
+                sim = max(sim, _similarity(text, og_title, floor, og_matcher))
             linked = sum(len(a.text_content()) for a in element.iter("a"))
             if linked >= _LINK_HEAVY_TITLE * len(text):
                 bonus -= 0.25
@@ -153,24 +159,21 @@ def find_title(tree: HtmlElement, body: HtmlElement | None, normalise: Normalise
 
 
 # Breadcrumb separators, raw and in the forms that normalise to them.
-_NAMED_BLOCKS = etree.XPath("descendant-or-self::*[self::div or self::nav or self::p or self::span or self::td or self::ol "
-                             "or self::ul][@class or @id]")
-_CRUMB_TEXTS = etree.XPath(".//text()[contains(., '>') or contains(., '»') or contains(., '›') or contains(., '＞') or "
-                           "contains(., '﹥')]")
-_CANDIDATES = etree.XPath("//*[self::h1 or self::h2 or self::h3 or ((self::div or self::span or self::td or self::p or "
-                          "self::font or self::strong or self::b) and (@class or @id))]")
-_CANDIDATE_TAGS = frozenset({"div", "span", "td", "p", "font", "strong", "b"})
+_CRUMB_SEP_CHARS_RE = re.compile("[>»›＞﹥]")
+_CANDIDATE_TAGS = ("div", "span", "td", "p", "font", "strong", "b")
 
 
 def _headline_candidates(body: HtmlElement) -> Iterator[HtmlElement]:
     """Headings and title-named elements, in document order, at most a few dozen."""
     count = 0
-    for element in cast("list[HtmlElement]", _CANDIDATES(body)):
+    # The whole document, as an XPath '//' from `body` saw it; iter() by tag is several times faster.
+    for element in body.getroottree().getroot().iter("h1", "h2", "h3", *_CANDIDATE_TAGS):
         tag = element.tag
         heading = tag in ("h1", "h2", "h3")
-        if not heading and tag not in _CANDIDATE_TAGS:
+        cls, ident = element.get("class"), element.get("id")
+        if not heading and cls is None and ident is None:
             continue
-        label = f"{element.get('class', '')} {element.get('id', '')}"
+        label = f"{cls or ''} {ident or ''}"
         # Every word _TITLE_CLASS_RE knows holds one of these: a cheap test first.
         low = label.lower()
         if not heading and not ("tit" in low or "head" in low or "bt" in low or "hd" in low or "biaoti" in low):
@@ -237,8 +240,11 @@ def find_section_path(body: HtmlElement | None, title: str | None, normalise: No
     """Breadcrumb items (home first), without 正文/current-page markers or the headline."""
     if body is None:
         return []
-    for element in cast("list[HtmlElement]", _NAMED_BLOCKS(body)):
-        label = f"{element.get('class', '')} {element.get('id', '')}"
+    for element in body.iter("div", "nav", "p", "span", "td", "ol", "ul"):
+        cls, ident = element.get("class"), element.get("id")
+        if cls is None and ident is None:
+            continue
+        label = f"{cls or ''} {ident or ''}"
         if not label.strip() or not _CRUMB_CLASS_RE.search(label):
             continue
         items = _crumb_items(element, title, normalise)
@@ -263,13 +269,20 @@ def find_section_path(body: HtmlElement | None, title: str | None, normalise: No
 def _holding(root: HtmlElement) -> set[HtmlElement]:
     """The elements under `root` (itself included) whose text holds a breadcrumb separator."""
     out: set[HtmlElement] = set()
-    for text in cast("list[Any]", _CRUMB_TEXTS(root)):
-        node = text.getparent()
-        if node is not None and text.is_tail:
-            node = node.getparent()
+
+    def mark(node: HtmlElement | None) -> None:
         while node is not None and node not in out:
             out.add(node)
             node = node.getparent()
+
+    # A walk in Python beats an XPath over every text node here.
+    for element in root.iter():
+        text = element.text
+        if text and isinstance(element.tag, str) and _CRUMB_SEP_CHARS_RE.search(text):
+            mark(element)
+        tail = element.tail
+        if tail and element is not root and _CRUMB_SEP_CHARS_RE.search(tail):
+            mark(element.getparent())
     return out
 
 

@@ -28,9 +28,17 @@ _PAGE_SUFFIX = re.compile(r"^(.*?)[_-](\d{1,4})$")
 
 def _kind(a: lxml.html.HtmlElement) -> tuple[str | None, int | None]:
     """('next', None), ('arrow', None), ('number', n) or (None, None) for one anchor."""
-    text = clean_text(a.text_content())
-    if _OTHER_ITEM.search(text) or _OTHER_ITEM.search(a.get("title") or ""):
+    found = _shape(a)
+    # A link to another article or chapter is never a pager link; tested last as most anchors fail sooner.
+    if found[0] is not None and (_OTHER_ITEM.search(clean_text(a.text_content()))
+                                 or _OTHER_ITEM.search(a.get("title") or "")):
         return None, None
+    return found
+
+
+def _shape(a: lxml.html.HtmlElement) -> tuple[str | None, int | None]:
+    """What an anchor's text, rel and class make it, before the other-item veto."""
+    text = clean_text(a.text_content())
     core = _DECOR.sub("", text).lower()
     if core in _NEXT_WORDS:
         return ("next", None) if core != "more" else (None, None)
@@ -38,7 +46,7 @@ def _kind(a: lxml.html.HtmlElement) -> tuple[str | None, int | None]:
         return "arrow", None
     rel = (a.get("rel") or "").lower().split()
     classes = (a.get("class") or "").lower()
-    if "next" in rel or re.search(r"(^|[\s_-])next($|[\s_-])", classes):
+    if "next" in rel or ("next" in classes and re.search(r"(^|[\s_-])next($|[\s_-])", classes)):
         return "next", None
     match = _NUMBER.match(text)
     if match:
