@@ -11,11 +11,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from fixtures.crawl.portal import FAST, Portal, numbered_pages
+from fixtures.crawl.portal import FAST, Portal, numbered_pages, revisions_per_article
 from sqlalchemy import func, select
 
 from newsarchive.db import make_engine
-from newsarchive.models import ArticleRevision, ArticleRow
+from newsarchive.models import ArticleRow
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 REDIS_URL = os.environ.get("NEWSARCHIVE_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -87,15 +87,7 @@ def test_two_workers_one_killed_lose_nothing(pg_url: str, redis_url: str, tmp_pa
                 log.close()
         requested = portal.requested()
     assert 60 <= killed_at < ARTICLES
-    engine = make_engine(pg_url)
-    try:
-        with engine.connect() as conn:
-            per_article = dict(conn.execute(
-                select(ArticleRow.url, func.count(ArticleRevision.id))
-                .join(ArticleRevision, ArticleRevision.article_id == ArticleRow.id)
-                .group_by(ArticleRow.url)).all())
-    finally:
-        engine.dispose()
+    per_article = revisions_per_article(pg_url)
     assert set(per_article) == {f"{portal.url}/news/a{i}.html" for i in range(1, ARTICLES + 1)}
     assert set(per_article.values()) == {1}
     # The shared dupefilter: no article page was fetched by both workers, save the few the

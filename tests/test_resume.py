@@ -9,17 +9,12 @@ import sys
 import time
 from pathlib import Path
 
-from fixtures.crawl.portal import (
-    FAST,
-    Portal,
-    numbered_pages,
-    run_cli,
-)
+from fixtures.crawl.portal import FAST, Portal, numbered_pages, revisions_per_article, run_cli
 from sqlalchemy import func, select
 
 from newsarchive.archive import Archive
 from newsarchive.db import make_engine
-from newsarchive.models import ArticleRevision, ArticleRow, Fetch
+from newsarchive.models import ArticleRow, Fetch
 
 ARTICLES = 30
 PER_PAGE = 10
@@ -67,13 +62,10 @@ def test_sigkill_then_resume_archives_every_article_once(tmp_path: Path) -> None
     assert not (tmp_path / ".newsarchive" / "jobs" / "nightly" / "newsarchive.running").exists()
     # Nothing archived before the kill was fetched again.
     assert not (before_kill & refetched)
+    per_article = revisions_per_article(db_url)
     engine = make_engine(db_url)
     try:
         with engine.connect() as conn:
-            per_article = dict(conn.execute(
-                select(ArticleRow.url, func.count(ArticleRevision.id))
-                .join(ArticleRevision, ArticleRevision.article_id == ArticleRow.id)
-                .group_by(ArticleRow.url)).all())
             stored = conn.scalar(select(func.count()).select_from(Fetch).where(
                 Fetch.outcome.in_(("new", "unchanged", "changed")))) or 0
     finally:
