@@ -82,6 +82,7 @@ class SharedScheduler(Scheduler):
             for data in taken.values():
                 request = self.queue._decode_request(data)
                 request.dont_filter = True
+                request.meta["newsarchive_requeued"] = True
                 self.queue.push(request)
                 moved += 1
         if moved:

@@ -179,18 +179,23 @@ class SectionSpider(scrapy.Spider):
         except ExtractionError as exc:
             yield SectionPage(page=page, section_url=section, error=exc.reason)
             return
-        yield SectionPage(
+        # The page's item goes out last: in a distributed crawl the lease on this page ends when
+        # its item is stored, so every request it leads to must be queued by then.
+        item = SectionPage(
             page=page,
             section_url=section,
             article_links=len(listing.article_links),
             next_pages=len(listing.next_pages),
         )
+        # A page handed back from a dead worker may have had its links marked seen by the shared
+        # dupefilter without their requests reaching the queue: follow them again, unfiltered.
+        refollow = bool(response.meta.get("newsarchive_requeued"))
         all_known = bool(listing.article_links)
         for link in listing.article_links:
             request, known = self._follow_article(link.url, section)
             all_known = all_known and known
             if request is not None:
-                yield request
+                yield request.replace(dont_filter=True) if refollow else request
         seen = self._list_pages[section]
         limit = self.max_list_pages
         next_pages = [u for u in listing.next_pages if u not in seen]
@@ -200,13 +205,14 @@ class SectionSpider(scrapy.Spider):
             depth = self.known_list_pages
             if depth and self._known_streak[section] >= depth:
                 self.crawler.stats.inc_value("newsarchive/sections_stopped_at_known")
-                return
+                next_pages = []
             next_pages = next_pages[:1]
         for url in next_pages:
             if limit and len(seen) >= limit:
                 continue
             seen.add(url)
-            yield self._section_request(url, section)
+            yield self._section_request(url, section, dont_filter=refollow)
+        yield item
 
     def parse_article(
         self, response: Response, section: str | None, pages: list[FetchedPage]
