@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
 
-from newsarchive.extract.metadata import first_meta
+from newsarchive.extract.metadata import dedupe, first_meta
 
 Normalise = Callable[[str], str]
 
@@ -81,15 +81,6 @@ _BY_PREFIX_RE = re.compile(r"^\s*(?:by|written by|posted by|from)\s+", re.IGNORE
 _PERSON_RE = re.compile(r"^(?:[\u4e00-\u9fff·]{2,5}|[A-Z][\w'.-]+(?: [A-Z][\w'.-]+){0,3})$")
 _BYLINE_ELEMENTS = etree.XPath("//*[self::span or self::div or self::p or self::a or self::address or self::li]"
                                "[@class or @id or @rel]")
-
-
-def dedupe(words: Iterable[str]) -> list[str]:
-    """Non-empty words, first occurrence kept."""
-    out: list[str] = []
-    for word in words:
-        if word and word not in out:
-            out.append(word)
-    return out
 
 
 def _name_tokens(text: str, strict: bool = False) -> list[str] | None:

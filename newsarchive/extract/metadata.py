@@ -218,16 +218,16 @@ def find_keywords(lines: Iterable[str], tree: HtmlElement, normalise: Normalise)
             continue
         match = _KEYWORDS_RE.match(line)
         if match:
-            words = _dedupe(word.strip() for word in _KEYWORD_SPLIT_RE.split(match.group(1)))
+            words = dedupe(word.strip() for word in _KEYWORD_SPLIT_RE.split(match.group(1)))
             if words:
                 return words, "visible"
     meta = first_meta(tree, "keywords", "news_keywords")
     if meta:
-        return _dedupe(normalise(word) for word in re.split(r"[,，;；、|]+", meta)), "meta"
+        return dedupe(normalise(word) for word in re.split(r"[,，;；、|]+", meta)), "meta"
     return [], "none"
 
 
-def _dedupe(words: Iterable[str]) -> list[str]:
+def dedupe(words: Iterable[str]) -> list[str]:
     """Non-empty words, first occurrence kept."""
     out: list[str] = []
     for word in words:
