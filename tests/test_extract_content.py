@@ -105,3 +105,47 @@ def test_body_split_into_component_blocks_all_kept() -> None:
          "boat on Fridays and Saturdays."),
         "Season tickets bought last year remain valid until the end of June.",
     ]
+
+
+def test_article_above_a_longer_comment_thread_is_the_body() -> None:
+    article = load("comment_thread.html")
+    assert article.paragraphs == [
+        ("The town council voted on Monday to build a new library on the site of the old bus depot, "
+         "ending a debate of three years."),
+        "Work is to start next spring, and the building should open in two years, the mayor said after the vote.",
+    ]
+
+
+def test_captions_and_credits_left_out_and_repeated_short_lines_kept() -> None:
+    article = load("captions_repeats.html")
+    assert not any("Photo:" in p or "ready in ten minutes" in p or "on a counter" in p for p in article.paragraphs)
+    assert article.paragraphs.count("Breakfast") == 2
+    assert article.paragraphs.count("Eat within an hour of waking") == 2
+    assert article.paragraphs[-1].startswith("Both plans give about the same calories")
+    assert article.image_caption == "Prepared bowls on a counter. Photo: A. Cook"
+
+
+def test_articles_nested_in_the_article_are_teasers_left_out() -> None:
+    article = load("nested_articles.html")
+    assert article.paragraphs[:2] == [
+        "Só quem se ama de verdade consegue amar o outro sem medo, sem cobranças e sem esperar nada em troca, todos os dias.",
+        "Amar a si mesmo não é egoísmo: é o primeiro passo para cuidar bem de quem está ao nosso lado, com calma e paciência.",
+    ]
+    assert len(article.paragraphs) == 2
+
+
+def test_most_read_block_inside_the_body_is_cut() -> None:
+    html = ("<html><head><title>Hunter falls ill after eating a rabbit</title></head><body><article>"
+            "<h1>Hunter falls ill after eating a rabbit</h1>"
+            "<p>A hunter has fallen ill with the plague after he caught and ate a wild rabbit, officials said on Sunday.</p>"
+            "<p>He is being treated in hospital, and twenty-eight people he met are under medical watch, they added.</p>"
+            "<h3>Most read in world news</h3><p>ROYAL PARTY</p><p><a href='/1'>Prince parties in unearthed pictures</a></p>"
+            "<p>TIME TRAVELLER</p><p><a href='/2'>Theorists say they spotted a star in an old photo</a></p>"
+            "<p>The region has had several cases in recent years, most of them after people ate wild animals, doctors said.</p>"
+            "</article></body></html>")
+    article = extract(html.encode(), "http://site.example.test/a/2.html", {})
+    assert article.paragraphs == [
+        "A hunter has fallen ill with the plague after he caught and ate a wild rabbit, officials said on Sunday.",
+        "He is being treated in hospital, and twenty-eight people he met are under medical watch, they added.",
+        "The region has had several cases in recent years, most of them after people ate wild animals, doctors said.",
+    ]

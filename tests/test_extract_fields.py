@@ -22,9 +22,10 @@ def noise() -> Article:
 
 
 def test_body_is_the_article_with_every_noise_kind_removed(noise: Article) -> None:
+    # The picture's caption is the image's own field, not a paragraph of the text.
+    assert noise.image_caption == "纽约证券交易所交易大厅。"
     assert noise.paragraphs == [
         "周五美股三大指数集体收涨，资产管理巨头贝莱德股价上涨，投资者情绪有所回暖。",
-        "纽约证券交易所交易大厅。",
         "分析人士指出，科技股的反弹主要来自业绩超预期，市场对利率前景的担忧有所缓解。",
         "指数 | 收盘 | 涨跌幅",
         "道琼斯 | 33674.38 | +1.65%",

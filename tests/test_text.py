@@ -71,7 +71,7 @@ def test_single_gloss_in_running_text_is_kept() -> None:
     assert not has_pinyin_pattern(page)
     normalise = make_normalizer(page)
     assert normalise("這個字讀作「行(háng)」") == "這個字讀作「行(háng)」"
-    assert normalise is clean_text
+    assert normalise("網(wǎng)站  新聞") == clean_text("網(wǎng)站  新聞") == "網(wǎng)站 新聞"
 
 
 def test_two_glosses_are_not_a_pattern() -> None:

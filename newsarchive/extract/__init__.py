@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any, cast
+from functools import lru_cache
+from typing import Any
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 from newsarchive.extract.article import Article
@@ -17,6 +17,7 @@ from newsarchive.extract.content import body_paragraphs, cjk_share, find_content
 from newsarchive.extract.dates import default_timezone, find_dates
 from newsarchive.extract.decode import decode_html
 from newsarchive.extract.errors import EmptyPage, ExtractionError, NoContent, NotAnArticle
+from newsarchive.extract.hints import Hints, match_hints
 from newsarchive.extract.html import article_html
 from newsarchive.extract.media import count_images, find_image
 from newsarchive.extract.metadata import (
@@ -40,30 +41,35 @@ _TITLE_LOOKBACK = 3
 # Lines above a body that are not its headline: dates, bylines/sources, breadcrumbs and menus, labels, sentences.
 _NOT_TITLE_LINE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}|来源|來源|作者|记者|記者|[|>»›]|"
                                 r"[:：]$|[。！!]$|^https?://")
-_PLAYERS = etree.XPath("count(//body//video | //body//embed[contains(@src, '.swf') or contains(@type, 'flash')]"
-                       " | //body//iframe[contains(@src, 'player') or contains(@src, 'video') or contains(@src, 'youtube')"
-                       " or contains(@src, 'vimeo')])")
+_PLAYER_FRAMES = ("player", "video", "youtube", "vimeo")
 
 
 def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
-            fetched_at: datetime | None = None, timezone: str | None = None) -> Article:
-    """The article on a page given as raw bytes; EmptyPage for empty or non-HTML input."""
+            fetched_at: datetime | None = None, timezone: str | None = None,
+            hints: Hints | None = None) -> Article:
+    """The article on a page given as raw bytes; EmptyPage for empty or non-HTML input.
+
+    `hints` ({"css"|"xpath": {"title"|"body"|"published": selector}}, from a site's config) win over
+    the generic rules for their field when they select something; see extract/hints.py.
+    """
     if not body or not body.strip():
         raise EmptyPage(url, "no bytes")
     decoded = decode_html(body, headers or {}, url=url)
     tree = parse(decoded.text, url)
     # Players are dropped by cleaning; count them first (they make a video page).
-    players = int(cast(float, _PLAYERS(tree)))
+    players = _count_players(tree)
     tree = clean_tree(tree)
     page = tree.find("body")
     segs = segments(tree)
     page_text = "\n".join(text for seg in segs for text, _ in seg.pieces if text)
     normalise = make_normalizer(page_text)
 
+    hinted = match_hints(tree, hints)
     title, headline = find_title(tree, page, normalise)
-    content = find_content(segs)
+    content = hinted.content(segs) or find_content(segs)
     if content is not None and content.segments and not _has_title_reference(tree):
         title, headline = _title_before_content(segs, content.segments[0].index, title, headline, normalise)
+    title, headline = hinted.title(title, headline, normalise)
     paragraphs = body_paragraphs(content, normalise, title) if content is not None else []
     language = _language(tree, "".join(paragraphs) or page_text[:5000])
     tz = timezone or default_timezone(language)
@@ -82,9 +88,11 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
     tail_lines = [line for line in (normalise(raw) for seg in segs[end:end + 12] for raw, _, _ in seg.lines()) if line]
     if content is not None:
         tail_lines = content.signature + tail_lines
-    authors, authors_rule = find_authors(head_lines, paragraphs, tail_lines, tree, ld, normalise, site_names(tree, url))
+    authors, authors_rule = find_authors(head_lines, paragraphs, tail_lines, tree, ld, normalise, site_names(tree, url),
+                                         url=url)
     content_root = content.roots[0] if content is not None else None
     published, updated = find_dates(tree, url=url, headline=headline, content=content_root, tz=tz, now=fetched_at)
+    published = hinted.published(published, tz=tz, now=fetched_at, url=url)
     # A picture page may have no prose block at all; its images are then looked for in the whole body.
     roots = content.roots if content is not None else ([page] if page is not None else [])
     image_url, image_caption = find_image(roots, tree, url, normalise)
@@ -108,6 +116,8 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
         evidence["editor"] = {"raw": editor_line}
     if published is not None:
         evidence["published"] = published.evidence()
+    if hinted.hints:
+        evidence["hints"] = hinted.evidence()
     if updated is not None:
         evidence["updated"] = updated.evidence()
 
@@ -134,6 +144,20 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
         image_url=image_url,
         image_caption=image_caption,
     )
+
+
+def _count_players(tree: HtmlElement) -> int:
+    """Video players in the body: <video>, Flash <embed>, player <iframe> (a walk by tag beats the XPath)."""
+    body = tree.find("body")
+    if body is None:
+        return 0
+    count = 0
+    for element in body.iter("video", "embed", "iframe"):
+        src = element.get("src") or ""
+        if element.tag == "video" or (element.tag == "embed" and (".swf" in src or "flash" in (element.get("type") or ""))) \
+                or (element.tag == "iframe" and any(word in src for word in _PLAYER_FRAMES)):
+            count += 1
+    return count
 
 
 def _has_title_reference(tree: HtmlElement) -> bool:
@@ -163,9 +187,10 @@ def _title_before_content(segs: list[Any], start: int, title: str | None, headli
 
 def _all_lines(segs: list[Any], normalise: Any, *needles: str) -> Iterator[str]:
     """The page's short text lines holding one of `needles`, normalised lazily."""
+    holds_needle = re.compile("|".join(map(re.escape, needles))).search  # one C-level test per line
     for seg in segs:
         for raw, _, total in seg.lines():
-            if total <= 200 and any(needle in raw for needle in needles):
+            if total <= 200 and holds_needle(raw):
                 line = normalise(raw)
                 if line:
                     yield line
@@ -217,13 +242,19 @@ def _canonical(tree: HtmlElement) -> str | None:
     return first_meta(tree, "og:url")
 
 
+@lru_cache(maxsize=4096)
+def _summary_label(label: str) -> bool:
+    """Whether a class/id label names a summary box (labels repeat within and across pages: cached)."""
+    return bool(_SUMMARY_CLASS_RE.search(label))
+
+
 def _summary(tree: HtmlElement, page: HtmlElement | None, paragraphs: list[str], normalise: Any) -> str | None:
     """The page's summary (meta description or a summary box), unless it only repeats the body's start."""
     candidates: list[str] = []
     if page is not None:
         for element in page.iter("div", "p"):
-            label = f"{element.get('class', '')} {element.get('id', '')}"
-            if label.strip() and _SUMMARY_CLASS_RE.search(label):
+            cls, ident = element.get("class"), element.get("id")
+            if (cls is not None or ident is not None) and _summary_label(f"{cls or ''} {ident or ''}"):
                 text = normalise(element.text_content())
                 if 10 <= len(text) <= 500:
                     candidates.append(text)
@@ -231,7 +262,7 @@ def _summary(tree: HtmlElement, page: HtmlElement | None, paragraphs: list[str],
     meta = first_meta(tree, "description", "og:description")
     if meta:
         candidates.append(normalise(meta))
-    body = re.sub(r"\s+", "", "".join(paragraphs))
+    body = "".join("".join(paragraphs).split())  # whitespace removed (split() is far cheaper than a regex here)
     for text in candidates:
         core = re.sub(r"\s+", "", re.sub(r"(?:\.{2,}|…+)$", "", text))
         if len(core) < 10:

@@ -59,13 +59,34 @@ def is_hidden(element: HtmlElement) -> bool:
     return bool(style and _HIDDEN_STYLE_RE.search(style))
 
 
-_SCRIPTS = etree.XPath("//script[not(translate(@type, 'JSONLDAPIC', 'jsonldapic') = 'application/ld+json')]")
+
 # A date written as data ('2005-03-21', '2005年3月21日'): the only script text the date rules read.
 _SCRIPT_DATE_RE = re.compile(r"(?:19|20)\d\d[-/年.]\d{1,2}[-/月.]\d")
 # How much script text around such a date is kept: room for a quoted key before it and the value after.
 _SCRIPT_BEFORE, _SCRIPT_AFTER = 48, 40
-_MAYBE_HIDDEN = etree.XPath("//body//*[@hidden or @aria-hidden or @style]")
-_HIDDEN_INPUTS = etree.XPath("//input[translate(@type, 'HIDEN', 'hiden') = 'hidden' and @value]")
+# Walks by tag in Python here beat the equivalent XPath queries (attribute tests in libxml2's XPath are slow).
+
+
+def _scripts(tree: HtmlElement) -> list[HtmlElement]:
+    """Every <script> but JSON-LD."""
+    return [script for script in tree.iter("script") if (script.get("type") or "").lower() != "application/ld+json"]
+
+
+def _hidden_inputs(tree: HtmlElement) -> list[HtmlElement]:
+    """Every <input type="hidden" value>."""
+    return [element for element in tree.iter("input")
+            if (element.get("type") or "").lower() == "hidden" and element.get("value") is not None]
+
+
+_HIDING_ATTRIBUTES = frozenset({"style", "hidden", "aria-hidden"})
+
+
+def _maybe_hidden(tree: HtmlElement) -> list[HtmlElement]:
+    """The elements under <body> with a hidden, aria-hidden or style attribute: the only ones is_hidden can flag."""
+    body = tree.find("body")
+    if body is None:
+        return []
+    return [element for element in body.iterdescendants() if not _HIDING_ATTRIBUTES.isdisjoint(element.keys())]
 
 
 def clean_tree(tree: HtmlElement) -> HtmlElement:
@@ -74,13 +95,13 @@ def clean_tree(tree: HtmlElement) -> HtmlElement:
     Scripts and hidden inputs hold page data (dates, ids) but no visible text, so they are kept out of
     the body, where the text and content scoring look, yet stay in the tree for the date rules.
     """
-    scripts = cast("list[HtmlElement]", _SCRIPTS(tree))
+    scripts = _scripts(tree)
     data = [script for script in scripts if _keep_script_dates(script)]
-    data += cast("list[HtmlElement]", _HIDDEN_INPUTS(tree))
+    data += _hidden_inputs(tree)
     for element in scripts + data:
         if element.getparent() is not None:
             element.drop_tree()  # keeps the tail text
-    for element in cast("list[HtmlElement]", _MAYBE_HIDDEN(tree)):
+    for element in _maybe_hidden(tree):
         if is_hidden(element) and element.getparent() is not None:
             element.drop_tree()
     etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
@@ -29,7 +30,13 @@ _CHROME_RE = re.compile(
     r"xgxw|xgyd|tuijian|paihang|hot|rank|footer|sidebar|nav)"
     r"([_-]?(box|bar|list|wrap|area|btn|buttons?|links?|con|cont|div|mod|module|panel|info))?\d*(\s|$)",
     re.IGNORECASE)
-_CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "header"})
+# Reader comment threads: however much prose they hold, the page is about the article above them.
+_COMMENTS_RE = re.compile(r"comment|repl(?:y|ies)|respond|discuss|disqus", re.IGNORECASE)
+# Image captions and photo credits: text about a picture, not part of the article's prose.
+_CAPTION_RE = re.compile(r"(?:^|[\s_-])(?:fig)?(?:caption|credits?)", re.IGNORECASE)
+# Class words of a related-items block written as one word ('relatedpoststitle', 'related_stories-list').
+_RELATED_CLASS_RE = re.compile(r"related[_-]?(?:posts?|stories|articles|news|links|content|items?|reads?)", re.IGNORECASE)
+_CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "header", "figcaption"})
 _MIN_CHARS = 20
 # A date between two posts of a blog or forum page.
 _POST_DATE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}|\b\d{1,2}[-/]\d{1,2}[-/](?:19|20)?\d{2}\b|"
@@ -80,22 +87,18 @@ def _class_weight(element: HtmlElement) -> float:
 
 
 def score_tree(segs: list[Segment]) -> dict[HtmlElement, Stats]:
-    """Every element's text, link text and propagated prose score."""
+    """Every element's text, link text and propagated prose score.
+
+    The counts come from the segments' lines, which the field rules split anyway (Segment.lines caches them).
+    """
     stats: dict[HtmlElement, Stats] = {}
     for seg in segs:
         chars = linked = 0
-        nonlink: list[str] = []
-        for text, in_link in seg.pieces:
-            if text is None:
-                continue
-            size = len(text.replace(" ", "").replace("\n", "").replace("\t", "").replace("\u3000", ""))
-            chars += size
-            if in_link:
-                linked += size
-            else:
-                nonlink.append(text)
+        for _, line_linked, line_chars in seg.lines():
+            chars += line_chars
+            linked += line_linked
         own = chars - linked
-        score = _segment_score("".join(nonlink), own) if own >= _MIN_CHARS else 0.0
+        score = _segment_score(_unlinked_text(seg), own) if own >= _MIN_CHARS else 0.0
         element: HtmlElement | None = seg.owner
         level = 0
         while element is not None:
@@ -111,6 +114,11 @@ def score_tree(segs: list[Segment]) -> dict[HtmlElement, Stats]:
     return stats
 
 
+def _unlinked_text(seg: Segment) -> str:
+    """A segment's text outside links."""
+    return "".join(text for text, in_link in seg.pieces if text is not None and not in_link)
+
+
 def _final(element: HtmlElement, entry: Stats) -> float:
     """The score of an element as the content container."""
     density = entry.linked / entry.chars if entry.chars else 1.0
@@ -120,17 +128,9 @@ def _final(element: HtmlElement, entry: Stats) -> float:
 def find_content(segs: list[Segment]) -> Content | None:
     """The element(s) holding the article body, or None when no block reads as prose."""
     stats = score_tree(segs)
-    best: HtmlElement | None = None
-    best_score = 0.0
-    for element, entry in stats.items():
-        if not entry.score or element.tag == "html":
-            continue
-        # The class factor is at most 1.25: skip the name test when even that cannot win.
-        if entry.score * (1.0 - entry.linked / entry.chars if entry.chars else 0.0) * 1.25 <= best_score:
-            continue
-        value = _final(element, entry)
-        if value > best_score:
-            best, best_score = element, value
+    best, best_score = _best_block(stats, skip_comments=True)
+    if best is None:
+        best, best_score = _best_block(stats, skip_comments=False)
     if best is None:
         return None
     best = _first_post(best, best_score, stats, segs)
@@ -163,6 +163,34 @@ def find_content(segs: list[Segment]) -> Content | None:
     inside = _membership(roots, stats)
     chosen = [seg for seg in segs if inside(seg.owner)]
     return Content(roots, best_score, chosen)
+
+
+def _best_block(stats: dict[HtmlElement, Stats], *, skip_comments: bool) -> tuple[HtmlElement | None, float]:
+    """The highest-scoring element, and its score; with `skip_comments`, none inside a comment thread."""
+    best: HtmlElement | None = None
+    best_score = 0.0
+    for element, entry in stats.items():
+        if not entry.score or element.tag == "html":
+            continue
+        # The class factor is at most 1.25: skip the name test when even that cannot win.
+        if entry.score * (1.0 - entry.linked / entry.chars if entry.chars else 0.0) * 1.25 <= best_score:
+            continue
+        value = _final(element, entry)
+        if value > best_score and not (skip_comments and _in_comments(element)):
+            best, best_score = element, value
+    return best, best_score
+
+
+def _in_comments(element: HtmlElement) -> bool:
+    """Whether the element or one of its ancestors is named as a comment thread."""
+    return any(_comments_label(f"{node.get('class', '')} {node.get('id', '')}")
+               for node in (element, *element.iterancestors()))
+
+
+@lru_cache(maxsize=4096)
+def _comments_label(label: str) -> bool:
+    """Whether a class/id label names a comment thread (cached: labels repeat)."""
+    return bool(_COMMENTS_RE.search(label))
 
 
 def _first_post(best: HtmlElement, best_score: float, stats: dict[HtmlElement, Stats],
@@ -236,8 +264,14 @@ def _chrome(element: HtmlElement) -> bool:
     """Whether an element is, by tag or name, a chrome block (share bar, related links, pager...)."""
     if element.tag in _CHROME_TAGS:
         return True
-    label = f"{element.get('class', '')} {element.get('id', '')}"
-    return bool(label.strip()) and bool(_CHROME_RE.search(label))
+    cls, ident = element.get("class"), element.get("id")
+    return (cls is not None or ident is not None) and _chrome_label(f"{cls or ''} {ident or ''}")
+
+
+@lru_cache(maxsize=4096)
+def _chrome_label(label: str) -> bool:
+    """Whether a class/id label names chrome, a caption or a related block (cached: labels repeat)."""
+    return bool(_CHROME_RE.search(label) or _CAPTION_RE.search(label) or _RELATED_CLASS_RE.search(label))
 
 
 def _membership(roots: list[HtmlElement], stats: dict[HtmlElement, Stats]) -> Callable[[HtmlElement], bool]:
@@ -261,12 +295,18 @@ def _membership(roots: list[HtmlElement], stats: dict[HtmlElement, Stats]) -> Ca
             path.append(node)
             node = node.getparent()
         for item in reversed(path):
-            if result and _chrome(item) and (item not in stats or stats[item].chars < major):
+            if result and (_chrome(item) or _nested_article(item)) and (item not in stats or stats[item].chars < major):
                 result = False
             cache[item] = result
         return result
 
     return inside
+
+
+def _nested_article(element: HtmlElement) -> bool:
+    """Whether an <article> sits inside another: by HTML semantics an item related to the outer one (a teaser of
+    another post, a comment), not part of its text."""
+    return element.tag == "article" and any(True for _ in element.iterancestors("article"))
 
 
 def cjk_share(text: str) -> float:
@@ -287,7 +327,8 @@ _RELATED_HEAD_RE = re.compile(
     r"^[\[【]?\s*(?:相关新闻|相關新聞|相关阅读|相關閱讀|相关文章|相關文章|相关链接|相關鏈接|相关报道|相關報道|延伸阅读|"
     r"延伸閱讀|热门排行|熱門排行|推荐阅读|推薦閱讀|精彩推荐|精彩推薦|阅读排行|閱讀排行|热门推荐|熱門推薦|猜你喜欢|"
     r"猜你喜歡|热点新闻|熱點新聞|最新资讯|最新資訊|为您推荐|為您推薦|更多精彩|今日推荐|今日推薦|图片新闻|圖片新聞|"
-    r"related (?:stories|articles|news|posts)|read more|more from|recommended|most popular|you may also like)"
+    r"related (?:stories|articles|news|posts)|read more|more from|recommended|you may also like|"
+    r"most (?:read|viewed|shared|popular)(?: (?:in|on) [\w ]{1,30})?)"
     r"\s*[】\]]?\s*[:：>»]*$",
     re.IGNORECASE)
 _COPYRIGHT_RE = re.compile(r"copyright|©|版权所有|版權所有|all rights reserved|未经授权|未經授權|不得转载|不得轉載|"
@@ -313,6 +354,9 @@ _PROMO_RE = re.compile(
 _ROW_CELL_MAX = 50
 _RULE_LINE_RE = re.compile(r"^[-_=—~*]{6,}$")
 _SIGNATURE_LINES = 4
+# A whole paragraph seen twice is a copied block (a mobile twin, a pull quote); shorter lines repeat on purpose
+# (the same label or step under each heading of a plan, a schedule, a recipe).
+_REPEAT_MIN = 200
 
 
 def _is_chrome_line(text: str) -> bool:
@@ -359,7 +403,7 @@ def body_paragraphs(content: Content, normalise: Callable[[str], str], title: st
                     skipping = False
                 else:
                     continue
-            if _is_chrome_line(text) or _is_promo_line(text) or text == title or text in seen:
+            if _is_chrome_line(text) or _is_promo_line(text) or text == title or (text in seen and len(text) >= _REPEAT_MIN):
                 continue
             text = _QUOTE_RE.sub("", text) if "%" in text else text
             seen.add(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 MIN_YEAR = 1990
@@ -351,6 +352,8 @@ _DATA_PUBLISHED = {
     "pubtime", "ptime", "publishtime", "publishdate", "pubdate", "publishedtime", "publishedat",
     "datepublished", "firstpublishtime", "releasetime", "newstime", "posttime",
 }
+_NOT_KEY_CHAR_RE = re.compile(r"[^a-z0-9]")
+_ITEMPROP_DATES = frozenset({"datePublished", "dateModified"})
 _DATA_UPDATED = {"updatetime", "modifytime", "modifiedtime", "datemodified", "updatedat", "lastmodified"}
 _SCRIPT_PAIR_RE = re.compile(
     r"""["']?(?P<key>[A-Za-z_]{4,24})["']?\s*[:=]\s*["'](?P<value>(?:19|20)\d\d[-/年.]\d{1,2}[-/月.]\d{1,2}[^"'\n]{0,24})["']"""
@@ -372,9 +375,12 @@ _ARTICLE_RE = re.compile(r"(?:^|[\s_-])(?:article|post|entry|blog|content|detail
 _COPYRIGHT_RE = re.compile(r"©|&copy;|copyright|版权|版權|备案|備案|ICP", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def _key(name: str) -> str:
-    """A meta name reduced to lowercase letters and digits (article:published_time -> articlepublishedtime)."""
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+    """A meta name reduced to lowercase letters and digits (article:published_time -> articlepublishedtime).
+
+    Cached: data-* attribute names repeat on every item of a page, and across pages."""
+    return _NOT_KEY_CHAR_RE.sub("", name.lower())
 
 
 def _strict_date(text: str, tz: str, now: datetime | None, url: str | None, rule: str) -> FoundDate | None:
@@ -401,7 +407,7 @@ def _json_ld_dates(tree: HtmlElement, tz: str, now: datetime | None, url: str) -
     """datePublished / dateModified from the page's JSON-LD."""
     published: FoundDate | None = None
     updated: FoundDate | None = None
-    for script in tree.xpath('//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'):
+    for script in (s for s in tree.iter("script") if "ld+json" in (s.get("type") or "").lower()):
         text = (script.text or "").strip()
         if not text:
             continue
@@ -448,12 +454,12 @@ def _page_data_dates(tree: HtmlElement, tz: str, now: datetime | None, url: str)
         elif updated is None and key in _DATA_UPDATED:
             updated = _strict_date(value, tz, now, url, rule)
 
-    for element in tree.xpath("//input[@type='hidden' and @value]"):
+    for element in (e for e in tree.iter("input") if e.get("type") == "hidden" and e.get("value") is not None):
         name = element.get("name") or element.get("id") or ""
         take(_key(name), element.get("value", ""), f"input:{name}")
-    for element in tree.xpath("//body//*[@*[starts-with(name(), 'data-')]]"):
-        for attribute, value in element.attrib.items():
-            if attribute.startswith("data-"):
+    for element in _dated_data_elements(tree):
+        for attribute, value in element.items():
+            if _is_date_data(attribute):
                 take(_key(attribute[5:]), value, f"attr:{attribute}")
         if published is not None and updated is not None:
             break
@@ -467,11 +473,32 @@ def _page_data_dates(tree: HtmlElement, tz: str, now: datetime | None, url: str)
     return published, updated
 
 
+def _dated_data_elements(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements under <body> with a data-* attribute naming a date, in document order.
+
+    A walk in Python over attribute names beats the XPath '//body//*[@*[starts-with(name(), 'data-')]]',
+    and skipping the many data-* attributes that are not dates (data-src, data-id) spares a call each.
+    """
+    for body in tree.iter("body"):
+        for element in body.iterdescendants():
+            for attribute in element.keys():  # noqa: SIM118 - iterating an element gives its children
+                if _is_date_data(attribute):
+                    yield element
+                    break
+
+
+@lru_cache(maxsize=4096)
+def _is_date_data(attribute: str) -> bool:
+    """Whether an attribute is a data-* one whose name is a published or updated key (names repeat: cached)."""
+    return attribute.startswith("data-") and (_key(attribute[5:]) in _DATA_PUBLISHED or _key(attribute[5:]) in _DATA_UPDATED)
+
+
 def _time_element_dates(tree: HtmlElement, tz: str, now: datetime | None, url: str) -> Pair:
     """Dates from <time datetime> and itemprop date elements outside sidebars and lists."""
     published: FoundDate | None = None
     updated: FoundDate | None = None
-    for element in tree.xpath("//*[@itemprop='datePublished' or @itemprop='dateModified'][not(self::meta)]"):
+    # A walk in Python beats this XPath's attribute tests ('//*[@itemprop=...][not(self::meta)]').
+    for element in (e for e in tree.iter() if e.get("itemprop") in _ITEMPROP_DATES and e.tag != "meta"):
         value = element.get("datetime") or element.get("content") or element.text_content()
         if _is_boilerplate(element):
             continue
@@ -546,24 +573,32 @@ def _inside_article(footer: HtmlElement, shared: frozenset[HtmlElement]) -> bool
 
 
 def _texts_after(start: HtmlElement, stop: HtmlElement | None) -> Iterator[tuple[str, HtmlElement]]:
-    """Text pieces in document order after `start`, each with the element holding it."""
-    root = start.getroottree().getroot()
-    seen_start = False
-    for event, element in _iterwalk(root):
-        if element is start:
-            if event == "end":
-                seen_start = True
-                if element.tail:
-                    yield element.tail, element.getparent()
-            continue
-        if not seen_start:
-            continue
-        if stop is not None and element is stop and event == "start":
-            return
-        if event == "start" and element.text:
-            yield element.text, element
-        elif event in ("end", "tail-only") and element.tail:
-            yield element.tail, element.getparent()
+    """Text pieces in document order after `start`, each with the element holding it.
+
+    Walks only what follows `start` (its tail, its later siblings, then its ancestors' tails and later
+    siblings), never the page before it.
+    """
+    if any(not isinstance(node.tag, str) or node.tag in _SKIP_TAGS for node in (start, *start.iterancestors())):
+        return
+    node: HtmlElement | None = start
+    while node is not None:
+        if node.tail:
+            yield node.tail, node.getparent()
+        sibling = node.getnext()
+        while sibling is not None:
+            if not isinstance(sibling.tag, str) or sibling.tag in _SKIP_TAGS:
+                if sibling.tail:
+                    yield sibling.tail, sibling.getparent()
+            else:
+                for event, element in _iterwalk(sibling):
+                    if event == "start" and element is stop:
+                        return
+                    if event == "start" and element.text:
+                        yield element.text, element
+                    elif event in ("end", "tail-only") and element.tail:
+                        yield element.tail, element.getparent()
+            sibling = sibling.getnext()
+        node = node.getparent()
 
 
 def _texts_in(root: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
@@ -576,26 +611,29 @@ def _texts_in(root: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
 
 
 def _iterwalk(root: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
-    """start/end events over an element tree, skipping script-like subtrees and comments."""
-    stack: list[tuple[HtmlElement, Iterator[HtmlElement]]] = []
+    """start/end events over an element tree, skipping script-like subtrees and comments ("tail-only" for those).
+
+    lxml's iterwalk does the walk in C; a skipped element still gets its "end", where its tail is reported, and
+    a comment or processing instruction its own event.
+    """
     if not isinstance(root.tag, str):
         return
-    yield "start", root
-    stack.append((root, iter(root)))
-    while stack:
-        parent, children = stack[-1]
-        child = next(children, None)
-        if child is None:
-            stack.pop()
-            yield "end", parent
-            continue
-        if not isinstance(child.tag, str) or child.tag in _SKIP_TAGS:
-            if child.tail:
-                # A comment or script still has a tail that belongs to the page text.
-                yield "tail-only", child
-            continue
-        yield "start", child
-        stack.append((child, iter(child)))
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, element in walker:
+        skipped = element is not root and (not isinstance(element.tag, str) or element.tag in _SKIP_TAGS)
+        if event in ("comment", "pi"):
+            if element.tail:
+                yield "tail-only", element
+        elif event == "start":
+            if skipped:
+                walker.skip_subtree()
+            else:
+                yield "start", element
+        elif skipped:
+            if element.tail:
+                yield "tail-only", element
+        else:
+            yield "end", element
 
 
 def _visible_candidates(tree: HtmlElement, headline: HtmlElement | None,
@@ -604,7 +642,7 @@ def _visible_candidates(tree: HtmlElement, headline: HtmlElement | None,
     if headline is not None and not headline.text_content().strip():
         headline = None
     if headline is None:
-        found = tree.xpath("//h1[normalize-space()]")
+        found = [h1 for h1 in tree.iter("h1") if h1.text_content().strip(" \t\r\n")]
         headline = found[0] if len(found) == 1 else None
     if headline is None:
         if content is None:
@@ -644,18 +682,36 @@ def _content_start(content: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
 _TIME_START_RE = re.compile(r"\s*(?:[01]?\d|2[0-3])[:：][0-5]\d(?:[:：][0-5]\d)?(?!\d)")
 
 
-def _scan(pieces: list[tuple[str, HtmlElement]], tz: str, now: datetime | None, url: str,
-          reference: datetime | None, *, labelled_only: bool) -> Pair:
-    """The first published date and the first 更新 date in a run of text pieces.
+def _scan(pieces: list[tuple[str, HtmlElement]], dropped: Callable[[HtmlElement], bool], tz: str,
+          now: datetime | None, url: str, reference: datetime | None, *, labelled_only: bool) -> Pair:
+    """The first published date and the first 更新 date in a run of text pieces, those `dropped` (chrome) left out.
 
-    A date followed by a time in the next piece (发布时间：10-08 | 12:00) is read as one line.
+    A date followed by a time in the next kept piece (发布时间：10-08 | 12:00) is read as one line.
     With `labelled_only`, a date counts only after a publication label (发布时间：, 发表于, posted).
+    Only pieces holding a date and their kept neighbours are tested with `dropped`, the costly part.
     """
     published: FoundDate | None = None
     updated: FoundDate | None = None
+    kept: dict[int, bool] = {}
+
+    def is_kept(index: int) -> bool:
+        if index not in kept:
+            kept[index] = not dropped(pieces[index][1])
+        return kept[index]
+
+    def neighbour(index: int, step: int) -> str:
+        index += step
+        while 0 <= index < len(pieces):
+            if is_kept(index):
+                return pieces[index][0]
+            index += step
+        return ""
+
     for index, (text, element) in enumerate(pieces):
-        previous = pieces[index - 1][0] if index > 0 else ""
-        following = pieces[index + 1][0] if index + 1 < len(pieces) else ""
+        # _visible_parse reads only a date inside the piece itself: others are skipped unexamined.
+        if not _MAY_HOLD_DATE_RE.search(text) or not _DATE_IN_LINE_RE.search(_normalise(text)) or not is_kept(index):
+            continue
+        previous, following = neighbour(index, -1), neighbour(index, 1)
         found = _visible_parse(text, tz, now, url, reference, previous=previous, following=following)
         if found is None:
             continue
@@ -688,9 +744,8 @@ def _visible_dates(tree: HtmlElement, headline: HtmlElement | None, content: Htm
     pieces = list(_visible_candidates(tree, headline, content))
     # Containers the headline itself sits in say nothing about the date line beside it.
     shared = frozenset(headline.iterancestors()) if headline is not None else frozenset()
-    kept = [(text, element) for text, element in pieces
-            if element is content or not _is_boilerplate(element, stop=content, shared=shared)]
-    return _scan(kept, tz, now, url, reference, labelled_only=False)
+    return _scan(pieces, lambda element: element is not content and _is_boilerplate(element, stop=content, shared=shared),
+                 tz, now, url, reference, labelled_only=False)
 
 
 # A publication label just before a date: 发布时间：, 发表于, 时间:, Posted on.
@@ -717,8 +772,8 @@ def _labelled_dates(tree: HtmlElement, headline: HtmlElement | None, tz: str, no
         stripped = text.strip()
         if stripped and len(stripped) <= 200:
             pieces.append((stripped, element))
-    kept = [(text, element) for text, element in pieces if not _is_boilerplate(element, shared=shared)]
-    return _scan(kept, tz, now, url, reference, labelled_only=True)
+    return _scan(pieces, lambda element: _is_boilerplate(element, shared=shared), tz, now, url, reference,
+                 labelled_only=True)
 
 
 _PUBLISHED_ONLY_RE = re.compile(r"\s*(发布|發布|发表|發表|published|posted)", re.IGNORECASE)
@@ -730,6 +785,9 @@ _DATE_IN_LINE_RE = re.compile(
     r"|\d{1,2}\s*月\s*\d{1,2}\s*[日号號]|(?<![\d/.-])(?<!\d:)\d{1,2}[-/]\d{1,2}(?![\d/.-])"
     r"|\d+\s*(?:秒|分钟|分鐘|小时|小時|天)前|刚刚|剛剛|昨天|前天|今天)"
 )
+# A character every text holds whose normalised form _DATE_IN_LINE_RE can match (a digit, full-width ones
+# included, a Chinese numeral, 刚/剛/昨/前/今): a cheap test that spares normalising the many other pieces.
+_MAY_HOLD_DATE_RE = re.compile(r"[\d〇零○一二两兩三四五六七八九十刚剛昨前今]")
 # What may stand around a relative or month-day date on a date line; running text has words there.
 _LINE_EDGE_RE = re.compile(r"^(?:$|[\s|·•/:：()（）\[\]【】-]|星期|周|週|\d|[上下]午|凌晨|晚上|早上|中午|来源|來源|作者)")
 

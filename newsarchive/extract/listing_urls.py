@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
@@ -16,7 +16,6 @@ from newsarchive.extract.errors import EmptyPage
 _SECOND_LEVEL = frozenset({"com", "net", "org", "gov", "edu", "ac", "co", "or", "ne", "go", "mil"})
 _IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$|^\[?[0-9a-f:]+\]?$")
 _SPACE = re.compile(r"\s+")
-_ANCHORS = etree.XPath("//a[@href][not(ancestor::noscript or ancestor::template or ancestor::select)]")
 _NON_ARTICLE_PATH = re.compile(
     r"/(about|aboutus|about-us|contact|contactus|contact-us|login|logon|signin|sign-in|signup|"
     r"register|reg|join|search|help|feedback|privacy|copyright|sitemap|rss|tag|tags|user|member|"
@@ -41,7 +40,9 @@ def parse_html(body: bytes, url: str, headers: Mapping[str, Any] | None = None) 
 
 def anchors(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     """Every <a href> of the page in document order, outside noscript, template and select."""
-    return cast("list[lxml.html.HtmlElement]", _ANCHORS(tree))
+    # Walks by tag beat the XPath '//a[@href][not(ancestor::noscript or ...)]' and its ancestor tests.
+    hidden = {a for block in tree.iter("noscript", "template", "select") for a in block.iter("a")}
+    return [a for a in tree.iter("a") if a.get("href") is not None and a not in hidden]
 
 
 def clean_text(text: str) -> str:

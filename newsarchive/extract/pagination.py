@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import lxml.html
+from lxml import etree
 
 from newsarchive.extract.listing_urls import anchors, base_url, clean_text, parse_html, resolve
 
@@ -19,6 +20,10 @@ _OTHER_PAGER_WORDS = frozenset({
     "more", "更多",
 })
 _NEXT_ARROWS = frozenset({"›", "»", ">", ">>", "＞", "→", "»»", "››"})
+# Longer than any pager word, arrow or page number with its decoration ('>> 下一页 >>', '第 12 页').
+_PAGER_TEXT_MAX = 24
+# A character or word every next word, arrow and page number holds.
+_PAGER_HINT_RE = re.compile(r"[\d下后後›»>＞→]|next", re.IGNORECASE)
 # Links to another article or chapter, never to the next page of this one.
 _OTHER_ITEM = re.compile(r"下一篇|上一篇|下一条|上一条|下篇|上篇|上一章|下一章|next\s*(article|story|post)|previous",
                          re.IGNORECASE)
@@ -30,25 +35,40 @@ def _kind(a: lxml.html.HtmlElement) -> tuple[str | None, int | None]:
     """('next', None), ('arrow', None), ('number', n) or (None, None) for one anchor."""
     found = _shape(a)
     # A link to another article or chapter is never a pager link; tested last as most anchors fail sooner.
-    if found[0] is not None and (_OTHER_ITEM.search(clean_text(a.text_content()))
+    if found[0] is not None and (_OTHER_ITEM.search(clean_text(_anchor_text(a)))
                                  or _OTHER_ITEM.search(a.get("title") or "")):
         return None, None
     return found
 
 
+def _anchor_text(a: lxml.html.HtmlElement) -> str:
+    """An anchor's text; read directly when it has no child elements (most do not), which is far cheaper.
+
+    Otherwise serialised as text in C, which gives what text_content() does in about half the time.
+    """
+    return (a.text or "") if len(a) == 0 else etree.tostring(a, method="text", encoding=str, with_tail=False)
+
+
 def _shape(a: lxml.html.HtmlElement) -> tuple[str | None, int | None]:
     """What an anchor's text, rel and class make it, before the other-item veto."""
-    text = clean_text(a.text_content())
-    core = _DECOR.sub("", text).lower()
-    if core in _NEXT_WORDS:
-        return ("next", None) if core != "more" else (None, None)
-    if not core and text.replace(" ", "") in _NEXT_ARROWS:
-        return "arrow", None
-    rel = (a.get("rel") or "").lower().split()
+    raw = _anchor_text(a)
+    # Pager words, arrows and page numbers are short and each holds a digit, an arrow or a next-word
+    # character: a long text, or one without these, can only be a pager link by rel or class.
+    plausible = _PAGER_HINT_RE.search(raw) and not (len(raw) > _PAGER_TEXT_MAX
+                                                    and len("".join(raw.split())) > _PAGER_TEXT_MAX)
+    text = clean_text(raw) if plausible else ""
+    if text:  # most anchors have no plausible text: only their rel and class are left to test
+        core = _DECOR.sub("", text).lower()
+        if core in _NEXT_WORDS:
+            return ("next", None) if core != "more" else (None, None)
+        if not core and text.replace(" ", "") in _NEXT_ARROWS:
+            return "arrow", None
+    rel = a.get("rel")
     classes = (a.get("class") or "").lower()
-    if "next" in rel or ("next" in classes and re.search(r"(^|[\s_-])next($|[\s_-])", classes)):
+    if (rel is not None and "next" in rel.lower().split()) or (
+            "next" in classes and re.search(r"(^|[\s_-])next($|[\s_-])", classes)):
         return "next", None
-    match = _NUMBER.match(text)
+    match = _NUMBER.match(text) if text else None
     if match:
         return "number", int(match.group(2))
     return None, None
