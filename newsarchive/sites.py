@@ -48,6 +48,10 @@ class Hints:
     css: dict[str, str] = field(default_factory=dict)
     xpath: dict[str, str] = field(default_factory=dict)
 
+    def as_dict(self) -> dict[str, dict[str, str]]:
+        """Plain picklable data, as `newsarchive.extract.extract(hints=...)` takes it."""
+        return {"css": dict(self.css), "xpath": dict(self.xpath)}
+
 
 @dataclass(frozen=True)
 class Politeness:
@@ -76,6 +80,8 @@ class SiteConfig:
     timezone: str | None = None
     sitemaps: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()
+    # Also start from the `Sitemap:` lines of the sections' robots.txt.
+    sitemaps_from_robots: bool = False
     article_url_pattern: str | None = None
     hints: Hints = Hints()
     politeness: Politeness = Politeness()
@@ -110,7 +116,7 @@ def _urls(data: dict[str, Any], key: str, path: str, required: bool = False) -> 
 
 def site_from_dict(data: dict[str, Any], path: str = "<config>") -> SiteConfig:
     """Validate one site's TOML data; SiteConfigError names the key at fault."""
-    known = {"name", "sections", "allowed_hosts", "timezone", "sitemaps", "feeds",
+    known = {"name", "sections", "allowed_hosts", "timezone", "sitemaps", "feeds", "sitemaps_from_robots",
              "article_url_pattern", "hints", "politeness", "revisit"}
     for key in data:
         if key not in known:
@@ -125,10 +131,13 @@ def site_from_dict(data: dict[str, Any], path: str = "<config>") -> SiteConfig:
     for i, host in enumerate(hosts):
         if not isinstance(host, str) or not host or "/" in host:
             raise SiteConfigError(path, f"allowed_hosts[{i}]", f"{host!r} is not a host name")
-    for i, url in enumerate(sections):
-        host = urlsplit(url).hostname or ""
-        if not any(host == h or host.endswith("." + h) for h in hosts):
-            raise SiteConfigError(path, f"sections[{i}]", f"{host} is not in allowed_hosts")
+    sitemaps, feeds = _urls(data, "sitemaps", path), _urls(data, "feeds", path)
+    # A start URL off the allowed hosts would be dropped by the crawl's offsite filter: say so now.
+    for key, urls in (("sections", sections), ("sitemaps", sitemaps), ("feeds", feeds)):
+        for i, url in enumerate(urls):
+            host = urlsplit(url).hostname or ""
+            if not any(host == h or host.endswith("." + h) for h in hosts):
+                raise SiteConfigError(path, f"{key}[{i}]", f"{host} is not in allowed_hosts")
     timezone = _get(data, "timezone", str, path)
     if timezone is not None:
         try:
@@ -143,7 +152,8 @@ def site_from_dict(data: dict[str, Any], path: str = "<config>") -> SiteConfig:
             raise SiteConfigError(path, "article_url_pattern", f"bad regular expression: {exc}") from exc
     return SiteConfig(
         name=name, sections=sections, allowed_hosts=tuple(hosts), timezone=timezone,
-        sitemaps=_urls(data, "sitemaps", path), feeds=_urls(data, "feeds", path),
+        sitemaps=sitemaps, feeds=feeds,
+        sitemaps_from_robots=bool(_get(data, "sitemaps_from_robots", bool, path)),
         article_url_pattern=pattern, hints=_hints(data, path),
         politeness=_politeness(data, path), revisit=_revisit(data, path), path=path,
     )
@@ -255,5 +265,9 @@ def site_settings(site: SiteConfig) -> dict[str, Any]:
         "NEWSARCHIVE_TIMEZONE": site.timezone,
         "NEWSARCHIVE_ARTICLE_URL_PATTERN": site.article_url_pattern,
         "NEWSARCHIVE_ALLOWED_HOSTS": list(site.allowed_hosts),
+        # Sitemaps and feeds are told apart by content: one list of start points besides the sections.
+        "NEWSARCHIVE_FEEDS": [*site.sitemaps, *site.feeds],
+        "NEWSARCHIVE_ROBOTS_SITEMAPS": site.sitemaps_from_robots,
+        "NEWSARCHIVE_HINTS": site.hints.as_dict(),
         "NEWSARCHIVE_SITE": site.name,
     }

@@ -32,12 +32,19 @@ def test_bundled_site_files_are_valid() -> None:
     example = sites["example-portal"]
     assert example.allowed_hosts == ("news.example.cn",)
     assert example.timezone == "Asia/Shanghai"
+    assert example.sitemaps_from_robots is True
     assert example.hints.css == {"title": "h1.article-title", "body": "div.article-content"}
     assert example.hints.xpath == {"published": "//span[@class='pubtime']/text()"}
     assert example.revisit.after == (timedelta(hours=1), timedelta(days=1), timedelta(days=7),
                                      timedelta(days=30))
     assert example.revisit.known_list_pages == 2
     assert example.politeness.delay == 1.0 and example.politeness.concurrency == 2
+    settings = site_settings(example)
+    assert settings["NEWSARCHIVE_FEEDS"] == ["https://news.example.cn/sitemap.xml",
+                                             "https://news.example.cn/rss/world.xml"]
+    assert settings["NEWSARCHIVE_HINTS"] == {
+        "css": {"title": "h1.article-title", "body": "div.article-content"},
+        "xpath": {"published": "//span[@class='pubtime']/text()"}}
 
 
 def test_minimal_site_gets_defaults(tmp_path: Path) -> None:
@@ -48,6 +55,8 @@ def test_minimal_site_gets_defaults(tmp_path: Path) -> None:
     assert settings["NEWSARCHIVE_REVISIT"] == [3600.0, 86400.0, 604800.0, 2592000.0]
     assert settings["CONCURRENT_REQUESTS_PER_DOMAIN"] == 2
     assert settings["NEWSARCHIVE_TIMEZONE"] is None
+    assert settings["NEWSARCHIVE_FEEDS"] == []
+    assert settings["NEWSARCHIVE_HINTS"] == {"css": {}, "xpath": {}}
 
 
 @pytest.mark.parametrize(("extra", "key", "reason"), [
@@ -60,6 +69,9 @@ def test_minimal_site_gets_defaults(tmp_path: Path) -> None:
     ('[hints.xpath]\nauthor = "//b"\n', "hints.xpath.author", "hints exist for"),
     ('article_url_pattern = "(unclosed"\n', "article_url_pattern", "bad regular expression"),
     ('frequency = "1h"\n', "frequency", "unknown key"),
+    ('feeds = ["https://rss.other.cn/a.xml"]\n', "feeds[0]", "rss.other.cn is not in allowed_hosts"),
+    ('sitemaps = ["sitemap.xml"]\n', "sitemaps[0]", "is not an http(s) URL"),
+    ('sitemaps_from_robots = "yes"\n', "sitemaps_from_robots", "must be bool, not str"),
 ])
 def test_errors_name_file_and_key(tmp_path: Path, extra: str, key: str, reason: str) -> None:
     path = _write(tmp_path, MINIMAL + extra)
