@@ -2,8 +2,9 @@
 worker's death loses nothing.
 
 Each worker keeps the requests it has taken from the shared queue in its own Redis hash until
-their item has gone through the pipelines, and keeps a heartbeat key alive. A worker that finds
-the queue empty puts back the requests taken by workers whose heartbeat has expired, and closes
+their item has gone through the pipelines (taking and recording happen in one Lua script, so a
+worker killed in between cannot lose a request), and keeps a heartbeat key alive. A worker that
+finds the queue empty puts back the requests taken by workers whose heartbeat has expired, and closes
 only when the queue is empty and no live worker still holds requests.
 """
 
@@ -15,13 +16,26 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
-from scrapy.utils.request import fingerprint
 from scrapy_redis.scheduler import Scheduler  # type: ignore[import-untyped]
 from twisted.internet import task
 
 # A worker whose heartbeat is older than this is taken for dead.
 HEARTBEAT_TTL_S = 5
 HEARTBEAT_EVERY_S = 1.0
+# The request's meta key holding its lease (the field of the worker's "taken" hash).
+LEASE_META = "newsarchive_lease"
+
+# Pop the best request from the shared priority queue (a sorted set, as scrapy-redis's
+# PriorityQueue keeps it) and record it as taken by this worker, atomically.
+# KEYS: queue, taken hash. Returns {request data, lease field} or nil.
+POP_AND_LEASE = """
+local popped = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #popped == 0 then return nil end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+local lease = redis.sha1hex(popped[1])
+redis.call('HSET', KEYS[2], lease, popped[1])
+return {popped[1], lease}
+"""
 
 
 class SharedScheduler(Scheduler):
@@ -33,6 +47,7 @@ class SharedScheduler(Scheduler):
         scheduler.crawler = crawler
         scheduler.prefix = crawler.settings.get("NEWSARCHIVE_QUEUE_KEY", "newsarchive:crawl")
         scheduler.worker = f"{socket.gethostname()}:{os.getpid()}"
+        scheduler._pop_and_lease = scheduler.server.register_script(POP_AND_LEASE)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(scheduler._item_done, signal=signal)
         crawler.signals.connect(scheduler._idle, signal=signals.spider_idle)
@@ -55,18 +70,22 @@ class SharedScheduler(Scheduler):
         self.server.set(self._alive_key(self.worker), "1", ex=HEARTBEAT_TTL_S)
 
     def next_request(self) -> Request | None:
-        request = self.queue.pop(0)
-        if request is None:
+        popped = self._pop_and_lease(keys=[self.queue.key, self._taken_key(self.worker)])
+        if not popped:
             return None
-        self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
-        self.server.hset(self._taken_key(self.worker), fingerprint(request).hex(),
-                         self.queue._encode_request(request))
+        data, lease = popped
+        request: Request = self.queue._decode_request(data)
+        # Kept in meta, which redirects and retries carry over, to end the lease when done.
+        request.meta[LEASE_META] = lease.decode() if isinstance(lease, bytes) else lease
+        self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def _item_done(self, item: Any = None, response: Any = None, **_: Any) -> None:
+        # `response` is a Failure (with its request) for items from an errback.
         request = getattr(response, "request", None)
-        if request is not None:
-            self.server.hdel(self._taken_key(self.worker), fingerprint(request).hex())
+        lease = request.meta.get(LEASE_META) if request is not None else None
+        if lease is not None:
+            self.server.hdel(self._taken_key(self.worker), lease)
 
     def requeue_dead(self) -> int:
         """Put back into the shared queue what dead workers had taken; how many requests."""

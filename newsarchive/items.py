@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from newsarchive.extract.article import Article
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
 
 
 @dataclass
@@ -19,6 +22,23 @@ class FetchedPage:
     headers: dict[str, list[str]]
     body: bytes
     fetched_at: datetime
+
+
+def fetched_page(response: Response) -> FetchedPage:
+    """The response as the archive keeps it (headers decoded as latin-1, the HTTP way)."""
+    headers = {
+        key.decode("latin-1"): [v.decode("latin-1") for v in values]
+        for key, values in response.headers.items()
+    }
+    url = response.request.url if response.request is not None else response.url
+    return FetchedPage(
+        url=url,
+        final_url=response.url,
+        status=response.status,
+        headers=headers,
+        body=response.body,
+        fetched_at=datetime.now(UTC),
+    )
 
 
 @dataclass
@@ -53,3 +73,11 @@ class FailedRequest:
     reason: str
     kind: str  # "section" or "article"
     section_url: str | None = None
+
+
+def request_failure_reason(error: BaseException) -> str:
+    """A one-line reason for a request that gave no usable response."""
+    message = str(error) or type(error).__name__
+    if "robots.txt" in message.lower():
+        return "forbidden by robots.txt"
+    return f"{type(error).__name__}: {message}"

@@ -16,32 +16,24 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from newsarchive.extract.errors import ExtractionError
-from newsarchive.extract.listing import analyse_listing, find_continuation
+from newsarchive.extract.listing import analyse_listing
+from newsarchive.feeds import FeedError, feed_kind, parse_feed
 from newsarchive.frontier import Frontier, KnownArticle, revisit_due
-from newsarchive.items import ArticlePages, FailedRequest, FetchedPage, SectionPage
+from newsarchive.items import (
+    ArticlePages,
+    FailedRequest,
+    FetchedPage,
+    SectionPage,
+    fetched_page,
+    request_failure_reason,
+)
 
 # Statuses an article re-check must see: unchanged (304) and gone (404, 410).
 RECHECK_STATUSES = [304, 404, 410]
-
-
-def fetched_page(response: Response) -> FetchedPage:
-    """The response as the archive keeps it (headers decoded as latin-1, the HTTP way)."""
-    headers = {
-        key.decode("latin-1"): [v.decode("latin-1") for v in values]
-        for key, values in response.headers.items()
-    }
-    url = response.request.url if response.request is not None else response.url
-    return FetchedPage(
-        url=url,
-        final_url=response.url,
-        status=response.status,
-        headers=headers,
-        body=response.body,
-        fetched_at=datetime.now(UTC),
-    )
 
 
 class SectionSpider(scrapy.Spider):
@@ -71,6 +63,9 @@ class SectionSpider(scrapy.Spider):
         self.revisit_after: tuple[timedelta, ...] = ()
         self.known_list_pages = 1
         self.timezone: str | None = None
+        self.feed_urls: list[str] = []
+        self.robots_sitemaps = False
+        self.hints: dict[str, dict[str, str]] = {}
         self.distributed = False
         self.now = datetime.now(UTC)
 
@@ -89,6 +84,9 @@ class SectionSpider(scrapy.Spider):
             # The killed run may have stopped anywhere in a section: page to the end this time.
             spider.known_list_pages = 0
         spider.timezone = crawler.settings.get("NEWSARCHIVE_TIMEZONE") or None
+        spider.feed_urls = crawler.settings.getlist("NEWSARCHIVE_FEEDS")
+        spider.robots_sitemaps = crawler.settings.getbool("NEWSARCHIVE_ROBOTS_SITEMAPS")
+        spider.hints = {k: dict(v) for k, v in crawler.settings.getdict("NEWSARCHIVE_HINTS").items() if v}
         spider.distributed = crawler.settings.getbool("NEWSARCHIVE_DISTRIBUTED")
         now = crawler.settings.get("NEWSARCHIVE_NOW")
         spider.now = datetime.fromisoformat(now) if now else datetime.now(UTC)
@@ -118,19 +116,26 @@ class SectionSpider(scrapy.Spider):
             self._list_pages[url].add(url)
             # Section pages are fetched every run, even when a job's dupefilter saw them.
             yield self._section_request(url, section=url, dont_filter=not self.distributed)
+        for url in self.feed_urls:
+            yield self._section_request(url, url, dont_filter=not self.distributed, kind="feed")
+        if self.robots_sitemaps:
+            for origin in sorted({f"{p.scheme}://{p.netloc}" for p in map(urlsplit, self.start_urls)}):
+                yield scrapy.Request(f"{origin}/robots.txt", callback=self.parse_robots, errback=self.failed,
+                                     meta={"newsarchive_kind": "robots"}, dont_filter=not self.distributed)
         if self.incremental:
             # Edits and deletions show only on a re-check, wherever the article is listed now.
             for known in self.frontier.due(self.now, self.revisit_after):
                 yield self._article_request(known.url, None, known)
 
-    def _section_request(self, url: str, section: str, dont_filter: bool = False
-                         ) -> scrapy.Request:
+    def _section_request(self, url: str, section: str, dont_filter: bool = False,
+                         kind: str = "section") -> scrapy.Request:
+        """A list page, or (kind "feed") a sitemap or feed whose articles count as its section's."""
         return scrapy.Request(
             url,
-            callback=self.parse_section,
+            callback=self.parse_feed if kind == "feed" else self.parse_section,
             errback=self.failed,
             cb_kwargs={"section": section},
-            meta={"newsarchive_kind": "section", "newsarchive_section": section},
+            meta={"newsarchive_kind": kind, "newsarchive_section": section},
             dont_filter=dont_filter,
         )
 
@@ -151,25 +156,37 @@ class SectionSpider(scrapy.Spider):
             url,
             callback=self.parse_article,
             errback=self.failed,
-            cb_kwargs={"section": section, "pages": []},
+            cb_kwargs={"section": section},
             meta=meta,
             headers=headers,
         )
 
-    def _follow_article(self, url: str, section: str) -> tuple[scrapy.Request | None, bool]:
-        """The request for a listed article (None: archived and not due), and whether it is known."""
+    def _follow_article(self, url: str, section: str, lastmod: datetime | None = None
+                        ) -> tuple[scrapy.Request | None, bool]:
+        """The request for a listed article (None: archived and not due), and whether it is known.
+
+        A sitemap or feed date (`lastmod`) later than the article's last check means it changed:
+        it is fetched again before its re-check is due.
+        """
         if self.article_pattern is not None and not self.article_pattern.search(url):
             return None, False
         known = self.frontier.get(url) if self.incremental else None
         if known is None:
             return self._article_request(url, section, None), False
-        if known.deleted or not revisit_due(known, self.now, self.revisit_after):
+        changed = lastmod is not None and lastmod > known.last_checked
+        if not changed and (known.deleted or not revisit_due(known, self.now, self.revisit_after)):
             self.crawler.stats.inc_value("newsarchive/articles_skipped_known")
             return None, True
+        if changed:
+            self.crawler.stats.inc_value("newsarchive/articles_changed_by_lastmod")
         return self._article_request(url, section, known), True
 
     def parse_section(self, response: Response, section: str) -> Iterable[Any]:
         """A list page: its article links become article requests, its pager more list pages."""
+        if response.status < 400 and feed_kind(response.body) is not None:
+            # A start URL that is a sitemap or feed (told by content) needs no site config.
+            yield from self.parse_feed(response, section)
+            return
         page = fetched_page(response)
         if response.status >= 400:
             yield SectionPage(page=page, section_url=section)
@@ -214,10 +231,38 @@ class SectionSpider(scrapy.Spider):
             yield self._section_request(url, section, dont_filter=refollow)
         yield item
 
-    def parse_article(
-        self, response: Response, section: str | None, pages: list[FetchedPage]
-    ) -> Iterable[Any]:
-        """An article page; a multi-page article is followed to its end, then handed on whole."""
+    def parse_feed(self, response: Response, section: str) -> Iterable[Any]:
+        """A sitemap or feed: child sitemaps are fetched, listed articles followed like a section's."""
+        page = fetched_page(response)
+        if response.status >= 400:
+            yield SectionPage(page=page, section_url=section)
+            return
+        try:
+            feed = parse_feed(response.body, response.url, tz=self.timezone or "UTC")
+        except FeedError as exc:
+            yield SectionPage(page=page, section_url=section, error=f"sitemap or feed: {exc.reason}")
+            return
+        refollow = bool(response.meta.get("newsarchive_requeued"))
+        for child in feed.sitemaps:
+            yield self._section_request(child.url, child.url, dont_filter=refollow, kind="feed")
+        for entry in feed.entries:
+            request, _ = self._follow_article(entry.url, section, entry.lastmod)
+            if request is not None:
+                yield request.replace(dont_filter=True) if refollow else request
+        self.crawler.stats.inc_value("newsarchive/feed_entries", len(feed.entries))
+        yield SectionPage(page=page, section_url=section, article_links=len(feed.entries),
+                          next_pages=len(feed.sitemaps),
+                          error=f"sitemap or feed: {feed.problem}" if feed.problem else None)
+
+    def parse_robots(self, response: Response) -> Iterable[scrapy.Request]:
+        """robots.txt's `Sitemap:` lines, fetched like configured sitemaps (robots.txt itself is not archived)."""
+        if response.status < 400:
+            for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+                yield self._section_request(url, url, kind="feed")
+
+    def parse_article(self, response: Response, section: str | None) -> Iterable[Any]:
+        """An article page, handed on unparsed: the extract pipeline parses it once, and fetches
+        the later pages of a multi-page article itself."""
         page = fetched_page(response)
         if response.status == 304:
             stored = self._not_modified(response, page)
@@ -226,27 +271,11 @@ class SectionSpider(scrapy.Spider):
                                     kind="article", section_url=section)
                 return
             page = stored
-        pages = [*pages, page]
-        if response.status < 400:
-            try:
-                next_url = find_continuation(response.body, response.url, pages[-1].headers)
-            except ExtractionError:
-                next_url = None  # the pipelines record why this page yields no article
-            known = {p.url for p in pages} | {p.final_url for p in pages}
-            limit = self.settings.getint("NEWSARCHIVE_MAX_ARTICLE_PAGES", 20)
-            if next_url and next_url not in known and len(pages) < limit:
-                yield scrapy.Request(
-                    next_url,
-                    callback=self.parse_article,
-                    errback=self.continuation_failed,
-                    cb_kwargs={"section": section, "pages": pages},
-                    meta={"newsarchive_kind": "article", "newsarchive_section": section},
-                    dont_filter=True,
-                )
-                return
-        item = ArticlePages(url=pages[0].url, pages=pages, section_url=section)
+        item = ArticlePages(url=page.url, pages=[page], section_url=section)
         if self.timezone:
             item.details["timezone"] = self.timezone
+        if self.hints:
+            item.details["hints"] = self.hints
         yield item
 
     def _not_modified(self, response: Response, page: FetchedPage) -> FetchedPage | None:
@@ -261,16 +290,6 @@ class SectionSpider(scrapy.Spider):
         headers = {k: v for k, v in stored.items() if k.lower() not in lowered} | page.headers
         return FetchedPage(url=page.url, final_url=page.final_url, status=304, headers=headers,
                            body=body, fetched_at=page.fetched_at)
-
-    def continuation_failed(self, failure: Failure) -> Iterable[Any]:
-        """A later page of an article failed: keep the pages we have and say what is missing."""
-        request = failure.request  # type: ignore[attr-defined]
-        pages: list[FetchedPage] = request.cb_kwargs["pages"]
-        item = ArticlePages(
-            url=pages[0].url, pages=pages, section_url=request.cb_kwargs["section"]
-        )
-        item.details["continuation_error"] = f"{request.url}: {_reason(failure)}"
-        yield item
 
     def failed(self, failure: Failure) -> Iterable[Any]:
         """A request that gave no usable response is recorded, never dropped."""
@@ -287,7 +306,4 @@ def _reason(failure: Failure) -> str:
     """A one-line reason for a failed request."""
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
-    message = str(failure.value) or failure.type.__name__
-    if "robots.txt" in message.lower():
-        return "forbidden by robots.txt"
-    return f"{failure.type.__name__}: {message}"
+    return request_failure_reason(failure.value)

@@ -11,10 +11,15 @@ import uuid
 from pathlib import Path
 
 import pytest
+import scrapy
 from fixtures.crawl.portal import FAST, Portal, numbered_pages, revisions_per_article
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
 
+from newsarchive.crawl import distributed_settings
 from newsarchive.db import make_engine
+from newsarchive.distributed import LEASE_META, SharedScheduler
 from newsarchive.models import ArticleRow
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -98,3 +103,33 @@ def test_two_workers_one_killed_lose_nothing(pg_url: str, redis_url: str, tmp_pa
     assert not list(server.scan_iter(match=f"newsarchive:{name}:taken:*"))
     assert not server.exists(f"newsarchive:{name}:dupefilter")
     server.delete(f"newsarchive:{name}:requests")
+
+
+def test_a_taken_request_is_leased_in_one_step_and_released_by_its_item(redis_url: str) -> None:
+    import redis
+
+    class Plain(scrapy.Spider):
+        name = "lease"
+
+    key = f"newsarchive:lease-{uuid.uuid4().hex[:8]}"
+    crawler = get_crawler(Plain, distributed_settings(redis_url, key))
+    spider = Plain.from_crawler(crawler)
+    scheduler = SharedScheduler.from_crawler(crawler)
+    scheduler.open(spider)
+    server = redis.Redis.from_url(redis_url)
+    taken = f"{key}:taken:{scheduler.worker}"
+    try:
+        assert scheduler.enqueue_request(scrapy.Request("http://a.test/1.html"))
+        request = scheduler.next_request()
+        assert request is not None and request.url == "http://a.test/1.html"
+        # Off the queue and onto this worker's lease in the same step.
+        assert len(scheduler.queue) == 0
+        lease = request.meta[LEASE_META]
+        assert set(server.hkeys(taken)) == {lease.encode()}
+        assert scheduler.next_request() is None
+        redirected = request.replace(url="http://a.test/moved.html")  # meta, lease included, carries over
+        scheduler._item_done(item={}, response=HtmlResponse(redirected.url, request=redirected))
+        assert server.hlen(taken) == 0
+    finally:
+        scheduler.close("finished")
+        server.delete(taken, f"{key}:requests", f"{key}:dupefilter")

@@ -1,0 +1,116 @@
+"""The extractor pool: real worker processes give the inline extractor's Article, and a worker that
+dies costs a retry on a fresh pool, or (dying again) becomes the item's recorded reason."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fixtures.crawl.portal import article_html
+from scrapy.utils.test import get_crawler
+
+from newsarchive.extract import extract
+from newsarchive.extract_pool import ExtractorPool, PageJob
+from newsarchive.items import ArticlePages, FetchedPage
+from pipelines.extract import ExtractPipeline
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extract"
+URL = "http://x.example.test/eco/2022/0801/5.html"
+HEADERS = {"Content-Type": ["text/html; charset=utf-8"]}
+
+
+def _kill_workers(pool: ExtractorPool) -> None:
+    for process in pool.processes():
+        process.kill()
+
+
+def test_worker_process_extracts_what_the_inline_extractor_does() -> None:
+    body = (FIXTURES / "multi_1.html").read_bytes()
+    pool = ExtractorPool(1)
+    try:
+        result = asyncio.run(pool.extract(PageJob(body, URL, {})))
+    finally:
+        pool.close()
+    assert result.article == extract(body, URL, {})
+    assert result.article.next_page_url == "http://x.example.test/eco/2022/0801/5_2.html"
+
+
+def test_extraction_error_reason_crosses_the_process_boundary() -> None:
+    pool = ExtractorPool(1)
+    try:
+        result = asyncio.run(pool.extract(PageJob(b"  ", URL, {})))
+    finally:
+        pool.close()
+    assert result.article is None
+    assert result.reason == "no bytes"
+
+
+def test_an_extractor_crash_fails_its_page_not_the_pages_sent_with_it() -> None:
+    good = (FIXTURES / "multi_1.html").read_bytes()
+    pool = ExtractorPool(1)
+
+    async def together() -> list[str | None]:
+        jobs = [PageJob(good, URL, {}), PageJob(12345, URL, {}), PageJob(good, URL, {})]  # type: ignore[arg-type]
+        results = await asyncio.gather(*(pool.extract(job) for job in jobs))
+        return [r.reason if r.article is None else r.article.title for r in results]
+
+    try:
+        outcomes = asyncio.run(together())
+    finally:
+        pool.close()
+    assert outcomes == ["长江流域生态保护调查",
+                        "extractor failed: AttributeError: 'int' object has no attribute 'strip'",
+                        "长江流域生态保护调查"]
+
+
+def test_a_killed_worker_costs_a_retry_on_a_fresh_pool() -> None:
+    body = article_html("一篇用来测试进程池的新闻报道标题")
+    pool = ExtractorPool(1)
+
+    async def twice() -> tuple[str | None, str | None]:
+        first = await pool.extract(PageJob(body, URL, HEADERS))
+        _kill_workers(pool)
+        second = await pool.extract(PageJob(body, URL, HEADERS))
+        return (first.article.title if first.article else None,
+                second.article.title if second.article else None)
+
+    try:
+        titles = asyncio.run(twice())
+    finally:
+        pool.close()
+    assert titles == ("一篇用来测试进程池的新闻报道标题",) * 2
+    assert pool.replaced == 1
+
+
+def test_a_page_whose_worker_keeps_dying_is_recorded_with_its_raw_page() -> None:
+    page = FetchedPage(url=URL, final_url=URL, status=200, headers=HEADERS,
+                       body=article_html("一篇用来测试进程池的新闻报道标题"),
+                       fetched_at=datetime.now(UTC))
+    item = ArticlePages(url=URL, pages=[page])
+    pipeline = ExtractPipeline(get_crawler(), workers=1, max_pages=20)
+    pipeline.open_spider()
+    stop = threading.Event()
+
+    def killer() -> None:
+        # Every worker the pool starts is killed before it can finish a page.
+        while not stop.is_set():
+            for process in pipeline.pool.processes():
+                process.kill()
+            stop.wait(0.001)
+
+    thread = threading.Thread(target=killer, daemon=True)
+    thread.start()
+    try:
+        result = asyncio.run(pipeline.process_item(item))
+    finally:
+        stop.set()
+        thread.join()
+        pipeline.pool.close()
+    assert result is item
+    assert item.error is not None and item.error.startswith("extractor process died:")
+    assert item.article is None
+    assert item.pages == [page]
+    assert pipeline.pool.replaced == 2
