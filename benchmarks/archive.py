@@ -1,8 +1,10 @@
-"""Archive speed and size on a synthetic Chinese archive, through the real Archive write path.
+"""Archive speed and size on a synthetic Chinese archive, through the real store pipeline.
 
-Prints insert rate (record_fetch + store_article per article, one transaction each, as the
-store pipeline does), database size per article against the zlib-compressed article text,
-search latency p50/p95 over 20 queries of 1-6 characters, and export rate (JSONL).
+Prints insert rate (ArticlePages items through StorePipeline, batched as in a crawl),
+database size per article against both the zlib-compressed article text and the
+zlib-compressed raw page, search latency p50/p95 over 20 queries of 1-6 characters, and
+export rate (JSONL). Raw pages are portal-like: 30-120 KB of HTML (scripts, navigation,
+link lists, footer; one chrome per site with per-page parts) around 1-4 KB of text.
 
     .venv/bin/python benchmarks/archive.py --articles 20000 --engine sqlite
     .venv/bin/python benchmarks/archive.py --articles 5000 --engine postgres
@@ -11,16 +13,19 @@ search latency p50/p95 over 20 queries of 1-6 characters, and export rate (JSONL
 from __future__ import annotations
 
 import argparse
-import io
+import itertools
 import json
+import multiprocessing
 import os
 import random
 import statistics
+import sys
 import tempfile
 import time
 import uuid
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -28,47 +33,129 @@ from typing import Any
 from newsarchive.archive import Archive
 from newsarchive.export import export
 from newsarchive.extract.article import Article
+from newsarchive.extract.text import fold_simplified
+from newsarchive.items import ArticlePages, FetchedPage
+from pipelines.store import StorePipeline
 
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+HEADERS = {"Content-Type": ["text/html; charset=utf-8"]}
 DEMO_TEXT = Path(__file__).resolve().parents[1] / "newsarchive" / "demo" / "data"
 CST = timezone(timedelta(hours=8))
 PUNCTUATION = "，，，。。、；：？！"
 SITES = [f"news{n}.example.cn" for n in range(12)]
 QUERY_LENGTHS = [1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 6, 6, 6, 6, 6]
+CHROME_VARIANTS = 4  # page templates per site
+PROGRESS_EVERY = 50_000
+SIZE_SAMPLE = 10  # pages whose compressed size is measured: 1 in SIZE_SAMPLE
+JS_WORDS = ("function", "var", "return", "if", "else", "for", "document", "window", "push",
+            "length", "getElementById", "addEventListener", "setTimeout", "ajax", "data",
+            "callback", "url", "item", "index", "null", "true", "false", "this", "new")
 
 
 class TextMaker:
     """Chinese-like text: characters drawn with the frequencies of real Chinese news prose."""
 
     def __init__(self, seed: int) -> None:
-        text = "".join(p.read_text(encoding="utf-8") for p in sorted(DEMO_TEXT.glob("*.txt")))
+        # Simplified, as a mainland portal writes (the demo texts mix in Traditional pages).
+        text = fold_simplified("".join(p.read_text(encoding="utf-8")
+                                       for p in sorted(DEMO_TEXT.glob("*.txt"))))
         counts = Counter(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
         self.chars = list(counts)
-        self.weights = list(counts.values())
+        self.cum_weights = list(itertools.accumulate(counts.values()))
+        self.seed = seed
         self.random = random.Random(seed)
+        self.chromes: dict[tuple[str, int], tuple[str, str]] = {}
 
     def sentence(self) -> str:
         length = self.random.randint(8, 30)
-        return "".join(self.random.choices(self.chars, self.weights, k=length)) + (
+        return "".join(self.random.choices(self.chars, cum_weights=self.cum_weights, k=length)) + (
             self.random.choice(PUNCTUATION))
 
     def paragraph(self) -> str:
         return "".join(self.sentence() for _ in range(self.random.randint(2, 6)))
 
+    def words(self, low: int, high: int) -> str:
+        return "".join(self.random.choices(self.chars, cum_weights=self.cum_weights,
+                                           k=self.random.randint(low, high)))
+
+    def links(self, count: int, host: str, low: int = 4, high: int = 12) -> str:
+        return "".join(
+            f'<li><a href="http://{host}/{self.random.randrange(10**8):08d}.html" '
+            f'target="_blank" title="{(w := self.words(low, high))}">{w}</a></li>'
+            for _ in range(count))
+
+    def script(self, size: int) -> str:
+        out: list[str] = []
+        total = 0
+        while total < size:
+            line = (" ".join(self.random.choices(JS_WORDS, k=self.random.randint(4, 12)))
+                    + f"({self.random.randrange(10**6)});\n")
+            out.append(line)
+            total += len(line)
+        return "<script type=\"text/javascript\">" + "".join(out) + "</script>"
+
+    def chrome(self, host: str) -> tuple[str, str]:
+        """A site template's head-and-navigation and its footer (tens of KB, as portals)."""
+        head = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+                + "".join(self.script(self.random.randint(2000, 9000)) for _ in range(3))
+                + "<link rel=stylesheet href=/css/main.css></head><body>"
+                + "<div class=\"top-nav\"><ul>"
+                + self.links(self.random.randint(60, 200), host, 2, 4)
+                + "</ul></div><div class=\"channel-nav\"><ul>"
+                + self.links(self.random.randint(30, 90), host, 2, 6) + "</ul></div>")
+        footer = ("<div class=\"hot-list\"><ul>" + self.links(self.random.randint(10, 40), host)
+                  + "</ul></div><div class=footer><ul>"
+                  + self.links(self.random.randint(20, 60), host, 2, 6) + "</ul><p>"
+                  + self.words(40, 120) + "</p></div>"
+                  + self.script(self.random.randint(3000, 15000)) + "</body></html>")
+        return head, footer
+
     def article(self, n: int) -> tuple[Article, bytes]:
+        """Article `n` and its page: the same for a seed whatever else was generated."""
+        self.random = random.Random(f"{self.seed}:{n}")
         paragraphs = [self.paragraph() for _ in range(self.random.randint(4, 14))]
         title = self.sentence()[:-1]
-        url = f"http://{self.random.choice(SITES)}/2024/{n // 1000:04d}/{n}.html"
+        host = self.random.choice(SITES)
+        url = f"http://{host}/2024/{n // 1000:04d}/{n}.html"
         published = datetime(2024, 1, 1, tzinfo=CST) + timedelta(minutes=7 * n)
         article = Article(url=url, title=title, paragraphs=paragraphs, published=published,
                           authors=[self.sentence()[:3]], source="新华社", language="zh",
                           encoding="utf-8")
-        page = ("<html><head><meta charset=utf-8><title>" + title + "</title></head><body>"
-                "<div class=nav>" + "首页 新闻 财经 体育 " * 20 + "</div><h1>" + title + "</h1>"
+        key = (host, self.random.randrange(CHROME_VARIANTS))
+        if key not in self.chromes:
+            own, self.random = self.random, random.Random(f"{self.seed}:{key}")
+            self.chromes[key] = self.chrome(host)
+            self.random = own
+        head, footer = self.chromes[key]
+        page = (head + f"<title>{title}</title><div class=article><h1>{title}</h1>"
+                f"<div class=info>{published:%Y-%m-%d %H:%M} 来源：新华社</div>"
                 + "".join(f"<p>{p}</p>" for p in paragraphs)
-                + "<div class=footer>" + "关于我们 联系我们 " * 30 + "</div></body></html>")
+                + "</div><div class=related><ul>" + self.links(self.random.randint(8, 20), host)
+                + "</ul></div>" + footer)
         return article, page.encode("utf-8")
+
+
+_maker: TextMaker | None = None
+
+
+def _generate(job: tuple[int, int]) -> tuple[Article, bytes, int, int, int]:
+    """Article `n` with its page, text size, and zlib sizes of text and page (a worker's job);
+    the page's compressed size is measured on one page in SIZE_SAMPLE (0 for the others)."""
+    global _maker
+    seed, n = job
+    if _maker is None or _maker.seed != seed:
+        _maker = TextMaker(seed)
+    article, page = _maker.article(n)
+    text = ((article.title or "") + "\n" + article.body).encode("utf-8")
+    compressed_page = len(zlib.compress(page)) if n % SIZE_SAMPLE == 0 else 0
+    return article, page, len(text), len(zlib.compress(text)), compressed_page
+
+
+def generated(articles: int, seed: int) -> Iterator[tuple[Article, bytes, int, int, int]]:
+    """The synthetic articles, made in a worker process while this one stores them."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        yield from pool.imap(_generate, ((seed, n) for n in range(articles)), chunksize=256)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -82,14 +169,24 @@ def db_size(url: str, path: Path | None) -> int:
         with sqlite3.connect(path) as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+    return sum(table_sizes(url, path).values())
+
+
+def table_sizes(url: str, path: Path | None) -> dict[str, int]:
+    """Bytes per table (with its indexes; SQLite: dbstat, PostgreSQL: pg_total_relation_size)."""
+    if path is not None:
+        import sqlite3
+        with sqlite3.connect(path) as conn:
+            rows = conn.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name").fetchall()
+        return dict(sorted(rows, key=lambda r: -r[1]))
     import psycopg
     schema = url.rsplit("%3D", 1)[1]
     with psycopg.connect(PG_DSN) as conn:
-        found = conn.execute(
-            "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+        rows = conn.execute(
+            "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s "
-            "AND c.relkind IN ('r', 'm')", (schema,)).fetchone()
-        return int(found[0]) if found is not None else 0
+            "AND c.relkind IN ('r', 'm') ORDER BY 2 DESC", (schema,)).fetchall()
+    return {name: int(size) for name, size in rows}
 
 
 def run(engine: str, articles: int, seed: int) -> dict[str, Any]:
@@ -105,29 +202,35 @@ def run(engine: str, articles: int, seed: int) -> dict[str, Any]:
         with psycopg.connect(PG_DSN, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{schema}"')
         url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    maker = TextMaker(seed)
     try:
-        with Archive(url) as archive:
-            run_id = archive.start_run([], {})
-            fetched_at = datetime(2024, 6, 1, tzinfo=UTC)
-            text_bytes = compressed_text = raw_bytes = 0
-            bodies: list[str] = []
-            insert_s = 0.0
-            for n in range(articles):
-                article, page = maker.article(n)  # generating the text is not timed
-                text = (article.title or "") + "\n" + article.body
-                text_bytes += len(text.encode("utf-8"))
-                compressed_text += len(zlib.compress(text.encode("utf-8")))
-                raw_bytes += len(page)
-                if n % 97 == 0:
-                    bodies.append(article.body)
-                started = time.perf_counter()
-                fetch = archive.record_fetch(run_id, url=article.url, final_url=article.url,
-                                             status=200, headers={}, body=page,
-                                             fetched_at=fetched_at)
-                archive.store_article(run_id, [fetch], article, "bench")
-                insert_s += time.perf_counter() - started
+        pipeline = StorePipeline(url, None, [])
+        pipeline.open_spider()
+        fetched_at = datetime(2024, 6, 1, tzinfo=UTC)
+        text_bytes = compressed_text = raw_bytes = compressed_raw = 0
+        bodies: list[str] = []
+        insert_s = 0.0
+        for n, (article, page, size, compressed, compressed_page) in enumerate(
+                generated(articles, seed)):
+            text_bytes += size
+            compressed_text += compressed
+            raw_bytes += len(page)
+            compressed_raw += compressed_page * SIZE_SAMPLE
+            if n % 97 == 0:
+                bodies.append(article.body)
+            item = ArticlePages(url=article.url, article=article, pages=[FetchedPage(
+                article.url, article.url, 200, HEADERS, page, fetched_at)])
+            started = time.perf_counter()
+            pipeline.enqueue(item)
+            insert_s += time.perf_counter() - started
+            if (n + 1) % PROGRESS_EVERY == 0:
+                print(f"{n + 1} articles, {(n + 1) / insert_s:.0f}/s", file=sys.stderr,
+                      flush=True)
+        started = time.perf_counter()
+        pipeline.close_spider()
+        insert_s += time.perf_counter() - started
+        with Archive(url, migrate=False) as archive:
             size = db_size(url, path)
+            tables = table_sizes(url, path)
             picker = random.Random(seed + 1)
             queries = []
             for length in QUERY_LENGTHS:
@@ -140,8 +243,8 @@ def run(engine: str, articles: int, seed: int) -> dict[str, Any]:
                 archive.search(query, limit=20)
                 latencies.append((time.perf_counter() - began) * 1000)
             began = time.perf_counter()
-            with archive.reading() as session:
-                exported = export(session, "jsonl", io.StringIO())
+            with archive.reading() as session, open(os.devnull, "w") as out:
+                exported = export(session, "jsonl", out)
             export_s = time.perf_counter() - began
         return {
             "engine": engine, "articles": articles,
@@ -150,7 +253,10 @@ def run(engine: str, articles: int, seed: int) -> dict[str, Any]:
             "text_bytes_per_article": round(text_bytes / articles),
             "compressed_text_bytes_per_article": round(compressed_text / articles),
             "raw_page_bytes_per_article": round(raw_bytes / articles),
+            "compressed_raw_page_bytes_per_article": round(compressed_raw / articles),
             "size_vs_compressed_text": round(size / compressed_text, 2),
+            "size_vs_compressed_raw_page": round(size / compressed_raw, 2),
+            "bytes_per_article_by_table": {k: round(v / articles) for k, v in tables.items()},
             "search_ms_p50": round(statistics.median(latencies), 1),
             "search_ms_p95": round(percentile(latencies, 0.95), 1),
             "search_ms_by_query_length": {

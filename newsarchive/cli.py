@@ -7,12 +7,15 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from newsarchive import __version__
 from newsarchive.db import default_db_url
+
+if TYPE_CHECKING:
+    from newsarchive.sites import SiteConfig
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -155,13 +158,15 @@ LOCAL_SERVER_SETTINGS: dict[str, Any] = {
               help="Redis for --distributed.")
 @click.option("--progress", type=click.FloatRange(min=0), default=5.0, show_default=True,
               help="Seconds between progress lines on stderr (0 = none).")
+@click.option("--warc", "warc_dir", default=None, metavar="DIR",
+              help="Also write every fetch to gzip WARC files in DIR (needs the warc extra).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=1.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl_command(
     targets: tuple[str, ...], db_url: str | None, max_pages: int, sites_dir: str,
     job: str | None, revisit: str | None, distributed: bool, redis_url: str, progress: float,
-    overrides: tuple[str, ...], verbose: bool,
+    overrides: tuple[str, ...], verbose: bool, warc_dir: str | None = None,
 ) -> None:
     """Crawl a configured SITE, or section page URLs, and their articles into the archive.
 
@@ -181,6 +186,8 @@ def crawl_command(
     except SiteConfigError as exc:
         raise click.BadParameter(str(exc), param_hint="SITE") from exc
     settings: dict[str, Any] = {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
+    if warc_dir is not None:
+        settings["NEWSARCHIVE_WARC_DIR"] = warc_dir
     if revisit is not None:
         try:
             settings["NEWSARCHIVE_REVISIT"] = [
@@ -306,8 +313,9 @@ def _extract_inputs(paths: tuple[str, ...], url: str | None, from_list: IO[str] 
             yield path, page_url.strip() or Path(path).resolve().as_uri()
 
 
-def extract_record(path: str, url: str) -> dict[str, Any]:
-    """One page file -> the JSON object `newsarchive extract` prints (with `error` on failure)."""
+def extract_record(path: str, url: str, site: SiteConfig | None = None) -> dict[str, Any]:
+    """One page file -> the JSON object `newsarchive extract` prints (with `error` on failure);
+    a SiteConfig's timezone and hints apply when given."""
     from newsarchive.extract import ExtractionError, extract
 
     try:
@@ -315,7 +323,8 @@ def extract_record(path: str, url: str) -> dict[str, Any]:
     except OSError as exc:
         return {"path": path, "url": url, "error": f"cannot read file: {exc.strerror or exc}"}
     try:
-        article = extract(body, url)
+        article = extract(body, url, timezone=site.timezone if site else None,
+                          hints=site.hints.as_dict() if site else None)
     except ExtractionError as exc:
         return {"path": path, "url": url, "error": exc.reason}
     except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
@@ -330,18 +339,28 @@ def extract_record(path: str, url: str) -> dict[str, Any]:
 @click.option("--url", default=None, help="The URL the page was fetched from (one PATH).")
 @click.option("--from-list", type=click.File("r", encoding="utf-8"), default=None,
               help="A file of lines PATH<TAB>URL.")
-def extract_command(paths: tuple[str, ...], url: str | None, from_list: IO[str] | None) -> None:
+@click.option("--site", "site_name", default=None, metavar="NAME",
+              help="Apply this site's timezone and CSS/XPath hints (a name in --sites-dir).")
+@sites_dir_option
+def extract_command(paths: tuple[str, ...], url: str | None, from_list: IO[str] | None,
+                    site_name: str | None, sites_dir: str) -> None:
     """Extract articles from saved pages; no network, no database. One JSON object per input.
 
-    Example: newsarchive extract page.html --url https://news.example.cn/a/1.html
+    Example: newsarchive extract page.html --url https://news.example.cn/a/1.html --site example-portal
     """
+    from newsarchive.sites import SiteConfigError, find_site
+
+    try:
+        site = find_site(site_name, sites_dir) if site_name else None
+    except SiteConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--site") from exc
     if not paths and from_list is None:
         raise click.UsageError("give at least one PATH or --from-list FILE")
     if url is not None and len(paths) > 1:
         raise click.UsageError("--url names the URL of a single PATH")
     failed = 0
     for path, page_url in _extract_inputs(paths, url, from_list):
-        record = extract_record(path, page_url)
+        record = extract_record(path, page_url, site)
         failed += "error" in record
         click.echo(json.dumps(record, ensure_ascii=False))
     if failed:

@@ -53,7 +53,8 @@ def _row(fields: ArticleFields, article: ArticleRow, host: str, revision: Articl
          fetch: Fetch | None, sha256: str | None) -> dict[str, Any]:
     return {
         "url": fields.url, "canonical_url": article.canonical_url, "site": host,
-        "title": fields.title, "body": fields.body,
+        "title": fields.title,
+        "body": fields.body if fields.body is not None else article.body,
         "published": _iso(join_time(fields.published_at, fields.published_offset)),
         "updated": _iso(join_time(fields.updated_at, fields.updated_offset)),
         "authors": list(fields.authors), "source": fields.source, "editor": fields.editor,

@@ -147,6 +147,9 @@ class Fetch(Base):
     error: Mapped[str | None] = mapped_column(Text)
     encoding: Mapped[dict[str, Any] | None]
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
+    # Where the WARC copy of this fetch is, when the crawl wrote WARCs (newsarchive.warc).
+    warc_file: Mapped[str | None] = mapped_column(String(255))
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
 
     raw_page: Mapped[RawPage | None] = relationship()
 
@@ -214,11 +217,17 @@ Index("ix_articles_published_at", ArticleRow.published_at)
 
 
 class ArticleRevision(ArticleFields, Base):
-    """One distinct extracted content of an article, never deleted."""
+    """One distinct extracted content of an article, never deleted.
+
+    The article's latest revision leaves `body` NULL: its body is the article's current
+    one (``articles.body``), not stored twice; the view ``article_revisions_full`` gives
+    every revision with its body.
+    """
 
     __tablename__ = "article_revisions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str | None] = mapped_column(Text)  # type: ignore[assignment]
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
     extractor_version: Mapped[str] = mapped_column(String(40))
     fetch_id: Mapped[int | None] = mapped_column(ForeignKey("fetches.id"), index=True)

@@ -98,7 +98,7 @@ def run_coverage(engine: Engine, run_id: int) -> dict[str, dict[str, float]]:
     Counted over the revisions the run wrote (new or changed content): what extraction found.
     """
     stmt = (select(Site.host, ArticleRevision.published_at, ArticleRevision.authors,
-                   func.length(ArticleRevision.body))
+                   func.length(func.coalesce(ArticleRevision.body, ArticleRow.body)))
             .join(Fetch, Fetch.id == ArticleRevision.fetch_id)
             .join(ArticleRow, ArticleRow.id == ArticleRevision.article_id)
             .join(Site, Site.id == ArticleRow.site_id)

@@ -41,6 +41,9 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 # --- Pipelines: extract -> validate -> dedupe -> store ------------------------------------------
+# Outputs of one response processed at a time. A response yields one article or one list page's
+# links; Scrapy starts this many tasks per response whatever it yields, so a high value only costs.
+CONCURRENT_ITEMS = 16
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
@@ -57,6 +60,17 @@ NEWSARCHIVE_RUN_ID = None
 NEWSARCHIVE_MAX_LIST_PAGES = 0
 # NEWSARCHIVE_MAX_ARTICLE_PAGES: pages stitched into one multi-page article at most.
 NEWSARCHIVE_MAX_ARTICLE_PAGES = 20
+# NEWSARCHIVE_EXTRACT_WORKERS: processes extracting articles beside the crawl (None: one per core
+# but one; 0: extract on the reactor thread, which then stops fetching while it parses).
+NEWSARCHIVE_EXTRACT_WORKERS = None
+# NEWSARCHIVE_STORE_BATCH: items written to the archive in one transaction at most.
+NEWSARCHIVE_STORE_BATCH = 200
+# NEWSARCHIVE_STORE_FLUSH_S: seconds an item may wait for its batch (0: written on the reactor's next
+# turn, with whatever else arrived meanwhile). An item goes on only once its batch is committed.
+NEWSARCHIVE_STORE_FLUSH_S = 0.0
+# NEWSARCHIVE_WARC_DIR: also write every fetch to rotating gzip WARC files here (the warc extra);
+# each fetch row keeps its record's file and offset.
+NEWSARCHIVE_WARC_DIR = None
 
 # --- Incremental re-crawls (sites/*.toml sets these per site) ------------------------------------
 # NEWSARCHIVE_REVISIT: seconds after first seen at which an archived article is re-checked
@@ -73,6 +87,12 @@ NEWSARCHIVE_TIMEZONE = None
 NEWSARCHIVE_ARTICLE_URL_PATTERN = None
 # NEWSARCHIVE_ALLOWED_HOSTS: hosts the crawl may visit (default: the sections' hosts).
 NEWSARCHIVE_ALLOWED_HOSTS: list[str] = []
+# NEWSARCHIVE_FEEDS: sitemap and RSS/Atom feed URLs the crawl also starts from (told apart by content).
+NEWSARCHIVE_FEEDS: list[str] = []
+# NEWSARCHIVE_ROBOTS_SITEMAPS: also start from the `Sitemap:` lines of the sections' robots.txt.
+NEWSARCHIVE_ROBOTS_SITEMAPS = False
+# NEWSARCHIVE_HINTS: {"css": {field: selector}, "xpath": {...}} for title/body/published extraction.
+NEWSARCHIVE_HINTS: dict[str, dict[str, str]] = {}
 # NEWSARCHIVE_SITE: the sites/*.toml name this crawl runs for, recorded with the run.
 NEWSARCHIVE_SITE = None
 

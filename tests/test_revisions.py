@@ -6,14 +6,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from newsarchive.archive import Archive
 from newsarchive.extract.article import Article
 from newsarchive.gone import gone_reason
 from newsarchive.items import ArticlePages, FetchedPage
-from newsarchive.models import ArticleRevision, Failure, Fetch
+from newsarchive.models import Failure, Fetch
 from pipelines.store import StorePipeline
 
 CST = timezone(timedelta(hours=8))
@@ -46,18 +46,25 @@ def pipeline(db_url: str) -> Iterator[StorePipeline]:
     opened.close_spider()
 
 
+def store(pipeline: StorePipeline, item: ArticlePages) -> None:
+    """Through the pipeline's buffer and one batch write, as in a crawl."""
+    done = pipeline.enqueue(item)
+    pipeline.flush()
+    assert done.called
+
+
 def ok(pipeline: StorePipeline, article: Article, at: datetime = T0) -> None:
-    pipeline.process_item(ArticlePages(url=article.url, pages=[page(at=at)], article=article))
+    store(pipeline, ArticlePages(url=article.url, pages=[page(at=at)], article=article))
 
 
 def failed(pipeline: StorePipeline, status: int, body: bytes, error: str,
            at: datetime = T0, url: str = URL) -> None:
-    pipeline.process_item(ArticlePages(url=url, pages=[page(status, body, at, url)], error=error))
+    store(pipeline, ArticlePages(url=url, pages=[page(status, body, at, url)], error=error))
 
 
 def revisions(archive: Archive) -> list[str]:
     with Session(archive.engine) as session:
-        return list(session.scalars(select(ArticleRevision.body).order_by(ArticleRevision.id)))
+        return list(session.scalars(text("SELECT body FROM article_revisions_full ORDER BY id")))
 
 
 def test_revision_on_change_none_on_no_change(pipeline: StorePipeline) -> None:
@@ -123,3 +130,31 @@ def test_gone_reason_phrases() -> None:
                     + "记者调查发现，许多链接打开后显示页面不存在。" * 120 + "</p></body></html>")
     assert gone_reason(200, long_article.encode()) is None
     assert gone_reason(200, "<title>404 页面不存在</title>".encode()) == "page says: 页面不存在"
+
+
+def test_one_batch_resolves_items_in_order(pipeline: StorePipeline) -> None:
+    """Two copies of one URL, a change, a deletion and a restoration in ONE transaction give
+    the outcomes, revisions and events that item-by-item storing gives."""
+    gone_at = T0 + timedelta(days=1)
+    items = [
+        ArticlePages(url=URL, pages=[page()], article=story()),
+        ArticlePages(url=URL + "?utm_source=feed", pages=[page(url=URL + "?utm_source=feed")],
+                     article=story(url=URL + "?utm_source=feed")),
+        ArticlePages(url=URL, pages=[page(at=T0 + timedelta(hours=1))],
+                     article=story("涉案金额达120万元。")),
+        ArticlePages(url=URL, pages=[page(404, b"", gone_at)], error="HTTP 404"),
+        ArticlePages(url=URL, pages=[page(at=gone_at + timedelta(hours=1))],
+                     article=story("涉案金额达120万元。")),
+    ]
+    waiting = [pipeline.enqueue(item) for item in items]
+    assert not any(done.called for done in waiting)  # nothing passed on before the commit
+    pipeline.flush()
+    assert all(done.called for done in waiting)
+    archive = pipeline.archive
+    assert pipeline.outcomes == {"new": 1, "unchanged": 2, "changed": 1, "deleted": 1}
+    assert archive.counts()["articles"] == 1
+    assert [r[-6:] for r in revisions(archive)] == ["100万元。", "120万元。"]
+    assert [e["kind"] for e in archive.events(1)] == ["deleted", "restored"]
+    with Session(archive.engine) as session:
+        assert list(session.scalars(select(Fetch.outcome).order_by(Fetch.id))) == [
+            "new", "unchanged", "changed", "deleted", "unchanged"]

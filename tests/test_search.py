@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from newsarchive import search as search_module
 from newsarchive.archive import Archive
 from newsarchive.cli import main
 from newsarchive.extract.article import Article
@@ -94,3 +95,40 @@ def test_search_command_jsonl(db_url: str) -> None:
     [line] = result.stdout.splitlines()
     assert '"url": "http://tw.example.com/1.html"' in line
     assert '"snippet": "«臺灣電動車»去年銷量成長。"' in line
+
+
+def test_index_keeps_no_copy_and_stays_consistent_through_changes(archive: Archive) -> None:
+    """SQLite: the index reads the text from articles (folded copy only where it differs);
+    removing an old text must hit exactly what was indexed, Traditional pages included."""
+    put(archive, "http://tw.example.com/1.html", "臺灣電動車", "據統計，臺灣電動車銷量成長。")
+    put(archive, "http://cn.example.cn/1.html", "电动车", "电动车销量成长。")
+    assert put(archive, "http://tw.example.com/1.html", "臺灣電動車",
+               "據統計，臺灣機車銷量下滑。") == "changed"
+    assert urls(archive.search("电动车销量")) == ["http://cn.example.cn/1.html"]
+    assert urls(archive.search("台湾机车")) == ["http://tw.example.com/1.html"]
+    if archive.engine.dialect.name != "sqlite":
+        return
+    with archive.engine.connect() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO article_search (article_search, rank) VALUES ('integrity-check', 1)")
+        folded = conn.exec_driver_sql(
+            "SELECT canonical_url, search_title, search_body FROM articles ORDER BY id").all()
+    assert folded == [("https://tw.example.com/1.html", "台湾电动车", "据统计，台湾机车销量下滑。"),
+                      ("https://cn.example.cn/1.html", None, None)]
+
+
+def test_short_queries_same_hits_through_index_or_scan(archive: Archive,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite looks a rare 1-2 character string up through the trigrams that start with it,
+    and scans for a common one: both find the same articles."""
+    put(archive, "http://a.cn/1.html", "气象台发布寒潮预警", "市气象台昨日发布寒潮蓝色预警，气温下降。")
+    put(archive, "http://a.cn/2.html", "電動車銷量", "據統計，臺灣電動車銷量成長三成。")
+    put(archive, "http://a.cn/3.html", "港口货运", "港口货运量稳步回升，寒潮影响有限。")
+    queries = ["寒潮", "寒", "电动", "銷", "港", "货运量", "没有", "雪"]
+    through_index = {q: sorted(urls(archive.search(q))) for q in queries}
+    monkeypatch.setattr(search_module, "RARE_TERMS", 0)  # every short query scans
+    scanned = {q: sorted(urls(archive.search(q))) for q in queries}
+    assert through_index == scanned
+    assert scanned["寒潮"] == ["http://a.cn/1.html", "http://a.cn/3.html"]
+    assert scanned["銷"] == ["http://a.cn/2.html"]
+    assert scanned["没有"] == scanned["雪"] == []
