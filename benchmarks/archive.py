@@ -152,10 +152,27 @@ def _generate(job: tuple[int, int]) -> tuple[Article, bytes, int, int, int]:
     return article, page, len(text), len(zlib.compress(text)), compressed_page
 
 
+# Articles generated per step of the generator process (two steps in memory at most).
+GENERATE_CHUNK = 512
+
+
 def generated(articles: int, seed: int) -> Iterator[tuple[Article, bytes, int, int, int]]:
-    """The synthetic articles, made in a worker process while this one stores them."""
+    """The synthetic articles, made in a worker process while this one stores them.
+
+    One chunk is made ahead, no more: the generator is faster than the archive, and an unbounded
+    imap would hold every page it ran ahead by (14 GB at 100k articles).
+    """
+    chunks = [range(start, min(start + GENERATE_CHUNK, articles))
+              for start in range(0, articles, GENERATE_CHUNK)]
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        yield from pool.imap(_generate, ((seed, n) for n in range(articles)), chunksize=256)
+        pending = None
+        for chunk in chunks:
+            ahead = pool.map_async(_generate, [(seed, n) for n in chunk])
+            if pending is not None:
+                yield from pending.get()
+            pending = ahead
+        if pending is not None:
+            yield from pending.get()
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -226,7 +243,7 @@ def run(engine: str, articles: int, seed: int) -> dict[str, Any]:
                 print(f"{n + 1} articles, {(n + 1) / insert_s:.0f}/s", file=sys.stderr,
                       flush=True)
         started = time.perf_counter()
-        pipeline.close_spider()
+        pipeline.close()
         insert_s += time.perf_counter() - started
         with Archive(url, migrate=False) as archive:
             size = db_size(url, path)

@@ -9,7 +9,9 @@ from typing import Any, cast
 
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import defer
+from twisted.internet import defer, threads
+from twisted.python.failure import Failure
+from twisted.python.threadpool import ThreadPool
 from twisted.internet.base import DelayedCall
 
 from newsarchive import EXTRACTOR_VERSION
@@ -48,7 +50,7 @@ class StorePipeline:
 
     def __init__(self, db_url: str, run_id: int | None, start_urls: list[str],
                  batch_size: int = STORE_BATCH, flush_s: float = STORE_FLUSH_S,
-                 warc_dir: str | None = None) -> None:
+                 warc_dir: str | None = None, writer_thread: bool = False) -> None:
         self.db_url = db_url
         self.run_id = run_id
         self._owns_run = run_id is None
@@ -60,6 +62,11 @@ class StorePipeline:
         self.warc: WarcFiles | None = None
         self._batch = _Batch()
         self._scheduled: DelayedCall | None = None
+        # With a writer thread, batches are written there one after another while the reactor
+        # goes on fetching: SQLite and zlib release the GIL for most of a write.
+        self._writer: ThreadPool | None = None
+        self._writer_thread = writer_thread
+        self._writing: set[defer.Deferred[Any]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -74,6 +81,7 @@ class StorePipeline:
             batch_size=settings.getint("NEWSARCHIVE_STORE_BATCH", STORE_BATCH),
             flush_s=settings.getfloat("NEWSARCHIVE_STORE_FLUSH_S", STORE_FLUSH_S),
             warc_dir=settings.get("NEWSARCHIVE_WARC_DIR") or None,
+            writer_thread=settings.getbool("NEWSARCHIVE_STORE_THREAD", True),
         )
 
     def open_spider(self) -> None:
@@ -84,10 +92,29 @@ class StorePipeline:
             # One writer per process: workers of a distributed crawl may share the directory.
             self.warc = WarcFiles(self.warc_dir,
                                   f"newsarchive-{self.run_id}-{socket.gethostname()}-{os.getpid()}")
+        if self._writer_thread:
+            self._writer = ThreadPool(minthreads=1, maxthreads=1, name="newsarchive-store")
+            self._writer.start()
 
-    def close_spider(self) -> None:
-        assert self.run_id is not None
+    async def close_spider(self) -> None:
+        """Write what is buffered, wait for every batch in the writer thread, close the run."""
         self.flush()
+        while self._writing:
+            await maybe_deferred_to_future(defer.DeferredList(list(self._writing)))
+        if self._writer is not None:
+            self._writer.stop()
+            self._writer = None
+        self._finish()
+
+    def close(self) -> None:
+        """Write what is buffered and close, with no reactor running (benchmarks, tests)."""
+        if self._writer is not None:
+            raise RuntimeError("a store with a writer thread closes with close_spider()")
+        self.flush()
+        self._finish()
+
+    def _finish(self) -> None:
+        assert self.run_id is not None
         if self._owns_run:
             self.archive.finish_run(self.run_id, "finished")
         if self.warc is not None:
@@ -111,30 +138,61 @@ class StorePipeline:
         return done
 
     def flush(self) -> None:
-        """Write the buffered items in one transaction, then pass each on.
+        """Write the buffered items in one transaction (in the writer thread, if there is one,
+        after the batches before it), then pass each on."""
+        if self._scheduled is not None and self._scheduled.active():
+            self._scheduled.cancel()
+        self._scheduled = None
+        if self._writing and len(self._batch.items) < self.batch_size:
+            return  # written once the batch before it is: one transaction for all that came meanwhile
+        batch, self._batch = self._batch, _Batch()
+        if not batch.items:
+            return
+        if self._writer is None:
+            self._settle(batch, self._write_batch(batch.items))
+            return
+        from twisted.internet import reactor
+
+        writing = threads.deferToThreadPool(reactor, self._writer, self._write_batch, batch.items)
+        self._writing.add(writing)
+        writing.addBoth(self._written, writing, batch)
+
+    def _written(self, errors: Any, writing: defer.Deferred[Any], batch: _Batch) -> None:
+        """Back on the reactor thread: the batch's items go on (or fail) in order."""
+        self._writing.discard(writing)
+        if isinstance(errors, Failure):  # a bug in _write_batch itself: every item fails with it
+            errors = [errors.value] * len(batch.items)
+        self._settle(batch, errors)
+        if self._batch.items and not self._writing:
+            self.flush()
+
+    @staticmethod
+    def _settle(batch: _Batch, errors: list[BaseException | None]) -> None:
+        for item, done, error in zip(batch.items, batch.waiting, errors, strict=True):
+            if error is None:
+                done.callback(item)
+            else:
+                done.errback(error)
+
+    def _write_batch(self, items: list[Any]) -> list[BaseException | None]:
+        """Write `items` in one transaction; each item's error (None: stored).
 
         If the batch fails, its items are written one by one, so only the item that
         cannot be stored fails (with its own error).
         """
-        if self._scheduled is not None and self._scheduled.active():
-            self._scheduled.cancel()
-        self._scheduled = None
-        batch, self._batch = self._batch, _Batch()
-        if not batch.items:
-            return
         try:
-            self._write(batch.items)
+            self._write(items)
         except Exception:  # noqa: BLE001 - whatever failed, each item gets its own try
-            for item, done in zip(batch.items, batch.waiting, strict=True):
+            errors: list[BaseException | None] = []
+            for item in items:
                 try:
                     self._write([item])
                 except Exception as error:  # noqa: BLE001 - becomes this item's error
-                    done.errback(error)
+                    errors.append(error)
                 else:
-                    done.callback(item)
-            return
-        for item, done in zip(batch.items, batch.waiting, strict=True):
-            done.callback(item)
+                    errors.append(None)
+            return errors
+        return [None] * len(items)
 
     def _write(self, items: list[Any]) -> None:
         """Store `items` in one transaction; count their outcomes once it has committed."""

@@ -43,7 +43,7 @@ def pipeline(db_url: str) -> Iterator[StorePipeline]:
     opened = StorePipeline(db_url, None, ["http://news.example.cn/"])
     opened.open_spider()
     yield opened
-    opened.close_spider()
+    opened.close()
 
 
 def store(pipeline: StorePipeline, item: ArticlePages) -> None:
