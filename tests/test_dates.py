@@ -565,3 +565,33 @@ def test_sources_a_whole_number_of_hours_apart_are_one_time_in_two_zones() -> No
     published, _ = dates_of(html, tz="UTC")
     assert published is not None
     assert (published.value.isoformat(), published.rule) == ("2020-01-09T07:56:40-05:00", "json-ld:datePublished")
+
+
+def test_government_document_takes_its_date_of_record_over_the_posting_day() -> None:
+    html = ("<html><head><meta name='PubDate' content='2019-01-28 09:30'></head><body>"
+            "<table class='xxgk'><tr><td>发文机关：</td><td>吉林省人民政府</td><td>成文日期：</td>"
+            "<td>2019年01月27日</td></tr><tr><td>发文字号：</td><td>吉政明电〔2019〕1号</td>"
+            "<td>发布日期：</td><td>2019年01月28日</td></tr></table><h1>关于禁止新增建设项目的通告</h1>"
+            "<div id='content'><p>为做好工程建设，现通告如下。</p><p>吉林省人民政府</p><p>2019年1月27日</p>"
+            "</div></body></html>")
+    published, _ = dates_of(html)
+    assert published is not None
+    assert (published.value.isoformat(), published.rule) == ("2019-01-27" + T, "visible:document")
+
+
+def test_date_of_record_in_one_cell_with_its_label_and_same_day_keeps_the_time() -> None:
+    html = ("<html><body><h1>通知</h1><div class='info'>发布时间：2019-03-05 10:20</div>"
+            "<table><tr><td>成文日期：2019-03-05</td></tr></table><div id='content'><p>正文。</p></div>"
+            "</body></html>")
+    published, _ = dates_of(html)
+    assert published is not None and published.value.isoformat() == "2019-03-05T10:20:00+08:00"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("January 9, 2020 7:56 PM EST", "2020-01-09T19:56:00-05:00"),
+    ("Updated 10:30 AM IST, Mar 3, 2019", "2019-03-03T10:30:00+05:30"),
+    ("3 March 2019 09:15 BST", "2019-03-03T09:15:00+01:00"),
+])
+def test_western_zone_abbreviations_give_their_offsets(text: str, expected: str) -> None:
+    found = parse_date(text, tz="UTC", now=NOW)
+    assert found is not None and found.value.isoformat() == expected

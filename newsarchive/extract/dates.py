@@ -237,12 +237,24 @@ def _parse_iso(text: str, zone: tzinfo) -> FoundDate | None:
     return FoundDate(value, text, "text", has_time)
 
 
+# Zone abbreviations English-language news pages print after a time, as UTC offsets in hours
+# (dateutil knows only UTC/GMT and the machine's own). CST is left out: China's or US Central.
+_ZONE_ABBREVIATIONS = {
+    "EST": -5, "EDT": -4, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9,
+    "HST": -10, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "IST": 5.5,
+    "SGT": 8, "HKT": 8, "AWST": 8, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "NZST": 12,
+    "NZDT": 13,
+}
+_TZINFOS = {name: int(hours * 3600) for name, hours in _ZONE_ABBREVIATIONS.items()}
+
+
 def _parse_western(text: str, zone: tzinfo) -> FoundDate | None:
     """Western forms python-dateutil knows (9 January 2020, Jan 9, 2020 7:56 PM EST)."""
     from dateutil import parser as date_parser  # type: ignore[import-untyped]
 
     try:
-        value, _tokens = date_parser.parse(text, fuzzy_with_tokens=True, default=datetime(1, 1, 1))
+        value, _tokens = date_parser.parse(text, fuzzy_with_tokens=True, default=datetime(1, 1, 1),
+                                           tzinfos=_TZINFOS)
     except (ValueError, OverflowError):
         return None
     if value.year < MIN_YEAR or not re.search(r"(?:19|20)\d\d", text):
@@ -883,6 +895,10 @@ def find_dates(tree: HtmlElement, *, url: str, headline: HtmlElement | None = No
     if published is None and visible_published is None:
         visible_published = _dated_element(tree, tz, now, url, reference)
     published = _settle(published, candidates, visible_published)
+    record = _record_date(tree, tz, now, url)
+    if record is not None and (published is None or published.value.date() != record.value.date()):
+        # An official document's own date outranks the day the portal put it online.
+        published = record
     updated = updated or visible_updated
     if published is None and from_url is not None:
         published = _more_precise(from_url, _same_day_line(tree, from_url, headline, tz, now, url))
@@ -890,6 +906,34 @@ def find_dates(tree: HtmlElement, *, url: str, headline: HtmlElement | None = No
         # A page that gives only its 更新 time was published no later: the best date it offers.
         published = replace(updated, rule=f"updated:{updated.rule}")
     return published, updated
+
+
+# The label of an official document's date of record in a government portal's metadata table
+# (索引号 / 发文机关 / 成文日期 / 发布日期): the date the document bears, signed at its end too.
+_RECORD_LABEL_RE = re.compile(r"成文(?:日期|时间|時間)\s*[:：]?\s*")
+
+
+def _record_date(tree: HtmlElement, tz: str, now: datetime | None, url: str) -> FoundDate | None:
+    """A government document's 成文日期, labelled in the page outside the chrome, or None.
+
+    The label and its date share a text piece or stand in neighbouring cells of the table.
+    """
+    body = tree.find("body")
+    if body is None:
+        return None
+    waiting = False
+    for text, element in _texts_in(body):
+        stripped = text.strip()
+        if not stripped:
+            continue
+        label = _RECORD_LABEL_RE.search(stripped)
+        rest = stripped[label.end():] if label is not None else stripped if waiting else ""
+        waiting = label is not None and not rest
+        if rest and len(rest) <= 40 and not _is_boilerplate(element):
+            found = parse_date(rest, tz=tz, now=now, url=url)
+            if found is not None:
+                return replace(found, raw=rest, rule="visible:document")
+    return None
 
 
 def _settle(trusted: FoundDate | None, candidates: list[FoundDate], visible: FoundDate | None) -> FoundDate | None:
