@@ -1,11 +1,13 @@
 """Extraction in worker processes, so the crawl's reactor thread keeps fetching while pages are parsed.
 
-The extractor is pure (bytes in, Article out), so a page can be extracted in any process. Pages
-asked for in one turn of the event loop travel together (a few per task): each task costs the
-reactor's process a wake-up of the pool's threads, which then compete with it for the GIL.
-A worker that dies (killed, out of memory, a crash in a C library) breaks the whole process pool;
-the pool is then replaced and its pages tried once more, so one bad page does not fail every page
-in flight.
+The extractor is pure (bytes in, Article out), so a page can be extracted in any process. Each
+worker is a process with a pipe that the crawl's own event loop writes pages to and reads
+Articles from: no helper threads in the crawl process (a ProcessPoolExecutor's feeder and manager
+threads cost it CPU and made its reactor thread wait for the GIL at every hand-over). A worker
+has one batch of pages at a time; the pages asked for meanwhile wait, and go as its next batch
+(up to BATCH_MAX), so the busier the crawl the fewer hand-overs per page.
+A worker that dies (killed, out of memory, a crash in a C library) is replaced and its pages
+tried once more, so one bad page does not fail every page in flight.
 """
 
 from __future__ import annotations
@@ -13,19 +15,20 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
-from multiprocessing.context import BaseContext
-from typing import Any
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext, SpawnContext
+from multiprocessing.process import BaseProcess
 
 from newsarchive.extract import ExtractionError, extract
 from newsarchive.extract.article import Article
 
-# Pages sent to a worker in one task at most (more would leave other workers idle).
+# Pages sent to a worker in one batch at most (more would leave other workers idle).
 BATCH_MAX = 16
+# Seconds close() waits for a worker to finish its batch and exit before killing it.
+CLOSE_WAIT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -66,11 +69,21 @@ def extract_page(job: PageJob) -> Extracted:
 
 
 def extract_pages(jobs: list[PageJob]) -> list[Extracted]:
-    """One task's pages, extracted in order (in a worker process)."""
+    """One batch's pages, extracted in order."""
     return [extract_page(job) for job in jobs]
 
 
-def _context() -> BaseContext:
+def serve(connection: Connection) -> None:
+    """A worker process: extract each batch of pages received, until the crawl closes the pipe."""
+    while True:
+        try:
+            jobs = connection.recv()
+        except EOFError:
+            return
+        connection.send(extract_pages(jobs))
+
+
+def _context() -> ForkServerContext | SpawnContext:
     """forkserver where there is one: workers never inherit the reactor's threads and sockets, as
     fork would, and start from a server that imported the extractor only (not the crawler)."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
@@ -85,100 +98,121 @@ def default_workers() -> int:
     return max(1, (os.cpu_count() or 1) - 1)
 
 
-class _PoolBroke(Exception):
-    """The pool that had the page broke (a worker died) before the page was done."""
+class _WorkerDied(Exception):
+    """The worker that had the page died before the page was done."""
 
-    def __init__(self, pool: Executor, cause: BaseException | str) -> None:
-        super().__init__(str(cause))
-        self.pool = pool
+
+_Waiting = tuple[PageJob, asyncio.Future[Extracted]]
+
+
+@dataclass
+class _Worker:
+    """A worker process, the crawl's end of its pipe, and the batch it is extracting (if any)."""
+
+    process: BaseProcess
+    connection: Connection
+    loop: asyncio.AbstractEventLoop
+    batch: list[_Waiting] = field(default_factory=list)
 
 
 class ExtractorPool:
-    """Extracts pages in `workers` processes (0: inline, on the calling thread)."""
+    """Extracts pages in `workers` processes (0: inline, on the calling thread), for the event
+    loop that runs it."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._executor: Executor | None = None
-        self._waiting: list[tuple[PageJob, asyncio.Future[Extracted]]] = []
+        self._workers: list[_Worker] = []
+        self._waiting: deque[_Waiting] = deque()
+        # Workers that died with pages in flight (each was replaced, its pages tried again).
         self.replaced = 0
 
-    def _pool(self) -> Executor:
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=_context())
-        return self._executor
-
-    def _replace(self, broken: Executor) -> None:
-        """Drop a broken pool (once, however many pages saw it break)."""
-        if self._executor is broken:
-            self._executor = None
-            self.replaced += 1
-            broken.shutdown(wait=False, cancel_futures=True)
-
     async def extract(self, job: PageJob) -> Extracted:
-        """The page's extraction; ExtractorDied if its worker died on two pools in a row."""
+        """The page's extraction; ExtractorDied if its worker died twice in a row."""
         if self.workers <= 0:
             return extract_page(job)
         for attempt in (1, 2):
             try:
                 return await self._queued(job)
-            except _PoolBroke as exc:
-                self._replace(exc.pool)
+            except _WorkerDied as exc:
                 if attempt == 2:
                     raise ExtractorDied(f"extractor process died: {exc}") from exc
         raise AssertionError("unreachable")
 
     def _queued(self, job: PageJob) -> asyncio.Future[Extracted]:
-        """The page's result to come; the pages queued in this loop turn are sent together."""
-        loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[Extracted] = loop.create_future()
-        if not self._waiting:
-            loop.call_soon(self._submit)
+        """The page's result to come: sent now if a worker is free, else with its next batch."""
+        waiter: asyncio.Future[Extracted] = asyncio.get_running_loop().create_future()
         self._waiting.append((job, waiter))
+        self._dispatch()
         return waiter
 
-    def _submit(self) -> None:
-        waiting, self._waiting = self._waiting, []
-        pool = self._pool()
-        for start in range(0, len(waiting), BATCH_MAX):
-            batch = waiting[start:start + BATCH_MAX]
+    def _dispatch(self) -> None:
+        """Give the waiting pages to the free workers, starting workers up to `workers`."""
+        while self._waiting:
+            worker = next((w for w in self._workers if not w.batch), None)
+            if worker is None:
+                if len(self._workers) >= self.workers:
+                    return
+                worker = self._start()
+            count = min(BATCH_MAX, len(self._waiting))
+            worker.batch = [self._waiting.popleft() for _ in range(count)]
             try:
-                task: Future[list[Extracted]] = pool.submit(extract_pages, [job for job, _ in batch])
-            except BrokenProcessPool as exc:
-                _deliver(batch, pool, exc)
-                continue
-            asyncio.wrap_future(task).add_done_callback(partial(_settle, batch, pool))
+                # The worker is idle, blocked reading its pipe: it takes the batch as it is written.
+                worker.connection.send([job for job, _ in worker.batch])
+            except OSError:  # the worker died while idle (broken pipe)
+                self._died(worker)
 
-    def processes(self) -> list[multiprocessing.process.BaseProcess]:
+    def _start(self) -> _Worker:
+        ours, theirs = multiprocessing.Pipe()
+        process = _context().Process(target=serve, args=(theirs,), daemon=True,
+                                     name="newsarchive-extractor")
+        process.start()
+        theirs.close()  # the worker's end lives in the worker only: its death reads as EOF here
+        worker = _Worker(process, ours, asyncio.get_running_loop())
+        worker.loop.add_reader(ours.fileno(), self._receive, worker)
+        self._workers.append(worker)
+        return worker
+
+    def _receive(self, worker: _Worker) -> None:
+        """The worker's batch is done (or the worker died): settle its pages, send it more."""
+        try:
+            results: list[Extracted] = worker.connection.recv()
+        except (EOFError, OSError):
+            self._died(worker)
+            return
+        batch, worker.batch = worker.batch, []
+        for (_, waiter), result in zip(batch, results, strict=True):
+            if not waiter.done():
+                waiter.set_result(result)
+        self._dispatch()
+
+    def _died(self, worker: _Worker) -> None:
+        """Drop a dead worker; its pages learn so, to try again on another."""
+        self._discard(worker, wait=0)
+        if worker.batch:
+            self.replaced += 1
+            reason = f"exit code {worker.process.exitcode}"
+            for _, waiter in worker.batch:
+                if not waiter.done():
+                    waiter.set_exception(_WorkerDied(reason))
+            worker.batch = []
+
+    def _discard(self, worker: _Worker, wait: float) -> None:
+        """Stop reading from a worker, close its pipe, and reap it (killed after `wait` s)."""
+        self._workers.remove(worker)
+        if not worker.loop.is_closed():
+            worker.loop.remove_reader(worker.connection.fileno())
+        worker.connection.close()  # an idle worker reads EOF and exits
+        worker.process.join(wait)
+        if worker.process.exitcode is None:
+            worker.process.kill()
+            worker.process.join()
+
+    def processes(self) -> list[BaseProcess]:
         """The worker processes (for monitoring and tests). Signal them through these objects, not
         by pid: a Process never signals a pid it has already reaped, which another process may reuse."""
-        processes: dict[int, Any] = getattr(self._executor, "_processes", None) or {}
-        return list(processes.copy().values())  # copy(): atomic while the pool adds workers
+        return [worker.process for worker in list(self._workers)]
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
-
-
-def _settle(batch: list[tuple[PageJob, asyncio.Future[Extracted]]], pool: Executor,
-            task: asyncio.Future[list[Extracted]]) -> None:
-    """Hand a finished task's results (or its failure) to the pages waiting for them."""
-    if task.cancelled():  # cancelled by the shutdown of a pool that broke meanwhile
-        _deliver(batch, pool, BrokenProcessPool("the pool broke before this page's turn"))
-        return
-    error = task.exception()
-    if error is not None:
-        _deliver(batch, pool, error)
-        return
-    for (_, waiter), result in zip(batch, task.result(), strict=True):
-        if not waiter.done():
-            waiter.set_result(result)
-
-
-def _deliver(batch: list[tuple[PageJob, asyncio.Future[Extracted]]], pool: Executor,
-             error: BaseException) -> None:
-    """Fail every page of a task; a broken pool's pages are told so, to try again."""
-    for _, waiter in batch:
-        if not waiter.done():
-            waiter.set_exception(_PoolBroke(pool, error) if isinstance(error, BrokenProcessPool)
-                                 else error)
+        """Let every worker finish its batch and exit."""
+        for worker in list(self._workers):
+            self._discard(worker, wait=CLOSE_WAIT_S)

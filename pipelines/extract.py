@@ -43,7 +43,7 @@ class ExtractPipeline:
     def close_spider(self) -> None:
         self.pool.close()
         if self.pool.replaced:
-            self.crawler.stats.set_value("newsarchive/extractor_pools_replaced", self.pool.replaced)
+            self.crawler.stats.set_value("newsarchive/extractor_workers_replaced", self.pool.replaced)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticlePages) or item.error is not None:

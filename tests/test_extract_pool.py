@@ -1,10 +1,10 @@
 """The extractor pool: real worker processes give the inline extractor's Article, and a worker that
-dies costs a retry on a fresh pool, or (dying again) becomes the item's recorded reason."""
+dies with pages costs them a retry on a fresh worker, or (dying again) becomes the item's recorded
+reason."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,3 +114,43 @@ def test_a_page_whose_worker_keeps_dying_is_recorded_with_its_raw_page() -> None
     assert item.article is None
     assert item.pages == [page]
     assert pipeline.pool.replaced == 2
+
+
+def test_pages_are_extracted_without_threads_in_the_crawl_process() -> None:
+    body = article_html("一篇用来测试进程池的新闻报道标题")
+    pool = ExtractorPool(1)
+
+    async def many() -> tuple[list[str | None], int]:
+        results = await asyncio.gather(*(pool.extract(PageJob(body, URL, HEADERS))
+                                         for _ in range(40)))
+        return [r.article.title if r.article else r.reason for r in results], threading.active_count()
+
+    try:
+        titles, threads = asyncio.run(many())
+    finally:
+        pool.close()
+    assert titles == ["一篇用来测试进程池的新闻报道标题"] * 40
+    assert threads == 1  # the event loop reads the workers' pipes itself
+    assert pool.processes() == []
+
+
+def test_a_worker_killed_while_idle_is_replaced_without_failing_a_page() -> None:
+    body = article_html("一篇用来测试进程池的新闻报道标题")
+    pool = ExtractorPool(1)
+
+    async def around_a_kill() -> tuple[str | None, str | None]:
+        first = await pool.extract(PageJob(body, URL, HEADERS))
+        (worker,) = pool.processes()
+        worker.kill()
+        worker.join()
+        await asyncio.sleep(0.1)  # the loop sees the pipe close
+        second = await pool.extract(PageJob(body, URL, HEADERS))
+        return (first.article.title if first.article else None,
+                second.article.title if second.article else None)
+
+    try:
+        titles = asyncio.run(around_a_kill())
+    finally:
+        pool.close()
+    assert titles == ("一篇用来测试进程池的新闻报道标题",) * 2
+    assert pool.replaced == 0
