@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -23,10 +22,10 @@ from newsarchive.models import (
     CrawlRun,
     Failure,
     Fetch,
-    RawPage,
     Site,
     join_time,
 )
+from newsarchive.rawpages import RawPageCodec, RawPageReader, UnknownCompression
 from newsarchive.writes import (
     FetchRecord,
     Writes,
@@ -71,6 +70,8 @@ class Archive:
         # On SQLite a writer takes the write lock at BEGIN, so concurrent writers queue.
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
+        self._codec = RawPageCodec()
+        self._raw_reader = RawPageReader()
 
     def reading(self) -> Session:
         """A read-only session for the query modules (search, export, stats); close it after."""
@@ -92,11 +93,16 @@ class Archive:
     @contextmanager
     def writing(self) -> Iterator[Writes]:
         """One write transaction: everything written through the `Writes` commits together."""
-        with self._write_engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:id)"),
-                                   {"id": WRITE_LOCK_ID})
-            yield Writes(connection, self._site_ids)
+        try:
+            with self._write_engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:id)"),
+                                       {"id": WRITE_LOCK_ID})
+                yield Writes(connection, self._site_ids, self._codec)
+        except BaseException:
+            self._codec.rolled_back()
+            raise
+        self._codec.committed()
 
     def start_run(self, start_urls: list[str], settings: dict[str, Any]) -> int:
         """Open a crawl run; its id."""
@@ -250,15 +256,13 @@ class Archive:
     def raw_body(self, fetch_id: int) -> bytes:
         """The exact bytes fetch `fetch_id` received."""
         with self._reader() as session:
-            page = session.execute(
-                select(RawPage.body, RawPage.compression).join(Fetch, Fetch.raw_page_id == RawPage.id)
-                .where(Fetch.id == fetch_id)).one_or_none()
-        if page is None:
+            try:
+                body = self._raw_reader.fetch_body(session, fetch_id)
+            except UnknownCompression as exc:
+                raise NotArchived(f"fetch {fetch_id}", str(exc)) from exc
+        if body is None:
             raise NotArchived(f"fetch {fetch_id}", "no such fetch, or no body kept for it")
-        body, compression = page
-        if compression != "zlib":
-            raise NotArchived(f"fetch {fetch_id}", f"unknown compression {compression!r}")
-        return zlib.decompress(body)
+        return body
 
     def counts(self) -> dict[str, int]:
         """Rows per table."""

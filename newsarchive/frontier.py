@@ -5,7 +5,6 @@ Read-only over the archive's tables: the crawl asks it before fetching an articl
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,7 +13,8 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from newsarchive.db import make_engine
-from newsarchive.models import ArticleRow, Fetch, RawPage, Site
+from newsarchive.models import ArticleRow, Fetch, Site
+from newsarchive.rawpages import RawPageReader, UnknownCompression
 from newsarchive.urls import canonical_url, site_host
 
 ARTICLE_OUTCOMES = ("new", "changed", "unchanged")
@@ -55,6 +55,7 @@ class Frontier:
     def __init__(self, articles: Iterable[KnownArticle] = (), db_url: str | None = None) -> None:
         self.db_url = db_url
         self._engine: Engine | None = None
+        self._raw_pages = RawPageReader()
         self._by_key: dict[str, KnownArticle] = {}
         for article in articles:
             self._by_key[article.canonical_url] = article
@@ -121,12 +122,10 @@ class Frontier:
         if self._engine is None:
             self._engine = make_engine(self.db_url)
         with self._engine.connect() as conn:
-            row = conn.execute(select(RawPage.body, RawPage.compression)
-                               .join(Fetch, Fetch.raw_page_id == RawPage.id)
-                               .where(Fetch.id == fetch_id)).one_or_none()
-        if row is None or row[1] != "zlib":
-            return None
-        return zlib.decompress(row[0])
+            try:
+                return self._raw_pages.fetch_body(conn, fetch_id)
+            except UnknownCompression:
+                return None
 
     def close(self) -> None:
         """Release the database connection, if one was opened."""

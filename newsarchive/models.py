@@ -116,16 +116,30 @@ class CrawlRun(Base):
     finish_reason: Mapped[str | None] = mapped_column(String(64))
 
 
+class RawPageDictionary(Base):
+    """A zstd dictionary for one host's raw pages, trained on its first pages (never changed)."""
+
+    __tablename__ = "raw_page_dictionaries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host: Mapped[str] = mapped_column(String(255), index=True)
+    created_at: Mapped[datetime]
+    samples: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class RawPage(Base):
-    """A distinct response body, zlib-compressed, stored once by its SHA-256."""
+    """A distinct response body, compressed, stored once by its SHA-256 (newsarchive.rawpages)."""
 
     __tablename__ = "raw_pages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     size: Mapped[int] = mapped_column(Integer)
+    # "zstd" (with `dictionary_id`, or none), or "zlib" (rows written before migration 0004).
     compression: Mapped[str] = mapped_column(String(16))
     body: Mapped[bytes] = mapped_column(LargeBinary)
+    dictionary_id: Mapped[int | None] = mapped_column(ForeignKey("raw_page_dictionaries.id"))
 
 
 class Fetch(Base):

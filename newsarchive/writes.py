@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +31,7 @@ from newsarchive.models import (
     Site,
     split_time,
 )
+from newsarchive.rawpages import RawPageCodec
 from newsarchive.urls import canonical_url, site_host
 from newsarchive.warc import WarcFiles
 
@@ -39,9 +39,6 @@ from newsarchive.warc import WarcFiles
 # from, the encoding label and the evidence describe the fetch, not the content.
 HASHED_FIELDS = ("title", "body", "published", "updated", "authors", "source", "editor",
                  "keywords", "section_path", "summary")
-# Raw pages are large (portal chrome) and written on every fetch: level 1 costs a third
-# of level 6's time for about 10% more bytes.
-RAW_PAGE_LEVEL = 1
 # Bound parameters per IN (...) lookup: well under SQLite's and PostgreSQL's limits.
 LOOKUP_CHUNK = 500
 
@@ -147,9 +144,11 @@ class Revision:
 class Writes:
     """The archive's writes inside one open transaction (see Archive.writing)."""
 
-    def __init__(self, connection: Connection, site_ids: dict[str, int]) -> None:
+    def __init__(self, connection: Connection, site_ids: dict[str, int],
+                 codec: RawPageCodec) -> None:
         self.connection = connection
         self._site_ids = site_ids
+        self._codec = codec
 
     # -- fetches -----------------------------------------------------------------
 
@@ -159,7 +158,7 @@ class Writes:
         each too); their fetch ids, in order."""
         if not records:
             return []
-        page_ids = self._raw_page_ids([r.body for r in records])
+        page_ids = self._raw_page_ids(records)
         places: list[tuple[str | None, int | None]] = [(None, None)] * len(records)
         if warc is not None:
             places = [warc.write_response(r.final_url, r.status, headers_json(r.headers),
@@ -178,16 +177,20 @@ class Writes:
         stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         return list(self.connection.execute(stmt, rows).scalars())
 
-    def _raw_page_ids(self, bodies: Sequence[bytes]) -> list[int]:
-        digests = [hashlib.sha256(body).hexdigest() for body in bodies]
+    def _raw_page_ids(self, records: Sequence[FetchRecord]) -> list[int]:
+        """The raw page id of each record's body, storing the bodies not archived yet."""
+        digests = [hashlib.sha256(r.body).hexdigest() for r in records]
         known = self._lookup(_raw_pages.c.sha256, _raw_pages.c.id, set(digests))
-        missing: dict[str, bytes] = {}
-        for digest, body in zip(digests, bodies, strict=True):
+        missing: dict[str, FetchRecord] = {}
+        for digest, record in zip(digests, records, strict=True):
             if digest not in known:
-                missing.setdefault(digest, body)
+                missing.setdefault(digest, record)
         if missing:
-            rows = [{"sha256": d, "size": len(b), "compression": "zlib",
-                     "body": zlib.compress(b, RAW_PAGE_LEVEL)} for d, b in missing.items()]
+            pages = [(site_host(r.final_url) or "", r.body) for r in missing.values()]
+            rows = [{"sha256": d, "size": len(r.body), "compression": "zstd",
+                     "dictionary_id": dictionary_id, "body": data}
+                    for (d, r), (dictionary_id, data) in zip(
+                        missing.items(), self._codec.compress(self.connection, pages), strict=True)]
             known.update(zip(missing, self._insert_returning_ids(_raw_pages, rows), strict=True))
         return [known[digest] for digest in digests]
 

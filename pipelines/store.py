@@ -10,9 +10,9 @@ from typing import Any, cast
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, threads
+from twisted.internet.base import DelayedCall
 from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
-from twisted.internet.base import DelayedCall
 
 from newsarchive import EXTRACTOR_VERSION
 from newsarchive.archive import Archive
@@ -63,7 +63,7 @@ class StorePipeline:
         self._batch = _Batch()
         self._scheduled: DelayedCall | None = None
         # With a writer thread, batches are written there one after another while the reactor
-        # goes on fetching: SQLite and zlib release the GIL for most of a write.
+        # goes on fetching: SQLite and zstd release the GIL for most of a write.
         self._writer: ThreadPool | None = None
         self._writer_thread = writer_thread
         self._writing: set[defer.Deferred[Any]] = set()

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, inspect, text
 from newsarchive.db import alembic_config, check, make_engine, upgrade
 from newsarchive.models import Base
 
-TABLES = {"sites", "crawl_runs", "raw_pages", "fetches", "failures", "articles",
+TABLES = {"sites", "crawl_runs", "raw_pages", "raw_page_dictionaries", "fetches", "failures", "articles",
           "article_revisions", "article_events", "sketch_anchors"}
 # Made by hand in migration 0002, outside the models: FTS5 (and its shadow tables) on
 # SQLite, a pg_trgm-indexed table on PostgreSQL.
