@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from newsarchive.extract.text import fold_simplified
@@ -74,6 +74,16 @@ def similarity(a: list[int], b: list[int]) -> float:
     union = sorted(set(a) | set(b))[:SKETCH_SIZE]
     both = set(a) & set(b)
     return sum(1 for value in union if value in both) / len(union)
+
+
+def may_be_similar(values: set[int], other: list[int], longest: int) -> bool:
+    """Whether two sketches can reach SIMILAR (`longest`: the longer one's length).
+
+    The estimate counts shared values among at least `longest` (the union's smallest
+    SKETCH_SIZE), so it is at most shared / longest: most candidates, which share an anchor
+    and little else, are ruled out by one set intersection instead of a sort.
+    """
+    return len(values.intersection(other)) >= SIMILAR * longest
 
 
 @dataclass
@@ -131,12 +141,18 @@ def assign_clusters(connection: Connection, articles: Sequence[Sketched]) -> Non
 
 def _archived_anchors(connection: Connection, anchors: set[int],
                       excluded: set[int]) -> dict[int, list[int]]:
-    """{anchor: ids of archived articles with it}, leaving out `excluded` (being re-sketched)."""
+    """{anchor: ids of archived articles with it, newest first}, leaving out `excluded`
+    (being re-sketched). An anchor many articles share (a stock phrase) gives only its
+    newest MAX_CANDIDATES: no article compares with more, and syndicated copies are recent."""
     found: dict[int, list[int]] = {}
     ordered = sorted(anchors)
     for start in range(0, len(ordered), LOOKUP_CHUNK):
-        rows = connection.execute(select(_anchors.c.anchor, _anchors.c.article_id).where(
-            _anchors.c.anchor.in_(ordered[start:start + LOOKUP_CHUNK])))
+        ranked = select(_anchors.c.anchor, _anchors.c.article_id, func.row_number().over(
+            partition_by=_anchors.c.anchor, order_by=_anchors.c.article_id.desc()).label("rank"),
+        ).where(_anchors.c.anchor.in_(ordered[start:start + LOOKUP_CHUNK])).subquery()
+        rows = connection.execute(select(ranked.c.anchor, ranked.c.article_id)
+                                  .where(ranked.c.rank <= MAX_CANDIDATES + len(excluded))
+                                  .order_by(ranked.c.anchor, ranked.c.rank))
         for anchor, article_id in rows:
             if article_id not in excluded:
                 found.setdefault(anchor, []).append(article_id)
@@ -162,9 +178,11 @@ def _best_cluster(values: list[int], by_anchor: dict[int, list[int]],
         for article_id in by_anchor.get(anchor, ()):
             candidates.setdefault(article_id)
     best: tuple[float, int] | None = None
+    own = set(values)
     for other_id in list(candidates)[:MAX_CANDIDATES]:
         other = known.get(other_id)
-        if other is None or not other.values:
+        if other is None or not other.values or not may_be_similar(
+                own, other.values, min(SKETCH_SIZE, max(len(values), len(other.values)))):
             continue
         score = similarity(values, other.values)
         if score >= SIMILAR and (best is None or score > best[0]):

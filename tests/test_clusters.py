@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 
 from newsarchive.archive import Archive
-from newsarchive.clusters import similarity, sketch
+from newsarchive.clusters import SIMILAR, SKETCH_SIZE, may_be_similar, similarity, sketch
 from newsarchive.extract import extract
 
 PAGES = Path(__file__).parent / "fixtures" / "archive" / "syndicated"
@@ -49,3 +50,20 @@ def test_similarity_estimates() -> None:
     assert similarity(sketch("國家發展改革委召開新聞發布會介紹能源供應"),
                       sketch("国家发展改革委召开新闻发布会介绍能源供应")) == 1.0
     assert sketch("") == []
+
+
+def test_the_cheap_bound_never_rules_out_a_similar_pair() -> None:
+    rng = random.Random(5)
+    checked = 0
+    for _ in range(3000):
+        shared = rng.sample(range(10_000), rng.randint(0, SKETCH_SIZE))
+        a = sorted(set(shared + rng.sample(range(10_000, 20_000), rng.randint(0, SKETCH_SIZE))))
+        b = sorted(set(shared + rng.sample(range(20_000, 30_000), rng.randint(0, SKETCH_SIZE))))
+        a, b = a[:SKETCH_SIZE], b[:SKETCH_SIZE]
+        if not a or not b:
+            continue
+        longest = min(SKETCH_SIZE, max(len(a), len(b)))
+        if similarity(a, b) >= SIMILAR:
+            checked += 1
+            assert may_be_similar(set(a), b, longest)
+    assert checked > 100
