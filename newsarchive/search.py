@@ -1,16 +1,26 @@
-"""Chinese full-text search: Simplified-folded text in FTS5 trigram (SQLite) or pg_trgm (PostgreSQL).
+"""Chinese full-text search over Simplified-folded text: FTS5 trigrams (SQLite), character
+bigrams under a GIN index (PostgreSQL); an index finds candidates, LIKE keeps exactly the
+articles that contain the query.
 
-SQLite's index reads the folded text from the view ``article_search_source`` (external
-content, migration 0003), so the text is stored once, in ``articles``.
+SQLite's FTS5 index (detail=none: no positions) reads the folded text from the view
+``article_search_source`` (external content, migration 0003), so the text is stored once,
+in ``articles``. A query of three characters or more asks for all its trigrams; shorter
+ones cannot use trigrams (see _rare_short).
 
-Queries of three characters or more use the trigram index and are ranked (SQLite: bm25
-with the title weighted; PostgreSQL: title hits first, then hits in the body). Shorter
-queries cannot use trigrams: they scan, newest archived first, and stop at the limit.
+PostgreSQL's ``article_search`` holds each article's gram codes (every character and every
+pair of adjacent characters, see grams) under a GIN index, and the folded title and body
+only where folding changes them (migration 0005). A query looks up its pairs, or its one
+character.
+
+Both engines rank alike: for three characters or more, title hits first, then more hits in
+the body; shorter queries (common strings, found at once) come newest first.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+from array import array
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -27,6 +37,7 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -37,7 +48,6 @@ from newsarchive.models import ArticleRow, Site
 TRIGRAM = 3
 SNIPPET_CONTEXT = 30
 HIGHLIGHT = ("«", "»")
-TITLE_WEIGHT = 10.0
 # What article_search_source appends to each title and body (migration 0003): a string
 # at the very end of the text then still starts a trigram, which 1-2 character lookups use.
 END = "\n\n"
@@ -46,7 +56,7 @@ END = "\n\n"
 RARE_TERMS = 256
 
 search_table = table("article_search", column("rowid", Integer), column("article_id", Integer),
-                     column("title", Text), column("body", Text))
+                     column("title", Text), column("body", Text), column("grams", ARRAY(Integer)))
 # SQLite: the folded text itself (the FTS5 table reads it from here row by row, which makes a
 # scan through the FTS table several times slower than a scan of this view).
 source_view = table("article_search_source", column("id", Integer), column("title", Text),
@@ -56,6 +66,58 @@ source_view = table("article_search_source", column("id", Integer), column("titl
 def fold(value: str | None) -> str:
     """The search form of a text: Simplified Chinese, whitespace as it was."""
     return fold_simplified(value or "")
+
+
+def _grams(value: str, *, characters: bool = True) -> set[int]:
+    """The gram codes of `value`, lower-cased: each character's UTF-16 unit, and each pair of
+    adjacent units as one 32-bit integer (a pair never equals a character's code: the second
+    unit would be NUL, which text never holds). Characters beyond the BMP share codes with
+    others (their surrogates); the LIKE recheck keeps results exact."""
+    units = value.lower().encode("utf-16-le")
+    parts = [array("i", units[:len(units) // 4 * 4]),
+             array("i", units[2:2 + (len(units) - 2) // 4 * 4])]
+    if characters:
+        parts.append(array("H", units))
+    found: set[int] = set()
+    for codes in parts:
+        if sys.byteorder == "big":  # codes are defined little-endian, the same on any host
+            codes.byteswap()
+        found.update(codes)
+    return found
+
+
+def grams(title: str, body: str) -> str:
+    """What PostgreSQL indexes for an article: the gram codes of its folded title and body,
+    as an integer[] literal (COPY and CAST take it as it is; a list would be converted
+    element by element in Python, several times slower)."""
+    return "{" + ",".join(map(str, _grams(title) | _grams(body))) + "}"
+
+
+def query_grams(wanted: str) -> list[int]:
+    """The codes an article containing folded `wanted` must have: its pairs, or the
+    character itself when it is one character long."""
+    return sorted(_grams(wanted, characters=len(wanted) == 1))
+
+
+def _folded(articles: Sequence[tuple[int, str | None, str]]
+            ) -> list[tuple[int, str, str, str | None, str | None]]:
+    """(id, folded title, folded body, and the folded title and body again where folding
+    changes the text, else None) for each (article id, title, body): both engines store the
+    folded text only where it differs from the article's own."""
+    rows = []
+    for article_id, title, body in articles:
+        search_title, search_body = fold(title), fold(body)
+        rows.append((article_id, search_title, search_body,
+                     None if search_title == (title or "") else search_title,
+                     None if search_body == body else search_body))
+    return rows
+
+
+def search_rows(articles: Sequence[tuple[int, str | None, str]]) -> list[dict[str, Any]]:
+    """PostgreSQL ``article_search`` rows for (article id, title, body)."""
+    return [{"article_id": article_id, "title": stored_title, "body": stored_body,
+             "grams": grams(title, body)}
+            for article_id, title, body, stored_title, stored_body in _folded(articles)]
 
 
 def unindex_articles(connection: Connection, article_ids: Sequence[int]) -> None:
@@ -80,17 +142,13 @@ def index_articles(connection: Connection, articles: Sequence[tuple[int, str | N
         return
     if connection.dialect.name != "sqlite":
         connection.execute(text(
-            "INSERT INTO article_search (article_id, title, body) VALUES (:id, :t, :b) "
-            "ON CONFLICT (article_id) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body"),
-            [{"id": i, "t": fold(t), "b": fold(b)} for i, t, b in articles])
+            "INSERT INTO article_search (article_id, title, body, grams) "
+            "VALUES (:article_id, :title, :body, CAST(:grams AS integer[])) "
+            "ON CONFLICT (article_id) DO UPDATE SET title = EXCLUDED.title, "
+            "body = EXCLUDED.body, grams = EXCLUDED.grams"), search_rows(articles))
         return
-    folded = []
-    for article_id, title, body in articles:
-        search_title, search_body = fold(title), fold(body)
-        folded.append({"id": article_id,
-                       "t": None if search_title == (title or "") else search_title,
-                       "b": None if search_body == body else search_body})
-    # The folded text is stored only where folding changed it (see migration 0003).
+    folded = [{"id": article_id, "t": stored_title, "b": stored_body}
+              for article_id, _, _, stored_title, stored_body in _folded(articles)]
     differs = [row for row in folded
                if row["t"] is not None or row["b"] is not None or row["id"] not in fresh]
     if differs:
@@ -103,6 +161,13 @@ def index_articles(connection: Connection, articles: Sequence[tuple[int, str | N
 
 def _quoted(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
+
+
+def _all_trigrams(wanted: str) -> str:
+    """SQLite, three characters or more: the FTS5 query AND-ing every trigram of `wanted`
+    (the index keeps no positions, detail=none, so a phrase cannot be asked for; LIKE rechecks)."""
+    trigrams = dict.fromkeys(wanted[i:i + TRIGRAM] for i in range(len(wanted) - TRIGRAM + 1))
+    return " AND ".join(_quoted(trigram) for trigram in trigrams)
 
 
 def _rare_short(session: Session, wanted: str) -> str | None:
@@ -144,56 +209,64 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _rows(session: Session, wanted: str, flt: ArticleFilter | None, limit: int
+          ) -> list[tuple[ArticleRow, str, str, str]]:
+    """(article, site host, folded title, folded body) of the best hits."""
+    dialect = session.get_bind().dialect.name
+    if dialect != "sqlite":
+        title = func.coalesce(search_table.c.title, ArticleRow.title, "")
+        body = func.coalesce(search_table.c.body, ArticleRow.body)
+        stmt = (select(ArticleRow, Site.host, title, body)
+                .join(Site, Site.id == ArticleRow.site_id)
+                .join(search_table, search_table.c.article_id == ArticleRow.id)
+                .where(search_table.c.grams.contains(query_grams(wanted))))
+        return list(session.execute(_ranked(
+            apply_filter(stmt, flt or ArticleFilter(), dialect), wanted, title, body,
+            search_table.c.article_id, sqlite=False).limit(limit)))
+    indexed = len(wanted) >= TRIGRAM
+    rare = None if indexed else _rare_short(session, wanted)
+    stmt = (select(ArticleRow, Site.host, source_view.c.title, source_view.c.body)
+            .join(Site, Site.id == ArticleRow.site_id)
+            .join(source_view, source_view.c.id == ArticleRow.id))
+    stmt = apply_filter(stmt, flt or ArticleFilter(), dialect)
+    key = source_view.c.id
+    if indexed or rare is not None:
+        terms = _all_trigrams(wanted) if indexed else rare
+        key = search_table.c.rowid
+        stmt = (stmt.join(search_table, key == ArticleRow.id)
+                .where(literal_column("article_search").op("MATCH")(terms) if terms else false()))
+    stmt = _ranked(stmt, wanted, source_view.c.title, source_view.c.body, key, sqlite=True)
+    return [(row, host, title_form.removesuffix(END), body_form.removesuffix(END))
+            for row, host, title_form, body_form in session.execute(stmt.limit(limit))]
+
+
+def _ranked(stmt: Any, wanted: str, title: Any, body: Any, key: Any, *, sqlite: bool) -> Any:
+    """`stmt` kept to rows whose `title` or `body` contains `wanted`, best first: for three
+    characters or more, title hits, then more hits in the body; shorter, newest first (by
+    the search table's own key, so that a scan runs newest first and stops at the limit)."""
+    pattern = _like_pattern(wanted)
+    # ILIKE lower-cases every row, slow on Chinese text; a query with no cased letters
+    # matches the same rows with LIKE (SQLite's LIKE ignores ASCII case anyway).
+    like = "like" if sqlite or wanted.lower() == wanted.upper() else "ilike"
+    title_hit = getattr(title, like)(pattern, escape="\\")
+    body_hit = getattr(body, like)(pattern, escape="\\")
+    stmt = stmt.where(title_hit | body_hit)
+    if len(wanted) < TRIGRAM:
+        return stmt.order_by(key.desc())
+    lowered = func.lower(body)
+    hits_in_body = func.length(lowered) - func.length(func.replace(lowered, wanted.lower(), ""))
+    return stmt.order_by(case((title_hit, 1), else_=0).desc(), hits_in_body.desc(),
+                         ArticleRow.id.desc())
+
+
 def search(session: Session, query: str, flt: ArticleFilter | None = None,
            limit: int = 20) -> list[dict[str, Any]]:
     """Ranked articles whose title or body contains `query` (Simplified or Traditional alike)."""
     wanted = fold(query.strip())
     if not wanted:
         return []
-    dialect = session.get_bind().dialect.name
-    sqlite = dialect == "sqlite"
-    indexed = len(wanted) >= TRIGRAM
-    rare = _rare_short(session, wanted) if sqlite and not indexed else None
-    searched = search_table
-    if sqlite:
-        through_index = indexed or rare is not None
-        searched = search_table if through_index else source_view
-        key = searched.c.rowid if through_index else searched.c.id
-    else:
-        key = search_table.c.article_id
-    stmt = (select(ArticleRow, Site.host, searched.c.title, searched.c.body)
-            .join(Site, Site.id == ArticleRow.site_id).join(searched, key == ArticleRow.id))
-    stmt = apply_filter(stmt, flt or ArticleFilter(), dialect)
-    if rare is not None:
-        stmt = (stmt.where(literal_column("article_search").op("MATCH")(rare) if rare else false())
-                .order_by(key.desc()))
-    elif indexed and sqlite:
-        phrase = _quoted(wanted)
-        stmt = (stmt.where(literal_column("article_search").op("MATCH")(phrase))
-                .order_by(func.bm25(literal_column("article_search"), TITLE_WEIGHT, 1.0),
-                          ArticleRow.id.desc()))
-    else:
-        pattern = _like_pattern(wanted)
-        # ILIKE lower-cases every row, slow on Chinese text; a query with no cased letters
-        # matches the same rows with LIKE.
-        like = "like" if sqlite or wanted.lower() == wanted.upper() else "ilike"
-        title_hit = getattr(searched.c.title, like)(pattern, escape="\\")
-        body_hit = getattr(searched.c.body, like)(pattern, escape="\\")
-        stmt = stmt.where(title_hit | body_hit)
-        if indexed:
-            lowered = func.lower(searched.c.body)
-            hits_in_body = (func.length(lowered)
-                            - func.length(func.replace(lowered, wanted.lower(), "")))
-            stmt = stmt.order_by(case((title_hit, 1), else_=0).desc(), hits_in_body.desc(),
-                                 ArticleRow.id.desc())
-        else:
-            # Ordered by the search table's own key, so the scan runs newest first and
-            # stops at the limit instead of sorting every hit.
-            stmt = stmt.order_by(key.desc())
     hits = []
-    for row, host, title_form, body_form in session.execute(stmt.limit(limit)):
-        if sqlite:
-            title_form, body_form = title_form.removesuffix(END), body_form.removesuffix(END)
+    for row, host, title_form, body_form in _rows(session, wanted, flt, limit):
         shown = (snippet(row.body, body_form, wanted)
                  or snippet(row.title or "", title_form, wanted))
         hits.append({

@@ -1,4 +1,4 @@
-"""Chinese full-text search on SQLite FTS5 trigram and PostgreSQL pg_trgm."""
+"""Chinese full-text search: SQLite FTS5 trigrams, PostgreSQL character bigrams (GIN); exact hits."""
 
 from __future__ import annotations
 
@@ -132,3 +132,69 @@ def test_short_queries_same_hits_through_index_or_scan(archive: Archive,
     assert scanned["寒潮"] == ["http://a.cn/1.html", "http://a.cn/3.html"]
     assert scanned["銷"] == ["http://a.cn/2.html"]
     assert scanned["没有"] == scanned["雪"] == []
+
+
+def test_short_queries_rare_and_common(archive: Archive) -> None:
+    """1-2 character queries, common (in every article) and rare (in the oldest only), give
+    exactly the articles containing them, newest first, on both engines."""
+    put(archive, "http://a.cn/old.html", "旧闻", "百年老店迎来新掌柜。")
+    for n in range(30):
+        put(archive, f"http://a.cn/{n}.html", f"第{n}条消息", "今天的天气不错。")
+    assert urls(archive.search("掌柜")) == ["http://a.cn/old.html"]
+    assert urls(archive.search("掌")) == ["http://a.cn/old.html"]
+    assert urls(archive.search("天气", limit=3)) == [
+        "http://a.cn/29.html", "http://a.cn/28.html", "http://a.cn/27.html"]
+    assert len(archive.search("的", limit=50)) == 30
+    assert archive.search("柜今") == []  # both characters are there, never side by side
+
+
+def test_recheck_keeps_results_exact(archive: Archive) -> None:
+    """Every gram (PostgreSQL: pair, SQLite: trigram) of the query in an article is not
+    enough: the article must contain the query itself."""
+    put(archive, "http://a.cn/apart.html", "能源", "新能源汽车，能源车辆。电动，动车。")
+    put(archive, "http://a.cn/whole.html", "新闻", "新能源车辆上路，电动车增多。")
+    assert urls(archive.search("新能源车")) == ["http://a.cn/whole.html"]
+    assert urls(archive.search("电动车")) == ["http://a.cn/whole.html"]
+    assert urls(archive.search("源车")) == ["http://a.cn/whole.html", "http://a.cn/apart.html"]
+
+
+def test_wildcards_case_and_astral_characters(archive: Archive) -> None:
+    """LIKE's % and _ are searched for as themselves; Latin letters match in any case;
+    characters beyond the BMP (which share gram codes on PostgreSQL) still match exactly."""
+    put(archive, "http://a.cn/1.html", "iPhone发布会", "全场五折，折扣50%起。")
+    put(archive, "http://a.cn/2.html", "价格", "售价5000元，型号A_1。")
+    put(archive, "http://a.cn/3.html", "生僻字", "𠀀𠀁是扩展区汉字。")
+    assert urls(archive.search("50%")) == ["http://a.cn/1.html"]
+    assert urls(archive.search("A_1")) == ["http://a.cn/2.html"]
+    assert archive.search("A%1") == []
+    assert urls(archive.search("IPHONE发布")) == ["http://a.cn/1.html"]
+    assert urls(archive.search("iphone")) == ["http://a.cn/1.html"]
+    assert urls(archive.search("𠀀𠀁")) == ["http://a.cn/3.html"]
+    assert urls(archive.search("𠀁")) == ["http://a.cn/3.html"]
+    assert archive.search("𠀁𠀀") == []
+
+
+def test_folded_text_stored_only_where_it_differs(archive: Archive) -> None:
+    """PostgreSQL keeps the folded title and body only for Traditional pages (NULL: the
+    article's own text is searched), as SQLite does in articles.search_*."""
+    put(archive, "http://tw.example.com/1.html", "臺灣電動車", "臺灣電動車銷量成長。")
+    put(archive, "http://cn.example.cn/1.html", "电动车", "电动车销量成长。")
+    assert sorted(urls(archive.search("电动车销量"))) == [
+        "http://cn.example.cn/1.html", "http://tw.example.com/1.html"]
+    if archive.engine.dialect.name == "sqlite":
+        return
+    with archive.engine.connect() as conn:
+        stored = conn.exec_driver_sql(
+            "SELECT title, body, cardinality(grams) FROM article_search ORDER BY article_id").all()
+    # Title and body share their pairs and characters: 10 characters and 9 pairs, and
+    # 8 characters and 7 pairs.
+    assert stored == [("台湾电动车", "台湾电动车销量成长。", 19), (None, None, 15)]
+
+
+def test_gram_codes() -> None:
+    """A character's code is its UTF-16 unit; a pair's is the two units in one int32."""
+    assert search_module.query_grams("的") == [ord("的")]
+    assert search_module.query_grams("中国") == [ord("中") | ord("国") << 16]
+    assert len(search_module.query_grams("中国人")) == 2
+    codes = {int(c) for c in search_module.grams("Ab", "ab").strip("{}").split(",")}
+    assert codes == {ord("a"), ord("b"), ord("a") | ord("b") << 16}
