@@ -13,8 +13,8 @@ from newsarchive.models import Base
 
 TABLES = {"sites", "crawl_runs", "raw_pages", "raw_page_dictionaries", "fetches", "failures", "articles",
           "article_revisions", "article_events", "sketch_anchors"}
-# Made by hand in migration 0002, outside the models: FTS5 (and its shadow tables) on
-# SQLite, a pg_trgm-indexed table on PostgreSQL.
+# Made by hand in migrations 0002/0003/0005, outside the models: FTS5 (and its shadow tables)
+# on SQLite, a table with a GIN-indexed integer[] of character and pair codes on PostgreSQL.
 SEARCH_TABLES = {"article_search"}
 
 

@@ -148,6 +148,22 @@ def test_short_queries_rare_and_common(archive: Archive) -> None:
     assert archive.search("柜今") == []  # both characters are there, never side by side
 
 
+def test_short_queries_across_the_newest_articles_and_the_older_ones(
+        archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL answers 1-2 character queries from the newest RECENT articles first, then
+    through the index from older ones: one newest-first list across both steps."""
+    monkeypatch.setattr(search_module, "RECENT", 5)
+    put(archive, "http://a.cn/old.html", "旧闻", "百年老店迎来新掌柜。")
+    for n in range(12):
+        put(archive, f"http://a.cn/{n}.html", f"第{n}条消息", "今天的天气不错。" if n % 2 else "晴。")
+    assert urls(archive.search("掌柜")) == ["http://a.cn/old.html"]
+    assert urls(archive.search("天气", limit=4)) == [
+        "http://a.cn/11.html", "http://a.cn/9.html", "http://a.cn/7.html", "http://a.cn/5.html"]
+    assert urls(archive.search("天气")) == [f"http://a.cn/{n}.html" for n in (11, 9, 7, 5, 3, 1)]
+    assert urls(archive.search("晴", limit=5)) == [f"http://a.cn/{n}.html" for n in (10, 8, 6, 4, 2)]
+    assert len(archive.search("条", limit=50)) == 12
+
+
 def test_recheck_keeps_results_exact(archive: Archive) -> None:
     """Every gram (PostgreSQL: pair, SQLite: trigram) of the query in an article is not
     enough: the article must contain the query itself."""

@@ -18,7 +18,7 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
     return False
 
 
-# Search tables are engine-specific (FTS5 and its shadow tables, pg_trgm) and made by hand
+# Search tables are engine-specific (FTS5 and its shadow tables; a GIN-indexed code array) and made by hand
 # in the migrations, so the model comparison leaves them alone.
 UNMODELLED_PREFIX = "article_search"
 # SQLite only: the folded text the search index reads where it differs (migration 0003).
