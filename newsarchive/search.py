@@ -267,8 +267,11 @@ def _postgres_rows(session: Session, wanted: str, flt: ArticleFilter | None, lim
     rows = list(session.execute(_ranked(stmt.where(codes, key > cutoff), wanted, title, body,
                                         key, sqlite=False, recheck=recheck).limit(limit)))
     if len(rows) < limit:
-        older = (select(key.label("id")).where(codes, key <= cutoff)
-                 .cte("older_hits").prefix_with("MATERIALIZED"))
+        older_ids = select(key.label("id")).where(codes, key <= cutoff)
+        if flt is None or flt == ArticleFilter():
+            # Nothing else to filter on: the index's newest hits are the answer.
+            older_ids = older_ids.order_by((key + 0).desc()).limit(limit - len(rows))
+        older = older_ids.cte("older_hits").prefix_with("MATERIALIZED")
         rows += session.execute(_ranked(stmt.join(older, older.c.id == key), wanted, title,
                                         body, older.c.id + 0, sqlite=False, recheck=recheck)
                                 .limit(limit - len(rows)))
