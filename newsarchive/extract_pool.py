@@ -22,6 +22,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
 
+from newsarchive import sketches
 from newsarchive.extract import ExtractionError, extract
 from newsarchive.extract.article import Article
 
@@ -49,6 +50,9 @@ class Extracted:
 
     article: Article | None = None
     reason: str | None = None
+    # The article body's near-duplicate sketch (newsarchive.sketches), made here so that the
+    # crawl process, which stores it, does not spend its time on it.
+    sketch: list[int] | None = None
 
 
 class ExtractorDied(Exception):
@@ -65,7 +69,7 @@ def extract_page(job: PageJob) -> Extracted:
         return Extracted(reason=exc.reason)
     except Exception as exc:  # noqa: BLE001 - an extractor bug fails its page, not its batch
         return Extracted(reason=f"extractor failed: {type(exc).__name__}: {exc}")
-    return Extracted(article=article)
+    return Extracted(article=article, sketch=sketches.sketch(article.body))
 
 
 def extract_pages(jobs: list[PageJob]) -> list[Extracted]:

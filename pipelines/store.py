@@ -212,6 +212,7 @@ class _BatchStore:
         self.warc = warc
         self.outcomes: list[str] = []
         self._articles: list[tuple[list[int], Article]] = []
+        self._sketched: dict[str, list[int]] = {}  # bodies the extractor workers sketched
         self._failures: list[tuple[int | None, str, str]] = []
 
     def store(self, items: list[Any]) -> list[str]:
@@ -254,6 +255,9 @@ class _BatchStore:
         else:
             assert item.article is not None
             self._articles.append((fetch_ids, item.article))
+            if "sketch" in item.details:
+                body, values = item.details["sketch"]
+                self._sketched[body] = values
         if "continuation_error" in item.details:
             self._failures.append((first_fetch, item.url, item.details["continuation_error"]))
 
@@ -261,8 +265,8 @@ class _BatchStore:
         """Write the articles gathered so far (a deletion check must see them)."""
         if self._articles:
             self.outcomes.extend(self.writes.store_articles(self.run_id, self._articles,
-                                                            EXTRACTOR_VERSION))
-            self._articles = []
+                                                            EXTRACTOR_VERSION, self._sketched))
+            self._articles, self._sketched = [], {}
 
     def _gone(self, item: ArticlePages, fetch_ids: list[int]) -> str | None:
         """Mark a known article deleted when its page is a 404/410 or a "deleted" notice."""

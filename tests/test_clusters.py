@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from newsarchive.archive import Archive
-from newsarchive.clusters import SIMILAR, SKETCH_SIZE, may_be_similar, similarity, sketch
 from newsarchive.extract import extract
+from newsarchive.sketches import SIMILAR, SKETCH_SIZE, may_be_similar, similarity, sketch
 
 PAGES = Path(__file__).parent / "fixtures" / "archive" / "syndicated"
 AT = datetime(2024, 11, 21, tzinfo=UTC)

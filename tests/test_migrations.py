@@ -105,7 +105,8 @@ def test_0002_indexes_articles_archived_before_it(db_url: str) -> None:
 
 def test_0003_stores_text_once_and_downgrade_restores_it(db_url: str) -> None:
     from newsarchive.archive import Archive
-    from newsarchive.clusters import ANCHORS, sketch, unpack
+    from newsarchive.clusters import ANCHORS
+    from newsarchive.sketches import sketch, unpack
 
     upgrade(db_url, "0002")
     engine = make_engine(db_url)

@@ -92,7 +92,8 @@ def _revision_bodies_twice() -> None:
 
 def _resketch(bind: sa.Connection) -> None:
     """Sketches and anchors again with the cheaper shingle hash (clusters are kept)."""
-    from newsarchive.clusters import ANCHORS, pack, sketch
+    from newsarchive.clusters import ANCHORS
+    from newsarchive.sketches import pack, sketch
 
     rows = bind.execute(sa.text("SELECT id, body FROM articles ORDER BY id")).all()
     bind.execute(sa.text("DELETE FROM sketch_anchors"))
