@@ -13,6 +13,7 @@ link lists, footer; one chrome per site with per-page parts) around 1-4 KB of te
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import multiprocessing
@@ -206,20 +207,28 @@ def table_sizes(url: str, path: Path | None) -> dict[str, int]:
     return {name: int(size) for name, size in rows}
 
 
-def run(engine: str, articles: int, seed: int) -> dict[str, Any]:
-    tmp = tempfile.TemporaryDirectory()
-    schema = None
-    path: Path | None = None
-    if engine == "sqlite":
-        path = Path(tmp.name) / "bench.db"
-        url = f"sqlite:///{path}"
-    else:
+@contextlib.contextmanager
+def scratch_database(engine: str, name: str) -> Iterator[tuple[str, Path | None, str | None]]:
+    """A database to fill and measure, gone afterwards: (SQLAlchemy URL, the SQLite file or
+    None, the PostgreSQL schema or None)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if engine == "sqlite":
+            path = Path(tmp) / f"{name}.db"
+            yield f"sqlite:///{path}", path, None
+            return
         import psycopg
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        schema = f"{name}_{uuid.uuid4().hex[:10]}"
         with psycopg.connect(PG_DSN, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{schema}"')
-        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    try:
+        try:
+            yield f"{PG_URL}?options=-csearch_path%3D{schema}", None, schema
+        finally:
+            with psycopg.connect(PG_DSN, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def run(engine: str, articles: int, seed: int) -> dict[str, Any]:
+    with scratch_database(engine, "bench") as (url, path, _schema):
         pipeline = StorePipeline(url, None, [])
         pipeline.open_spider()
         fetched_at = datetime(2024, 6, 1, tzinfo=UTC)
@@ -282,12 +291,6 @@ def run(engine: str, articles: int, seed: int) -> dict[str, Any]:
                 for k in sorted(set(QUERY_LENGTHS))},
             "export_rows_per_s": round(exported / export_s, 1),
         }
-    finally:
-        if schema is not None:
-            import psycopg
-            with psycopg.connect(PG_DSN, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        tmp.cleanup()
 
 
 def main() -> None:

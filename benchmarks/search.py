@@ -21,15 +21,13 @@ import json
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from archive import PG_DSN, PG_URL, QUERY_LENGTHS, SITES, TextMaker, percentile
+from archive import PG_DSN, QUERY_LENGTHS, SITES, TextMaker, percentile, scratch_database
 from sqlalchemy import text
 
 from newsarchive import search
@@ -220,19 +218,7 @@ def measure(archive: Archive, chosen: list[str]) -> dict[str, Any]:
 
 
 def run(engine: str, articles: int, seed: int, extra: int) -> dict[str, Any]:
-    tmp = tempfile.TemporaryDirectory(dir="/tmp")
-    path: Path | None = None
-    schema: str | None = None
-    if engine == "sqlite":
-        path = Path(tmp.name) / "search.db"
-        url = f"sqlite:///{path}"
-    else:
-        import psycopg
-        schema = f"search_bench_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(PG_DSN, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    try:
+    with scratch_database(engine, "search_bench") as (url, path, schema):
         with Archive(url) as archive:
             began = time.perf_counter()
             loaded = (load_sqlite(archive, articles, seed) if schema is None
@@ -255,12 +241,6 @@ def run(engine: str, articles: int, seed: int, extra: int) -> dict[str, Any]:
                                                 "client_cpu": round(write_cpu)},
             "load_s": round(load_s),
         }
-    finally:
-        if schema is not None:
-            import psycopg
-            with psycopg.connect(PG_DSN, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        tmp.cleanup()
 
 
 def main() -> None:
