@@ -55,7 +55,7 @@ class ExtractPipeline:
             return item
         try:
             results = [await self._extract(page, item) for page in pages]
-            articles = [result.article for result in results if result.article is not None]
+            articles = [article for article, _ in results]
             articles += await self._continuation(item, articles[-1])
         except _PageFailed as exc:
             adapter["error"] = exc.reason
@@ -68,13 +68,16 @@ class ExtractPipeline:
         article = articles[0] if len(articles) == 1 else stitch(articles)
         article.url = item.url
         adapter["article"] = article
-        if len(articles) == 1 and results[0].sketch is not None:
+        sketch = results[0][1]
+        if len(articles) == 1 and sketch is not None:
             # The worker's sketch of this body (a stitched body is sketched when stored).
-            adapter["details"]["sketch"] = (article.body, results[0].sketch)
+            adapter["details"]["sketch"] = (article.body, sketch)
         return item
 
-    async def _extract(self, page: FetchedPage, item: ArticlePages) -> Extracted:
-        """One page's extraction, its Article set; _PageFailed with the reason when there is none."""
+    async def _extract(self, page: FetchedPage, item: ArticlePages
+                       ) -> tuple[Article, list[int] | None]:
+        """One page's Article and the worker's sketch of its body; _PageFailed with the reason
+        when there is no article."""
         job = PageJob(page.body, page.final_url, page.headers, fetched_at=page.fetched_at,
                       timezone=item.details.get("timezone"), hints=item.details.get("hints"))
         try:
@@ -85,7 +88,7 @@ class ExtractPipeline:
             raise _PageFailed(f"extractor failed: {type(exc).__name__}: {exc}") from exc
         if result.article is None:
             raise _PageFailed(result.reason or "no article extracted")
-        return result
+        return result.article, result.sketch
 
     async def _continuation(self, item: ArticlePages, last: Article) -> list[Article]:
         """The later pages of a multi-page article, fetched and extracted in order.
@@ -104,10 +107,9 @@ class ExtractPipeline:
                 item.details["continuation_error"] = f"{next_url}: {problem}"
                 break
             assert page is not None
-            extracted = (await self._extract(page, item)).article
-            assert extracted is not None
-            articles.append(extracted)
-            next_url = extracted.next_page_url
+            article, _ = await self._extract(page, item)
+            articles.append(article)
+            next_url = article.next_page_url
         return articles
 
     async def _fetch(self, url: str, section: str | None) -> tuple[FetchedPage | None, str | None]:
