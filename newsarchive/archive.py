@@ -92,16 +92,21 @@ class Archive:
 
     @contextmanager
     def writing(self) -> Iterator[Writes]:
-        """One write transaction: everything written through the `Writes` commits together."""
+        """One write transaction: everything written through the `Writes` commits together.
+
+        What the transaction adds to the archive's caches (site ids, raw-page dictionaries)
+        is kept only once it has committed: a rolled-back site row must not be referenced."""
+        site_ids = dict(self._site_ids)
         try:
             with self._write_engine.begin() as connection:
                 if connection.dialect.name == "postgresql":
                     connection.execute(text("SELECT pg_advisory_xact_lock(:id)"),
                                        {"id": WRITE_LOCK_ID})
-                yield Writes(connection, self._site_ids, self._codec)
+                yield Writes(connection, site_ids, self._codec)
         except BaseException:
             self._codec.rolled_back()
             raise
+        self._site_ids = site_ids
         self._codec.committed()
 
     def start_run(self, start_urls: list[str], settings: dict[str, Any]) -> int:

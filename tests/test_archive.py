@@ -51,6 +51,19 @@ def store(archive: Archive, run_id: int, item: Article) -> str:
     return archive.store_article(run_id, [fetch(archive, run_id, item.url)], item, "test-1")
 
 
+def test_a_rolled_back_write_leaves_no_site_id_behind(archive: Archive) -> None:
+    """A new site's row rolled back with its batch: the next write of that site adds it again
+    rather than pointing at a row that is not there."""
+    run = archive.start_run([], {})
+    fetch_id = fetch(archive, run, "http://www.new-site.example.cn/a/1.html")
+    with pytest.raises(RuntimeError), archive.writing() as writes:
+        writes.store_articles(run, [([fetch_id], article("http://www.new-site.example.cn/a/1.html"))],
+                              "test-1")
+        raise RuntimeError("the batch fails after the site was added")
+    assert store(archive, run, article("http://www.new-site.example.cn/a/2.html")) == "new"
+    assert [hit["site"] for hit in archive.search("电信诈骗")] == ["new-site.example.cn"]
+
+
 def test_raw_body_stored_once_and_read_back_exactly(archive: Archive) -> None:
     run = archive.start_run(["http://news.example.cn/"], {})
     first = fetch(archive, run, "http://news.example.cn/a/1.html")
