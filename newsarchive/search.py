@@ -102,7 +102,7 @@ def query_grams(wanted: str) -> list[int]:
     return sorted(_grams(wanted, characters=len(wanted) == 1))
 
 
-def _folded(articles: Sequence[tuple[int, str | None, str]]
+def folded_rows(articles: Sequence[tuple[int, str | None, str]]
             ) -> list[tuple[int, str, str, str | None, str | None]]:
     """(id, folded title, folded body, and the folded title and body again where folding
     changes the text, else None) for each (article id, title, body): both engines store the
@@ -120,7 +120,7 @@ def search_rows(articles: Sequence[tuple[int, str | None, str]]) -> list[dict[st
     """PostgreSQL ``article_search`` rows for (article id, title, body)."""
     return [{"article_id": article_id, "title": stored_title, "body": stored_body,
              "grams": grams(title, body)}
-            for article_id, title, body, stored_title, stored_body in _folded(articles)]
+            for article_id, title, body, stored_title, stored_body in folded_rows(articles)]
 
 
 def unindex_articles(connection: Connection, article_ids: Sequence[int]) -> None:
@@ -151,7 +151,7 @@ def index_articles(connection: Connection, articles: Sequence[tuple[int, str | N
             "body = EXCLUDED.body, grams = EXCLUDED.grams"), search_rows(articles))
         return
     folded = [{"id": article_id, "t": stored_title, "b": stored_body}
-              for article_id, _, _, stored_title, stored_body in _folded(articles)]
+              for article_id, _, _, stored_title, stored_body in folded_rows(articles)]
     differs = [row for row in folded
                if row["t"] is not None or row["b"] is not None or row["id"] not in fresh]
     if differs:

@@ -46,16 +46,12 @@ OWN_COPY_FTS = (
 
 
 def _backfill_folded(bind: sa.Connection) -> None:
-    from newsarchive.extract.text import fold_simplified
+    from newsarchive.search import folded_rows
 
     rows = bind.execute(sa.text("SELECT id, title, body FROM articles ORDER BY id")).all()
-    changed = []
-    for article_id, title, body in rows:
-        folded_title, folded_body = fold_simplified(title or ""), fold_simplified(body)
-        if folded_title != (title or "") or folded_body != body:
-            changed.append({"id": article_id,
-                            "t": folded_title if folded_title != (title or "") else None,
-                            "b": folded_body if folded_body != body else None})
+    changed = [{"id": article_id, "t": title, "b": body}
+               for article_id, _, _, title, body in folded_rows(rows)
+               if title is not None or body is not None]
     update = sa.text("UPDATE articles SET search_title = :t, search_body = :b WHERE id = :id")
     for start in range(0, len(changed), BACKFILL_BATCH):
         bind.execute(update, changed[start:start + BACKFILL_BATCH])

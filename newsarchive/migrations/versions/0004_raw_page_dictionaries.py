@@ -47,17 +47,15 @@ def downgrade() -> None:
     """Back to zlib only: zstd rows are decompressed and stored zlib again first."""
     import zlib
 
-    import zstandard
+    from newsarchive.rawpages import RawPageReader
 
     bind = op.get_bind()
-    dictionaries = {i: zstandard.ZstdDecompressor(dict_data=zstandard.ZstdCompressionDict(d))
-                    for i, d in bind.execute(sa.text("SELECT id, data FROM raw_page_dictionaries"))}
-    plain = zstandard.ZstdDecompressor()
+    reader = RawPageReader()
     ids = bind.execute(sa.text("SELECT id FROM raw_pages WHERE compression = 'zstd'")).scalars()
     for page_id in list(ids):
         body, dictionary_id = bind.execute(sa.text(
             "SELECT body, dictionary_id FROM raw_pages WHERE id = :id"), {"id": page_id}).one()
-        original = dictionaries.get(dictionary_id, plain).decompress(body)
+        original = reader.decompress(bind, body, "zstd", dictionary_id)
         bind.execute(sa.text("UPDATE raw_pages SET compression = 'zlib', body = :b WHERE id = :id"),
                      {"b": zlib.compress(original, 6), "id": page_id})
     op.execute("ALTER TABLE raw_pages DROP COLUMN dictionary_id")  # and its foreign key
