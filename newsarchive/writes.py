@@ -159,18 +159,19 @@ class Writes:
         if not records:
             return []
         page_ids = self._raw_page_ids(records)
+        headers = [headers_json(r.headers) for r in records]
         places: list[tuple[str | None, int | None]] = [(None, None)] * len(records)
         if warc is not None:
-            places = [warc.write_response(r.final_url, r.status, headers_json(r.headers),
-                                          r.body, r.fetched_at) for r in records]
+            places = [warc.write_response(r.final_url, r.status, h, r.body, r.fetched_at)
+                      for r, h in zip(records, headers, strict=True)]
             warc.flush()
         rows = [{
             "crawl_run_id": run_id, "url": r.url, "final_url": r.final_url, "status": r.status,
-            "headers": headers_json(r.headers), "fetched_at": r.fetched_at,
+            "headers": h, "fetched_at": r.fetched_at,
             "raw_page_id": page_id, "outcome": "fetched", "error": None,
             "encoding": jsonable(r.encoding) if r.encoding is not None else None,
             "article_id": None, "warc_file": place[0], "warc_offset": place[1],
-        } for r, page_id, place in zip(records, page_ids, places, strict=True)]
+        } for r, h, page_id, place in zip(records, headers, page_ids, places, strict=True)]
         return self._insert_returning_ids(_fetches, rows)
 
     def _insert_returning_ids(self, table: Table, rows: list[dict[str, Any]]) -> list[int]:
