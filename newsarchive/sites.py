@@ -180,10 +180,12 @@ def _hints(data: dict[str, Any], path: str) -> Hints:
 
 def _check_selector(kind: str, selector: str, path: str, key: str) -> None:
     from lxml import etree
-    from lxml.cssselect import CSSSelector, SelectorError
+    from lxml.cssselect import SelectorError
+
+    from newsarchive.extract.hints import compiled_selector
 
     try:
-        CSSSelector(selector) if kind == "css" else etree.XPath(selector)
+        compiled_selector(kind, selector)
     except (SelectorError, etree.XPathSyntaxError) as exc:
         raise SiteConfigError(path, key, f"bad {kind} selector: {exc}") from exc
 

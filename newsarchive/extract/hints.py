@@ -26,7 +26,7 @@ Hints = Mapping[str, Mapping[str, str]]
 
 
 @lru_cache(maxsize=256)
-def _compiled(kind: str, selector: str) -> Callable[[Any], Any]:
+def compiled_selector(kind: str, selector: str) -> Callable[[Any], Any]:
     """A compiled selector (sites are validated on load; compiling once per process is enough)."""
     return CSSSelector(selector) if kind == "css" else etree.XPath(selector)
 
@@ -34,7 +34,7 @@ def _compiled(kind: str, selector: str) -> Callable[[Any], Any]:
 def _select(tree: HtmlElement, kind: str, selector: str) -> list[Any]:
     """What the selector finds: elements, or strings for an XPath to text(), @attributes or string()."""
     try:
-        found = _compiled(kind, selector)(tree)
+        found = compiled_selector(kind, selector)(tree)
     except etree.XPathEvalError:
         return []  # e.g. an unknown function: reported like a selector that matches nothing
     if isinstance(found, list):
