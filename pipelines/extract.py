@@ -55,16 +55,14 @@ class ExtractPipeline:
             return item
         try:
             results = [await self._extract(page, item) for page in pages]
-            articles = [article for article, _ in results]
-            articles += await self._continuation(item, articles[-1])
+            extracted = [(page, article) for page, (article, _) in zip(pages, results, strict=True)]
+            extracted += await self._continuation(item, extracted[-1][1])
         except _PageFailed as exc:
             adapter["error"] = exc.reason
             return item
-        extracted = [p for p in item.pages if p.status < 400]
         # Each page was decoded on its own evidence; the archive keeps it per fetch.
-        adapter["details"]["encodings"] = {
-            p.url: a.evidence.get("encoding") for p, a in zip(extracted, articles, strict=True)
-        }
+        adapter["details"]["encodings"] = {p.url: a.evidence.get("encoding") for p, a in extracted}
+        articles = [article for _, article in extracted]
         article = articles[0] if len(articles) == 1 else stitch(articles)
         article.url = item.url
         adapter["article"] = article
@@ -90,12 +88,13 @@ class ExtractPipeline:
             raise _PageFailed(result.reason or "no article extracted")
         return result.article, result.sketch
 
-    async def _continuation(self, item: ArticlePages, last: Article) -> list[Article]:
+    async def _continuation(self, item: ArticlePages, last: Article
+                            ) -> list[tuple[FetchedPage, Article]]:
         """The later pages of a multi-page article, fetched and extracted in order.
 
         A page that cannot be fetched ends the article there, and the item says what is missing.
         """
-        articles: list[Article] = []
+        articles: list[tuple[FetchedPage, Article]] = []
         known = {p.url for p in item.pages} | {p.final_url for p in item.pages}
         next_url = last.next_page_url
         while next_url and next_url not in known and len(item.pages) < self.max_pages:
@@ -108,7 +107,7 @@ class ExtractPipeline:
                 break
             assert page is not None
             article, _ = await self._extract(page, item)
-            articles.append(article)
+            articles.append((page, article))
             next_url = article.next_page_url
         return articles
 
