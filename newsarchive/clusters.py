@@ -7,7 +7,7 @@ story's cluster, or starts its own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -51,15 +51,12 @@ class _Known:
     values: list[int]
 
 
-def assign_clusters(connection: Connection, articles: Sequence[Sketched],
-                    sketched: Mapping[str, list[int]] | None = None) -> None:
+def assign_clusters(connection: Connection, articles: Sequence[Sketched]) -> None:
     """Store each article's sketch and anchors and its cluster, in order: an article may
-    join the cluster of one earlier in the same list. `sketched`: sketches made already,
-    by body text (an extractor worker's)."""
+    join the cluster of one earlier in the same list."""
     if not articles:
         return
-    made = sketched or {}
-    sketches = [made[a.body] if a.body in made else sketch(a.body) for a in articles]
+    sketches = [sketch(a.body) for a in articles]
     batch_ids = {a.article_id for a in articles}
     by_anchor = _archived_anchors(connection, {v for s in sketches for v in s[:ANCHORS]},
                                   batch_ids)

@@ -13,18 +13,16 @@ tried once more, so one bad page does not fail every page in flight.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing.connection import Connection
-from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
 
-from newsarchive import sketches
 from newsarchive.extract import ExtractionError, extract
 from newsarchive.extract.article import Article
+from newsarchive.processes import helper_context, ignore_stop_signals, loop_running
 
 # Pages sent to a worker in one batch at most (more would leave other workers idle).
 BATCH_MAX = 16
@@ -50,9 +48,6 @@ class Extracted:
 
     article: Article | None = None
     reason: str | None = None
-    # The article body's near-duplicate sketch (newsarchive.sketches), made here so that the
-    # crawl process, which stores it, does not spend its time on it.
-    sketch: list[int] | None = None
 
 
 class ExtractorDied(Exception):
@@ -69,7 +64,7 @@ def extract_page(job: PageJob) -> Extracted:
         return Extracted(reason=exc.reason)
     except Exception as exc:  # noqa: BLE001 - an extractor bug fails its page, not its batch
         return Extracted(reason=f"extractor failed: {type(exc).__name__}: {exc}")
-    return Extracted(article=article, sketch=sketches.sketch(article.body))
+    return Extracted(article=article)
 
 
 def extract_pages(jobs: list[PageJob]) -> list[Extracted]:
@@ -79,22 +74,13 @@ def extract_pages(jobs: list[PageJob]) -> list[Extracted]:
 
 def serve(connection: Connection) -> None:
     """A worker process: extract each batch of pages received, until the crawl closes the pipe."""
+    ignore_stop_signals()
     while True:
         try:
             jobs = connection.recv()
         except EOFError:
             return
         connection.send(extract_pages(jobs))
-
-
-def _context() -> ForkServerContext | SpawnContext:
-    """forkserver where there is one: workers never inherit the reactor's threads and sockets, as
-    fork would, and start from a server that imported the extractor only (not the crawler)."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
 
 
 def default_workers() -> int:
@@ -129,6 +115,14 @@ class ExtractorPool:
         self._waiting: deque[_Waiting] = deque()
         # Workers that died with pages in flight (each was replaced, its pages tried again).
         self.replaced = 0
+
+    def start(self) -> None:
+        """Start the workers now, so they are ready when the first pages come (with no event loop
+        running yet, they start as pages come)."""
+        if not loop_running():
+            return
+        while len(self._workers) < self.workers:
+            self._start()
 
     async def extract(self, job: PageJob) -> Extracted:
         """The page's extraction; ExtractorDied if its worker died twice in a row."""
@@ -166,9 +160,9 @@ class ExtractorPool:
                 self._died(worker)
 
     def _start(self) -> _Worker:
-        ours, theirs = multiprocessing.Pipe()
-        process = _context().Process(target=serve, args=(theirs,), daemon=True,
-                                     name="newsarchive-extractor")
+        ours, theirs = helper_context().Pipe()
+        process = helper_context().Process(target=serve, args=(theirs,), daemon=True,
+                                           name="newsarchive-extractor")
         process.start()
         theirs.close()  # the worker's end lives in the worker only: its death reads as EOF here
         worker = _Worker(process, ours, asyncio.get_running_loop())

@@ -68,8 +68,9 @@ NEWSARCHIVE_STORE_BATCH = 200
 # NEWSARCHIVE_STORE_FLUSH_S: seconds an item may wait for its batch (0: written on the reactor's next
 # turn, with whatever else arrived meanwhile). An item goes on only once its batch is committed.
 NEWSARCHIVE_STORE_FLUSH_S = 0.0
-# NEWSARCHIVE_STORE_THREAD: write batches in a writer thread, so the crawl keeps fetching meanwhile.
-NEWSARCHIVE_STORE_THREAD = True
+# NEWSARCHIVE_STORE_PROCESS: write batches in a writer process, so the crawl keeps fetching meanwhile
+# (off: inline, on the reactor thread).
+NEWSARCHIVE_STORE_PROCESS = True
 # NEWSARCHIVE_WARC_DIR: also write every fetch to rotating gzip WARC files here (the warc extra);
 # each fetch row keeps its record's file and offset.
 NEWSARCHIVE_WARC_DIR = None

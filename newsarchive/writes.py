@@ -218,10 +218,8 @@ class Writes:
     # -- articles ----------------------------------------------------------------
 
     def store_articles(self, run_id: int, entries: Sequence[tuple[Sequence[int], Article]],
-                       extractor_version: str,
-                       sketched: Mapping[str, list[int]] | None = None) -> list[str]:
+                       extractor_version: str) -> list[str]:
         """Archive extracted articles from their fetches: "new", "changed" or "unchanged" each.
-        `sketched`: near-duplicate sketches made already, by body (see clusters).
 
         An article is keyed by its canonical URL; changed content adds a revision and becomes
         the current fields, unchanged content only moves last_seen. Storing an article seen
@@ -259,7 +257,7 @@ class Writes:
         self._before_body_changes(changed)
         ids = self._write_articles(states, seen, hosts, at)
         self._write_events(ids, keys, entries, restored, at)
-        self.write_revisions(ids, revisions, at, sketched)
+        self.write_revisions(ids, revisions, at)
         self._write_fetch_outcomes(ids, keys, entries, outcomes)
         return outcomes
 
@@ -339,7 +337,7 @@ class Writes:
             self.connection.execute(insert(_events), events)
 
     def write_revisions(self, ids: dict[str, int], revisions: Sequence[Revision],
-                        at: datetime, sketched: Mapping[str, list[int]] | None = None) -> None:
+                        at: datetime) -> None:
         """Insert revisions, and bring the search index and the clusters up to date."""
         if not revisions:
             return
@@ -354,8 +352,7 @@ class Writes:
             (article_id, r.fields["title"], r.fields["body"]) for article_id, r in latest.items()],
             fresh={ids[r.key] for r in revisions if r.fresh})
         clusters.assign_clusters(self.connection, [
-            clusters.Sketched(ids[r.key], r.fields["body"], fresh=r.fresh) for r in revisions],
-            sketched)
+            clusters.Sketched(ids[r.key], r.fields["body"], fresh=r.fresh) for r in revisions])
 
     def _write_fetch_outcomes(self, ids: dict[str, int], keys: Sequence[str],
                               entries: Sequence[tuple[Sequence[int], Article]],

@@ -39,6 +39,7 @@ class ExtractPipeline:
 
     def open_spider(self) -> None:
         self.pool = ExtractorPool(self.workers)
+        self.pool.start()
 
     def close_spider(self) -> None:
         self.pool.close()
@@ -55,7 +56,7 @@ class ExtractPipeline:
             return item
         try:
             results = [await self._extract(page, item) for page in pages]
-            extracted = [(page, article) for page, (article, _) in zip(pages, results, strict=True)]
+            extracted = list(zip(pages, results, strict=True))
             extracted += await self._continuation(item, extracted[-1][1])
         except _PageFailed as exc:
             adapter["error"] = exc.reason
@@ -66,16 +67,10 @@ class ExtractPipeline:
         article = articles[0] if len(articles) == 1 else stitch(articles)
         article.url = item.url
         adapter["article"] = article
-        sketch = results[0][1]
-        if len(articles) == 1 and sketch is not None:
-            # The worker's sketch of this body (a stitched body is sketched when stored).
-            adapter["details"]["sketch"] = (article.body, sketch)
         return item
 
-    async def _extract(self, page: FetchedPage, item: ArticlePages
-                       ) -> tuple[Article, list[int] | None]:
-        """One page's Article and the worker's sketch of its body; _PageFailed with the reason
-        when there is no article."""
+    async def _extract(self, page: FetchedPage, item: ArticlePages) -> Article:
+        """One page's Article; _PageFailed with the reason when there is no article."""
         job = PageJob(page.body, page.final_url, page.headers, fetched_at=page.fetched_at,
                       timezone=item.details.get("timezone"), hints=item.details.get("hints"))
         try:
@@ -86,7 +81,7 @@ class ExtractPipeline:
             raise _PageFailed(f"extractor failed: {type(exc).__name__}: {exc}") from exc
         if result.article is None:
             raise _PageFailed(result.reason or "no article extracted")
-        return result.article, result.sketch
+        return result.article
 
     async def _continuation(self, item: ArticlePages, last: Article
                             ) -> list[tuple[FetchedPage, Article]]:
@@ -106,7 +101,7 @@ class ExtractPipeline:
                 item.details["continuation_error"] = f"{next_url}: {problem}"
                 break
             assert page is not None
-            article, _ = await self._extract(page, item)
+            article = await self._extract(page, item)
             articles.append((page, article))
             next_url = article.next_page_url
         return articles

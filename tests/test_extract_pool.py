@@ -15,7 +15,6 @@ from scrapy.utils.test import get_crawler
 from newsarchive.extract import extract
 from newsarchive.extract_pool import ExtractorPool, PageJob
 from newsarchive.items import ArticlePages, FetchedPage
-from newsarchive.sketches import sketch
 from pipelines.extract import ExtractPipeline
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
@@ -37,8 +36,6 @@ def test_worker_process_extracts_what_the_inline_extractor_does() -> None:
         pool.close()
     assert result.article == extract(body, URL, {})
     assert result.article.next_page_url == "http://x.example.test/eco/2022/0801/5_2.html"
-    # The worker also sketches the body, so the crawl process does not have to.
-    assert result.sketch == sketch(result.article.body) != []
 
 
 def test_extraction_error_reason_crosses_the_process_boundary() -> None:

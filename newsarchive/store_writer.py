@@ -1,0 +1,319 @@
+"""Writing pipeline items to the archive, a batch per transaction: inline, or in a writer process.
+
+Storing is CPU work of its own (SQL, the search index, raw-page compression). In a thread of the
+crawl's process it held the GIL the reactor needs to fetch; in a process of its own it runs on
+the other core. The crawl process sends a batch of items down a pipe and reads, once the batch's
+transaction has committed, each item's error (None: stored) and the batch's outcomes.
+No Scrapy here: the items are plain dataclasses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from newsarchive import EXTRACTOR_VERSION
+from newsarchive.archive import Archive
+from newsarchive.extract.article import Article
+from newsarchive.gone import gone_reason
+from newsarchive.items import ArticlePages, FailedRequest, FetchedPage, SectionPage
+from newsarchive.processes import helper_context, ignore_stop_signals, loop_running
+from newsarchive.warc import WarcFiles
+from newsarchive.writes import FetchRecord, Writes
+
+# The writer's scheduling priority below the crawl's: its batches may lag (they only grow, and
+# the scraper stops taking responses once too many wait), while fetching and extraction, which
+# the crawl's rate rests on, must not wait for a core (benchmarks/RESULTS.md, Crawling).
+WRITER_NICENESS = 19
+# Seconds close() waits for the writer process to exit before killing it (it is idle by then).
+CLOSE_WAIT_S = 30.0
+
+
+class StoreFailed(Exception):
+    """An item could not be written; the message says why (an exception does not always cross
+    a pipe, its text does)."""
+
+
+@dataclass(frozen=True)
+class WriterConfig:
+    """Where a crawl run's items go (picklable: it crosses to the writer process)."""
+
+    db_url: str
+    run_id: int
+    warc_dir: str | None = None
+
+
+class BatchWriter:
+    """Writes batches of pipeline items for one crawl run; counts their outcomes."""
+
+    def __init__(self, archive: Archive, config: WriterConfig) -> None:
+        self.archive = archive
+        self.run_id = config.run_id
+        # One WARC writer per process: workers of a distributed crawl may share the directory.
+        self.warc = (WarcFiles(config.warc_dir, f"newsarchive-{config.run_id}-"
+                               f"{socket.gethostname()}-{os.getpid()}")
+                     if config.warc_dir else None)
+        self.outcomes: dict[str, int] = {}
+
+    def write(self, items: list[Any]) -> list[str | None]:
+        """Write `items` in one transaction; each item's error (None: stored).
+
+        If the batch fails, its items are written one by one, so only the item that
+        cannot be stored fails (with its own error).
+        """
+        try:
+            self._write(items)
+        except Exception:  # noqa: BLE001 - whatever failed, each item gets its own try
+            errors: list[str | None] = []
+            for item in items:
+                try:
+                    self._write([item])
+                except Exception as error:  # noqa: BLE001 - becomes this item's error
+                    errors.append(f"{type(error).__name__}: {error}")
+                else:
+                    errors.append(None)
+            return errors
+        return [None] * len(items)
+
+    def _write(self, items: list[Any]) -> None:
+        """Store `items` in one transaction; count their outcomes once it has committed."""
+        with self.archive.writing() as writes:
+            outcomes = _BatchStore(writes, self.run_id, self.warc).store(items)
+        for outcome in outcomes:
+            self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+
+    def close(self) -> None:
+        if self.warc is not None:
+            self.warc.close()
+
+
+def serve(connection: Connection, config: WriterConfig) -> None:
+    """The writer process: write each batch received and answer (errors, outcomes so far),
+    until the crawl closes the pipe."""
+    ignore_stop_signals()
+    os.nice(WRITER_NICENESS)
+    archive = Archive(config.db_url, migrate=False)
+    writer = BatchWriter(archive, config)
+    try:
+        while True:
+            try:
+                items = connection.recv()
+            except EOFError:
+                return
+            errors = writer.write(items)
+            connection.send((errors, dict(writer.outcomes)))
+    finally:
+        writer.close()
+        archive.close()
+
+
+class WriterDied(StoreFailed):
+    """The writer process died with the batch, twice."""
+
+
+Answer = Callable[[list[str | None], dict[str, int]], None]
+
+
+class WriterProcess:
+    """The crawl's end of a writer process: one batch at a time, answered on the event loop.
+
+    A writer that dies with a batch (killed, out of memory) is replaced and the batch sent
+    once more; its transaction either committed before the death or left nothing.
+    """
+
+    def __init__(self, config: WriterConfig) -> None:
+        self.config = config
+        self.outcomes: dict[str, int] = {}  # of the writers that have exited
+        self._process: BaseProcess | None = None
+        self._connection: Connection | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._latest: dict[str, int] = {}  # the running writer's outcomes so far
+        self._batch: tuple[list[Any], Answer, int] | None = None
+        self.replaced = 0
+
+    @property
+    def busy(self) -> bool:
+        return self._batch is not None
+
+    def write(self, items: list[Any], answer: Answer) -> None:
+        """Send `items` to the writer (idle: one batch at a time); `answer(errors, outcomes)`
+        is called on the event loop once they are written."""
+        if self._batch is not None:
+            raise RuntimeError("the writer process takes one batch at a time")
+        self._send(items, answer, attempt=1)
+
+    def _send(self, items: list[Any], answer: Answer, attempt: int) -> None:
+        if self._connection is None:
+            self._start()
+        assert self._connection is not None
+        self._batch = (items, answer, attempt)
+        try:
+            # The writer is idle, blocked reading its pipe: it takes the batch as it is written.
+            self._connection.send(items)
+        except OSError:  # the writer died while idle (broken pipe)
+            self._died()
+
+    def start(self) -> None:
+        """Start the writer now, so it is ready for the first batch (with no event loop running
+        yet, it starts with the first batch)."""
+        if self._process is None and loop_running():
+            self._start()
+
+    def _start(self) -> None:
+        ours, theirs = helper_context().Pipe()
+        process = helper_context().Process(target=serve, args=(theirs, self.config),
+                                           daemon=True, name="newsarchive-writer")
+        process.start()
+        theirs.close()  # the writer's end lives in the writer only: its death reads as EOF here
+        self._process, self._connection = process, ours
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(ours.fileno(), self._receive)
+
+    def _receive(self) -> None:
+        assert self._connection is not None and self._batch is not None
+        try:
+            errors, self._latest = self._connection.recv()
+        except (EOFError, OSError):
+            self._died()
+            return
+        _, answer, _ = self._batch
+        self._batch = None
+        answer(errors, self.totals())
+
+    def _died(self) -> None:
+        """Replace a dead writer; send its batch again, or fail it if this was its second try."""
+        exitcode = self._stop(wait=0)
+        assert self._batch is not None
+        items, answer, attempt = self._batch
+        self._batch = None
+        if attempt == 1:
+            self.replaced += 1
+            self._send(items, answer, attempt=2)
+            return
+        reason = f"writer process died (exit code {exitcode}) twice with this item's batch"
+        answer([reason] * len(items), self.totals())
+
+    def totals(self) -> dict[str, int]:
+        """Outcomes of every batch written so far."""
+        totals = dict(self.outcomes)
+        for name, count in self._latest.items():
+            totals[name] = totals.get(name, 0) + count
+        return totals
+
+    def _stop(self, wait: float) -> int | None:
+        """Close the pipe (an idle writer exits), reap the writer (killed after `wait` s)."""
+        process, connection = self._process, self._connection
+        if process is None or connection is None:
+            return None
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.remove_reader(connection.fileno())
+        connection.close()
+        process.join(wait)
+        if process.exitcode is None:
+            process.kill()
+            process.join()
+        self.outcomes, self._latest = self.totals(), {}
+        self._process = self._connection = None
+        return process.exitcode
+
+    def process(self) -> BaseProcess | None:
+        """The running writer process (for tests)."""
+        return self._process
+
+    def close(self) -> None:
+        """Let the writer finish and exit (call once no batch is in flight)."""
+        self._stop(wait=CLOSE_WAIT_S)
+
+
+class _BatchStore:
+    """Turns pipeline items into the archive's bulk writes, in item order."""
+
+    def __init__(self, writes: Writes, run_id: int, warc: WarcFiles | None) -> None:
+        self.writes = writes
+        self.run_id = run_id
+        self.warc = warc
+        self.outcomes: list[str] = []
+        self._articles: list[tuple[list[int], Article]] = []
+        self._failures: list[tuple[int | None, str, str]] = []
+
+    def store(self, items: list[Any]) -> list[str]:
+        """Every item's fetches first (one insert), then what became of each; the outcomes."""
+        pages = [(page, _encoding(item, page)) for item in items for page in _pages(item)]
+        fetch_ids = iter(self.writes.record_fetches(self.run_id, [
+            FetchRecord(p.url, p.final_url, p.status, p.headers, p.body, p.fetched_at, enc)
+            for p, enc in pages], self.warc))
+        for item in items:
+            ids = [next(fetch_ids) for _ in _pages(item)]
+            if isinstance(item, SectionPage):
+                self._section(item, ids[0])
+            elif isinstance(item, FailedRequest):
+                self._failures.append((None, item.url, item.reason))
+                self.outcomes.append("failed")
+            elif isinstance(item, ArticlePages):
+                self._article(item, ids)
+        self._settle()
+        self.writes.record_failures(self.run_id, self._failures)
+        return self.outcomes
+
+    def _section(self, item: SectionPage, fetch_id: int) -> None:
+        if item.page.status >= 400:
+            self._failures.append((fetch_id, item.page.url,
+                                   f"section page HTTP {item.page.status}"))
+        elif item.error is not None:
+            self._failures.append((fetch_id, item.page.url, f"section page: {item.error}"))
+        self.outcomes.append("section")
+
+    def _article(self, item: ArticlePages, fetch_ids: list[int]) -> None:
+        first_fetch = fetch_ids[0] if fetch_ids else None
+        gone = self._gone(item, fetch_ids) if item.error is not None else None
+        if gone is not None:
+            self.outcomes.append(gone)
+        elif item.error is not None:
+            self._failures.append((first_fetch, item.url, item.error))
+            self.outcomes.append("failed")
+        elif item.duplicate_of is not None:
+            self.outcomes.append("duplicate")
+        else:
+            assert item.article is not None
+            self._articles.append((fetch_ids, item.article))
+        if "continuation_error" in item.details:
+            self._failures.append((first_fetch, item.url, item.details["continuation_error"]))
+
+    def _settle(self) -> None:
+        """Write the articles gathered so far (a deletion check must see them)."""
+        if self._articles:
+            self.outcomes.extend(self.writes.store_articles(self.run_id, self._articles,
+                                                            EXTRACTOR_VERSION))
+            self._articles = []
+
+    def _gone(self, item: ArticlePages, fetch_ids: list[int]) -> str | None:
+        """Mark a known article deleted when its page is a 404/410 or a "deleted" notice."""
+        if not item.pages:
+            return None
+        page = item.pages[0]
+        reason = gone_reason(page.status, page.body, page.headers)
+        if reason is None:
+            return None
+        self._settle()
+        return self.writes.mark_gone(fetch_ids, item.url, reason, page.fetched_at)
+
+
+def _pages(item: Any) -> list[FetchedPage]:
+    if isinstance(item, SectionPage):
+        return [item.page]
+    if isinstance(item, ArticlePages):
+        return list(item.pages)
+    return []
+
+
+def _encoding(item: Any, page: FetchedPage) -> dict[str, Any] | None:
+    if isinstance(item, ArticlePages):
+        encodings: dict[str, Any] = item.details.get("encodings", {})
+        return encodings.get(page.url)
+    return None
