@@ -8,8 +8,11 @@ included, shared pages counted once). The crawl process's CPU is also given for 
 thread alone; the rest is its other threads' (the store's writer thread). Plain Scrapy does all its
 work on the reactor thread, so the split shows where our overhead is.
 
+Both crawls run `--repeat` times, alternately (plain, ours, plain, ours ...), and each figure is the
+median run's: on two cores a single pair of runs differed by up to ±0.08 in the ratio.
+
 Usage: .venv/bin/python benchmarks/crawl.py [--articles 5000] [--per-page 20] [--concurrency 16]
-                                            [-s NAME=VALUE ...]
+                                            [--repeat 3] [-s NAME=VALUE ...]
 """
 
 from __future__ import annotations
@@ -192,6 +195,11 @@ def extraction_ms(pages: dict[str, Page], sample: int = 50) -> float:
     return (time.perf_counter() - started) * 1000 / max(1, len(articles))
 
 
+def median_run(runs: list[Run]) -> Run:
+    """The run of median wall time (the lower middle one of an even number)."""
+    return sorted(runs, key=lambda run: run.seconds)[(len(runs) - 1) // 2]
+
+
 def row(run: Run, pages: int, archived: int | None) -> dict[str, Any]:
     """One command's figures for the report."""
     figures: dict[str, Any] = {"seconds": round(run.seconds, 1),
@@ -209,18 +217,23 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="requests at a time to the host")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                         help="an extra Scrapy setting for our crawl, e.g. NEWSARCHIVE_EXTRACT_WORKERS=0")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each crawl, alternated")
     args = parser.parse_args()
     pages, paths = build_portal(args.articles, args.per_page)
     with tempfile.TemporaryDirectory() as tmp, Portal(pages) as portal:
         url_file = Path(tmp) / "urls.txt"
         url_file.write_text("\n".join(portal.url + p for p in paths), encoding="utf-8")
-        plain = timed([sys.executable, "-c", PLAIN_SCRAPY, str(url_file), str(args.concurrency)])
-        db = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        ours = timed([
-            sys.executable, "-m", "newsarchive.cli", "crawl", portal.url + "/news/", "--db", db,
-            "--progress", "0", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-            "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={args.concurrency}",
-            *(arg for setting in args.set for arg in ("-s", setting))])
+        plain_runs, our_runs = [], []
+        for attempt in range(args.repeat):
+            plain_runs.append(timed([sys.executable, "-c", PLAIN_SCRAPY, str(url_file),
+                                     str(args.concurrency)]))
+            db = f"sqlite:///{Path(tmp) / f'bench{attempt}.db'}"
+            our_runs.append(timed([
+                sys.executable, "-m", "newsarchive.cli", "crawl", portal.url + "/news/", "--db", db,
+                "--progress", "0", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+                "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={args.concurrency}",
+                *(arg for setting in args.set for arg in ("-s", setting))]))
+        plain, ours = median_run(plain_runs), median_run(our_runs)
         archived = next(int(line.split()[2]) for line in ours.stdout.splitlines()
                         if "articles archived:" in line)
     n_pages = len(paths)
@@ -229,6 +242,8 @@ def main() -> None:
         "newsarchive": row(ours, n_pages, archived),
         "plain_scrapy": row(plain, n_pages, None),
         "throughput_ratio": round(plain.seconds / ours.seconds, 2),
+        "runs_seconds": {"newsarchive": [round(r.seconds, 1) for r in our_runs],
+                         "plain_scrapy": [round(r.seconds, 1) for r in plain_runs]},
         # The crawl process's CPU time bounds its rate when a core is free: steadier under load.
         "main_cpu_ratio": round(plain.main_cpu_s / ours.main_cpu_s, 2),
         "reactor_cpu_ratio": round(plain.reactor_cpu_s / ours.reactor_cpu_s, 2),
@@ -242,7 +257,8 @@ def main() -> None:
               f"{line.get('articles_per_s', '-'):>12}{line['peak_mb']:>9}"
               f"{line['main_cpu_s']:>12}{line['reactor_cpu_s']:>15}{line['helpers_cpu_s']:>15}")
     print(f"throughput ratio newsarchive/plain: {report['throughput_ratio']} "
-          f"({archived} of {args.articles} articles archived)")
+          f"({archived} of {args.articles} articles archived; median of {args.repeat} runs each: "
+          f"ours {report['runs_seconds']['newsarchive']} s, plain {report['runs_seconds']['plain_scrapy']} s)")
     print(f"crawl-process CPU ratio plain/newsarchive: {report['main_cpu_ratio']} "
           f"(reactor thread alone: {report['reactor_cpu_ratio']})")
     print(f"extraction alone: {report['extraction_ms_per_article']} ms per article page (inline)")
