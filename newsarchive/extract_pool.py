@@ -6,6 +6,9 @@ Articles from: no helper threads in the crawl process (a ProcessPoolExecutor's f
 threads cost it CPU and made its reactor thread wait for the GIL at every hand-over). A worker
 has one batch of pages at a time; the pages asked for meanwhile wait, and go as its next batch
 (up to BATCH_MAX), so the busier the crawl the fewer hand-overs per page.
+A worker is also handed its next batch while it extracts one, so it never waits for the event
+loop to come round to it (the loop has other work; a worker waiting for its next batch idled a
+third of a crawl): its pipes are enlarged so that a batch waiting there never blocks the loop.
 A worker that dies (killed, out of memory, a crash in a C library) is replaced and its pages
 tried once more, so one bad page does not fail every page in flight.
 """
@@ -13,6 +16,7 @@ tried once more, so one bad page does not fail every page in flight.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 from collections import deque
 from dataclasses import dataclass, field
@@ -26,6 +30,11 @@ from newsarchive.processes import helper_context, ignore_stop_signals, loop_runn
 
 # Pages sent to a worker in one batch at most (more would leave other workers idle).
 BATCH_MAX = 16
+# Page bytes a batch holds at most, unless it is one page; a batch handed over ahead, while the
+# worker extracts, is only one that fits its pipe (PIPE_BYTES) whole.
+BATCH_BYTES = 512 * 1024
+# The size asked for each pipe to and from a worker (Linux's default limit for a user: 1 MiB).
+PIPE_BYTES = 1024 * 1024
 # Seconds close() waits for a worker to finish its batch and exit before killing it.
 CLOSE_WAIT_S = 5.0
 
@@ -72,15 +81,28 @@ def extract_pages(jobs: list[PageJob]) -> list[Extracted]:
     return [extract_page(job) for job in jobs]
 
 
-def serve(connection: Connection) -> None:
+def serve(jobs_in: Connection, results_out: Connection) -> None:
     """A worker process: extract each batch of pages received, until the crawl closes the pipe."""
     ignore_stop_signals()
     while True:
         try:
-            jobs = connection.recv()
+            jobs = jobs_in.recv()
         except EOFError:
             return
-        connection.send(extract_pages(jobs))
+        results_out.send(extract_pages(jobs))
+
+
+def _size(job: PageJob) -> int:
+    """A page's bytes (a job without bytes fails in the worker, which records why)."""
+    return len(job.body) if isinstance(job.body, bytes) else 0
+
+
+def _enlarge(connection: Connection) -> int:
+    """Ask for a PIPE_BYTES pipe; the size it has (64 KiB where it cannot be changed)."""
+    try:
+        return int(fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES))
+    except (AttributeError, OSError):  # not Linux, or over the system's limit
+        return 64 * 1024
 
 
 def default_workers() -> int:
@@ -97,12 +119,15 @@ _Waiting = tuple[PageJob, asyncio.Future[Extracted]]
 
 @dataclass
 class _Worker:
-    """A worker process, the crawl's end of its pipe, and the batch it is extracting (if any)."""
+    """A worker process, the crawl's ends of its pipes, and its batches: the one it extracts,
+    and the one handed over ahead (if any)."""
 
     process: BaseProcess
-    connection: Connection
+    jobs: Connection
+    results: Connection
     loop: asyncio.AbstractEventLoop
-    batch: list[_Waiting] = field(default_factory=list)
+    pipe_bytes: int
+    batches: deque[list[_Waiting]] = field(default_factory=deque)
 
 
 class ExtractorPool:
@@ -144,40 +169,62 @@ class ExtractorPool:
         return waiter
 
     def _dispatch(self) -> None:
-        """Give the waiting pages to the free workers, starting workers up to `workers`."""
+        """Give the waiting pages to idle workers (starting workers up to `workers`), then to
+        busy ones as their next batch, where it fits their pipe."""
         while self._waiting:
-            worker = next((w for w in self._workers if not w.batch), None)
+            idle = next((w for w in self._workers if not w.batches), None)
+            if idle is None and len(self._workers) < self.workers:
+                idle = self._start()
+            worker = idle or next((w for w in self._workers if len(w.batches) == 1), None)
             if worker is None:
-                if len(self._workers) >= self.workers:
-                    return
-                worker = self._start()
-            count = min(BATCH_MAX, len(self._waiting))
-            worker.batch = [self._waiting.popleft() for _ in range(count)]
+                return
+            batch = self._next_batch()
+            # An idle worker is blocked reading its pipe and takes any batch as it is written; a
+            # busy one reads it later, so it must fit the pipe whole or the loop would block.
+            size = sum(_size(job) for job, _ in batch) + 64 * 1024
+            if idle is None and size > worker.pipe_bytes:
+                self._waiting.extendleft(reversed(batch))
+                return
+            worker.batches.append(batch)
             try:
-                # The worker is idle, blocked reading its pipe: it takes the batch as it is written.
-                worker.connection.send([job for job, _ in worker.batch])
-            except OSError:  # the worker died while idle (broken pipe)
+                worker.jobs.send([job for job, _ in batch])
+            except OSError:  # the worker died (broken pipe)
                 self._died(worker)
 
+    def _next_batch(self) -> list[_Waiting]:
+        """The next waiting pages: up to BATCH_MAX, and BATCH_BYTES unless one page is more."""
+        batch = [self._waiting.popleft()]
+        size = _size(batch[0][0])
+        while self._waiting and len(batch) < BATCH_MAX:
+            size += _size(self._waiting[0][0])
+            if size > BATCH_BYTES:
+                break
+            batch.append(self._waiting.popleft())
+        return batch
+
     def _start(self) -> _Worker:
-        ours, theirs = helper_context().Pipe()
-        process = helper_context().Process(target=serve, args=(theirs,), daemon=True,
-                                           name="newsarchive-extractor")
+        jobs_in, jobs = helper_context().Pipe(duplex=False)
+        results, results_out = helper_context().Pipe(duplex=False)
+        pipe_bytes = min(_enlarge(jobs), _enlarge(results_out))
+        process = helper_context().Process(target=serve, args=(jobs_in, results_out),
+                                           daemon=True, name="newsarchive-extractor")
         process.start()
-        theirs.close()  # the worker's end lives in the worker only: its death reads as EOF here
-        worker = _Worker(process, ours, asyncio.get_running_loop())
-        worker.loop.add_reader(ours.fileno(), self._receive, worker)
+        # The worker's ends live in the worker only: its death reads as EOF here.
+        jobs_in.close()
+        results_out.close()
+        worker = _Worker(process, jobs, results, asyncio.get_running_loop(), pipe_bytes)
+        worker.loop.add_reader(results.fileno(), self._receive, worker)
         self._workers.append(worker)
         return worker
 
     def _receive(self, worker: _Worker) -> None:
         """The worker's batch is done (or the worker died): settle its pages, send it more."""
         try:
-            results: list[Extracted] = worker.connection.recv()
+            results: list[Extracted] = worker.results.recv()
         except (EOFError, OSError):
             self._died(worker)
             return
-        batch, worker.batch = worker.batch, []
+        batch = worker.batches.popleft()
         for (_, waiter), result in zip(batch, results, strict=True):
             if not waiter.done():
                 waiter.set_result(result)
@@ -185,21 +232,24 @@ class ExtractorPool:
 
     def _died(self, worker: _Worker) -> None:
         """Drop a dead worker; its pages learn so, to try again on another."""
+        if worker not in self._workers:
+            return  # already dropped (a send and the read both found it dead)
         self._discard(worker, wait=0)
-        if worker.batch:
+        if worker.batches:
             self.replaced += 1
             reason = f"exit code {worker.process.exitcode}"
-            for _, waiter in worker.batch:
+            for _, waiter in (waiting for batch in worker.batches for waiting in batch):
                 if not waiter.done():
                     waiter.set_exception(_WorkerDied(reason))
-            worker.batch = []
+            worker.batches.clear()
 
     def _discard(self, worker: _Worker, wait: float) -> None:
         """Stop reading from a worker, close its pipe, and reap it (killed after `wait` s)."""
         self._workers.remove(worker)
         if not worker.loop.is_closed():
-            worker.loop.remove_reader(worker.connection.fileno())
-        worker.connection.close()  # an idle worker reads EOF and exits
+            worker.loop.remove_reader(worker.results.fileno())
+        worker.jobs.close()  # an idle worker reads EOF and exits
+        worker.results.close()
         worker.process.join(wait)
         if worker.process.exitcode is None:
             worker.process.kill()

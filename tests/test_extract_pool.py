@@ -13,7 +13,7 @@ from fixtures.crawl.portal import article_html
 from scrapy.utils.test import get_crawler
 
 from newsarchive.extract import extract
-from newsarchive.extract_pool import ExtractorPool, PageJob
+from newsarchive.extract_pool import BATCH_MAX, PIPE_BYTES, ExtractorPool, PageJob
 from newsarchive.items import ArticlePages, FetchedPage
 from pipelines.extract import ExtractPipeline
 
@@ -154,3 +154,41 @@ def test_a_worker_killed_while_idle_is_replaced_without_failing_a_page() -> None
         pool.close()
     assert titles == ("一篇用来测试进程池的新闻报道标题",) * 2
     assert pool.replaced == 0
+
+
+def test_a_busy_worker_is_handed_its_next_batch_ahead_when_it_fits_its_pipe() -> None:
+    """While a worker extracts one batch, the next waits in its pipe, so the worker never waits
+    for the event loop; a batch too big for the pipe waits for the worker instead (writing it
+    would block the loop)."""
+    small = article_html("一篇用来测试进程池的新闻报道标题")
+    big = small + b"<!--" + b"x" * PIPE_BYTES + b"-->"
+
+    async def queued(pool: ExtractorPool, body: bytes, pages: int
+                     ) -> tuple[list[int], int, list[str | None]]:
+        futures = [asyncio.ensure_future(pool.extract(PageJob(body, URL, HEADERS)))
+                   for _ in range(pages)]
+        await asyncio.sleep(0)  # every page queued and dispatched
+        worker = pool._workers[0]
+        assert worker.pipe_bytes >= PIPE_BYTES  # Linux lets a user enlarge a pipe so far
+        in_flight = [len(batch) for batch in worker.batches]
+        left = len(pool._waiting)
+        results = await asyncio.gather(*futures)
+        return in_flight, left, [r.article.title if r.article else r.reason for r in results]
+
+    pool = ExtractorPool(1)  # a pool serves one event loop
+    try:
+        in_flight, left, titles = asyncio.run(queued(pool, small, 2 * BATCH_MAX + 8))
+    finally:
+        pool.close()
+    # Pages queued one by one: the first goes to the idle worker, the second ahead of it, the
+    # rest wait and go as batches of up to BATCH_MAX as those come back.
+    assert in_flight == [1, 1] and left == 2 * BATCH_MAX + 6
+    assert titles == ["一篇用来测试进程池的新闻报道标题"] * (2 * BATCH_MAX + 8)
+
+    pool = ExtractorPool(1)
+    try:
+        in_flight, left, titles = asyncio.run(queued(pool, big, 3))
+    finally:
+        pool.close()
+    assert in_flight == [1] and left == 2  # one page a batch (BATCH_BYTES), none ahead
+    assert titles == ["一篇用来测试进程池的新闻报道标题"] * 3
