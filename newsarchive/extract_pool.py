@@ -6,9 +6,10 @@ Articles from: no helper threads in the crawl process (a ProcessPoolExecutor's f
 threads cost it CPU and made its reactor thread wait for the GIL at every hand-over). A worker
 has one batch of pages at a time; the pages asked for meanwhile wait, and go as its next batch
 (up to BATCH_MAX), so the busier the crawl the fewer hand-overs per page.
-A worker is also handed its next batch while it extracts one, so it never waits for the event
-loop to come round to it (the loop has other work; a worker waiting for its next batch idled a
-third of a crawl): its pipes are enlarged so that a batch waiting there never blocks the loop.
+A busy worker is also handed its next batch once AHEAD_MIN pages wait, so it need not wait for
+the event loop to come round to it (the loop has other work; a worker waiting for its next batch
+idled a third of a crawl): its pipes are enlarged so that a batch waiting there never blocks the
+loop.
 A worker that dies (killed, out of memory, a crash in a C library) is replaced and its pages
 tried once more, so one bad page does not fail every page in flight.
 """
@@ -33,6 +34,9 @@ BATCH_MAX = 16
 # Page bytes a batch holds at most, unless it is one page; a batch handed over ahead, while the
 # worker extracts, is only one that fits its pipe (PIPE_BYTES) whole.
 BATCH_BYTES = 512 * 1024
+# Pages that must wait before a batch goes ahead to a busy worker: handed over one by one as they
+# came, batches stayed at 1-2 pages and their overhead slowed the whole crawl.
+AHEAD_MIN = BATCH_MAX // 2
 # The size asked for each pipe to and from a worker (Linux's default limit for a user: 1 MiB).
 PIPE_BYTES = 1024 * 1024
 # Seconds close() waits for a worker to finish its batch and exit before killing it.
@@ -176,7 +180,7 @@ class ExtractorPool:
             if idle is None and len(self._workers) < self.workers:
                 idle = self._start()
             worker = idle or next((w for w in self._workers if len(w.batches) == 1), None)
-            if worker is None:
+            if worker is None or (idle is None and len(self._waiting) < AHEAD_MIN):
                 return
             batch = self._next_batch()
             # An idle worker is blocked reading its pipe and takes any batch as it is written; a

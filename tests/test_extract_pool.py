@@ -13,7 +13,7 @@ from fixtures.crawl.portal import article_html
 from scrapy.utils.test import get_crawler
 
 from newsarchive.extract import extract
-from newsarchive.extract_pool import BATCH_MAX, PIPE_BYTES, ExtractorPool, PageJob
+from newsarchive.extract_pool import AHEAD_MIN, BATCH_MAX, PIPE_BYTES, ExtractorPool, PageJob
 from newsarchive.items import ArticlePages, FetchedPage
 from pipelines.extract import ExtractPipeline
 
@@ -157,9 +157,9 @@ def test_a_worker_killed_while_idle_is_replaced_without_failing_a_page() -> None
 
 
 def test_a_busy_worker_is_handed_its_next_batch_ahead_when_it_fits_its_pipe() -> None:
-    """While a worker extracts one batch, the next waits in its pipe, so the worker never waits
-    for the event loop; a batch too big for the pipe waits for the worker instead (writing it
-    would block the loop)."""
+    """While a worker extracts one batch, the next (once AHEAD_MIN pages wait) waits in its pipe,
+    so the worker does not wait for the event loop; a batch too big for the pipe waits for the
+    worker instead (writing it would block the loop)."""
     small = article_html("一篇用来测试进程池的新闻报道标题")
     big = small + b"<!--" + b"x" * PIPE_BYTES + b"-->"
 
@@ -180,15 +180,15 @@ def test_a_busy_worker_is_handed_its_next_batch_ahead_when_it_fits_its_pipe() ->
         in_flight, left, titles = asyncio.run(queued(pool, small, 2 * BATCH_MAX + 8))
     finally:
         pool.close()
-    # Pages queued one by one: the first goes to the idle worker, the second ahead of it, the
-    # rest wait and go as batches of up to BATCH_MAX as those come back.
-    assert in_flight == [1, 1] and left == 2 * BATCH_MAX + 6
+    # Pages queued one by one: the first goes to the idle worker, the next AHEAD_MIN wait and go
+    # ahead of it together, the rest go as batches of up to BATCH_MAX as those come back.
+    assert in_flight == [1, AHEAD_MIN] and left == 2 * BATCH_MAX + 7 - AHEAD_MIN
     assert titles == ["一篇用来测试进程池的新闻报道标题"] * (2 * BATCH_MAX + 8)
 
     pool = ExtractorPool(1)
     try:
-        in_flight, left, titles = asyncio.run(queued(pool, big, 3))
+        in_flight, left, titles = asyncio.run(queued(pool, big, AHEAD_MIN + 1))
     finally:
         pool.close()
-    assert in_flight == [1] and left == 2  # one page a batch (BATCH_BYTES), none ahead
-    assert titles == ["一篇用来测试进程池的新闻报道标题"] * 3
+    assert in_flight == [1] and left == AHEAD_MIN  # one page a batch (BATCH_BYTES), none ahead
+    assert titles == ["一篇用来测试进程池的新闻报道标题"] * (AHEAD_MIN + 1)
