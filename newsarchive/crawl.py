@@ -14,6 +14,7 @@ from scrapy.settings import Settings
 
 from newsarchive.archive import Archive
 from newsarchive.monitor import check_coverage
+from newsarchive.processes import warm_up
 from newsarchive.sites import DEFAULT_REVISIT, SiteConfig, parse_duration, site_settings
 from spiders.sections import SectionSpider
 
@@ -83,6 +84,7 @@ def crawl(
     progress: float = 0.0,
 ) -> dict[str, Any]:
     """Crawl the sections at `start_urls` (or `site`'s) into the archive at `db_url`; the summary."""
+    warm_up()
     if site is not None and not start_urls:
         start_urls = list(site.sections)
     options: dict[str, Any] = site_settings(site) if site is not None else {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import signal
+from multiprocessing import forkserver
 from multiprocessing.context import ForkServerContext, SpawnContext
 
 # What a helper process may need, imported once in the fork server rather than in every helper.
@@ -20,6 +21,13 @@ def helper_context() -> ForkServerContext | SpawnContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     return context
+
+
+def warm_up() -> None:
+    """Start the fork server now: it imports what helpers need on the other core while the crawl
+    sets itself up, instead of after, when the first page is waiting for its extractor."""
+    if isinstance(helper_context(), ForkServerContext):
+        forkserver.ensure_running()
 
 
 def ignore_stop_signals() -> None:
