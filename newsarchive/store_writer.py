@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -59,34 +60,36 @@ class BatchWriter:
         self.warc = (WarcFiles(config.warc_dir, f"newsarchive-{config.run_id}-"
                                f"{socket.gethostname()}-{os.getpid()}")
                      if config.warc_dir else None)
-        self.outcomes: dict[str, int] = {}
+        self.outcomes: Counter[str] = Counter()  # of every batch written
 
-    def write(self, items: list[Any]) -> list[str | None]:
-        """Write `items` in one transaction; each item's error (None: stored).
+    def write(self, items: list[Any]) -> tuple[list[str | None], Counter[str]]:
+        """Write `items` in one transaction; each item's error (None: stored), and the
+        outcomes of those stored.
 
         If the batch fails, its items are written one by one, so only the item that
         cannot be stored fails (with its own error).
         """
         try:
-            self._write(items)
+            outcomes = self._write(items)
         except Exception:  # noqa: BLE001 - whatever failed, each item gets its own try
             errors: list[str | None] = []
+            outcomes = Counter()
             for item in items:
                 try:
-                    self._write([item])
+                    outcomes += self._write([item])
                 except Exception as error:  # noqa: BLE001 - becomes this item's error
                     errors.append(f"{type(error).__name__}: {error}")
                 else:
                     errors.append(None)
-            return errors
-        return [None] * len(items)
+            return errors, outcomes
+        return [None] * len(items), outcomes
 
-    def _write(self, items: list[Any]) -> None:
-        """Store `items` in one transaction; count their outcomes once it has committed."""
+    def _write(self, items: list[Any]) -> Counter[str]:
+        """Store `items` in one transaction; their outcomes, counted once it has committed."""
         with self.archive.writing() as writes:
-            outcomes = _BatchStore(writes, self.run_id, self.warc).store(items)
-        for outcome in outcomes:
-            self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+            outcomes = Counter(_BatchStore(writes, self.run_id, self.warc).store(items))
+        self.outcomes.update(outcomes)
+        return outcomes
 
     def close(self) -> None:
         if self.warc is not None:
@@ -94,8 +97,8 @@ class BatchWriter:
 
 
 def serve(connection: Connection, config: WriterConfig) -> None:
-    """The writer process: write each batch received and answer (errors, outcomes so far),
-    until the crawl closes the pipe."""
+    """The writer process: write each batch received and answer (errors, the batch's
+    outcomes), until the crawl closes the pipe."""
     ignore_stop_signals()
     os.nice(WRITER_NICENESS)
     archive = Archive(config.db_url, migrate=False)
@@ -106,8 +109,7 @@ def serve(connection: Connection, config: WriterConfig) -> None:
                 items = connection.recv()
             except EOFError:
                 return
-            errors = writer.write(items)
-            connection.send((errors, dict(writer.outcomes)))
+            connection.send(writer.write(items))
     finally:
         writer.close()
         archive.close()
@@ -117,6 +119,7 @@ class WriterDied(StoreFailed):
     """The writer process died with the batch, twice."""
 
 
+# Called with each item's error (None: stored) and the outcomes of every batch so far.
 Answer = Callable[[list[str | None], dict[str, int]], None]
 
 
@@ -129,11 +132,10 @@ class WriterProcess:
 
     def __init__(self, config: WriterConfig) -> None:
         self.config = config
-        self.outcomes: dict[str, int] = {}  # of the writers that have exited
+        self.outcomes: Counter[str] = Counter()  # of every batch written, by any writer
         self._process: BaseProcess | None = None
         self._connection: Connection | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._latest: dict[str, int] = {}  # the running writer's outcomes so far
         self._batch: tuple[list[Any], Answer, int] | None = None
         self.replaced = 0
 
@@ -178,13 +180,14 @@ class WriterProcess:
     def _receive(self) -> None:
         assert self._connection is not None and self._batch is not None
         try:
-            errors, self._latest = self._connection.recv()
+            errors, outcomes = self._connection.recv()
         except (EOFError, OSError):
             self._died()
             return
+        self.outcomes.update(outcomes)
         _, answer, _ = self._batch
         self._batch = None
-        answer(errors, self.totals())
+        answer(errors, dict(self.outcomes))
 
     def _died(self) -> None:
         """Replace a dead writer; send its batch again, or fail it if this was its second try."""
@@ -197,14 +200,7 @@ class WriterProcess:
             self._send(items, answer, attempt=2)
             return
         reason = f"writer process died (exit code {exitcode}) twice with this item's batch"
-        answer([reason] * len(items), self.totals())
-
-    def totals(self) -> dict[str, int]:
-        """Outcomes of every batch written so far."""
-        totals = dict(self.outcomes)
-        for name, count in self._latest.items():
-            totals[name] = totals.get(name, 0) + count
-        return totals
+        answer([reason] * len(items), dict(self.outcomes))
 
     def _stop(self, wait: float) -> int | None:
         """Close the pipe (an idle writer exits), reap the writer (killed after `wait` s)."""
@@ -218,7 +214,6 @@ class WriterProcess:
         if process.exitcode is None:
             process.kill()
             process.join()
-        self.outcomes, self._latest = self.totals(), {}
         self._process = self._connection = None
         return process.exitcode
 

@@ -88,9 +88,8 @@ class StorePipeline:
     @property
     def outcomes(self) -> dict[str, int]:
         """Items written so far, by outcome."""
-        if self._process is not None:
-            return self._process.totals()
-        return dict(self._inline.outcomes) if self._inline is not None else {}
+        writer = self._process or self._inline
+        return dict(writer.outcomes) if writer is not None else {}
 
     async def close_spider(self) -> None:
         """Write what is buffered, wait for the writer to finish, close the run."""
@@ -147,7 +146,7 @@ class StorePipeline:
             return
         if self._process is None:
             assert self._inline is not None
-            self._settle(batch, self._inline.write(batch.items))
+            self._settle(batch, self._inline.write(batch.items)[0])
             return
         self._process.write(batch.items,
                             lambda errors, _outcomes: self._answered(batch, errors))
