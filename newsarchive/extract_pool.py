@@ -27,7 +27,13 @@ from multiprocessing.process import BaseProcess
 
 from newsarchive.extract import ExtractionError, extract
 from newsarchive.extract.article import Article
-from newsarchive.processes import helper_context, ignore_stop_signals, loop_running
+from newsarchive.processes import (
+    helper_context,
+    ignore_stop_signals,
+    loop_running,
+    reap,
+    start_helper,
+)
 
 # Pages sent to a worker in one batch at most (more would leave other workers idle).
 BATCH_MAX = 16
@@ -210,12 +216,7 @@ class ExtractorPool:
         jobs_in, jobs = helper_context().Pipe(duplex=False)
         results, results_out = helper_context().Pipe(duplex=False)
         pipe_bytes = min(_enlarge(jobs), _enlarge(results_out))
-        process = helper_context().Process(target=serve, args=(jobs_in, results_out),
-                                           daemon=True, name="newsarchive-extractor")
-        process.start()
-        # The worker's ends live in the worker only: its death reads as EOF here.
-        jobs_in.close()
-        results_out.close()
+        process = start_helper(serve, "newsarchive-extractor", (jobs_in, results_out))
         worker = _Worker(process, jobs, results, asyncio.get_running_loop(), pipe_bytes)
         worker.loop.add_reader(results.fileno(), self._receive, worker)
         self._workers.append(worker)
@@ -254,10 +255,7 @@ class ExtractorPool:
             worker.loop.remove_reader(worker.results.fileno())
         worker.jobs.close()  # an idle worker reads EOF and exits
         worker.results.close()
-        worker.process.join(wait)
-        if worker.process.exitcode is None:
-            worker.process.kill()
-            worker.process.join()
+        reap(worker.process, wait)
 
     def processes(self) -> list[BaseProcess]:
         """The worker processes (for monitoring and tests). Signal them through these objects, not

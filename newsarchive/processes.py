@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import signal
+from collections.abc import Callable, Sequence
 from multiprocessing import forkserver
+from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
+from multiprocessing.process import BaseProcess
+from typing import Any
 
 # What a helper process may need, imported once in the fork server rather than in every helper.
 PRELOAD = ["newsarchive.extract_pool", "newsarchive.store_writer"]
@@ -36,6 +40,26 @@ def ignore_stop_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
+
+def start_helper(target: Callable[..., None], name: str, theirs: Sequence[Connection],
+                 *args: Any) -> BaseProcess:
+    """A started helper running `target(*theirs, *args)`. The helper's pipe ends (`theirs`) are
+    closed here once it has them: they live in the helper only, so its death reads as EOF."""
+    process = helper_context().Process(target=target, args=(*theirs, *args), daemon=True,
+                                       name=name)
+    process.start()
+    for end in theirs:
+        end.close()
+    return process
+
+
+def reap(process: BaseProcess, wait: float) -> int | None:
+    """Wait up to `wait` s for a helper whose pipe is closed to exit, else kill it; its exit code."""
+    process.join(wait)
+    if process.exitcode is None:
+        process.kill()
+        process.join()
+    return process.exitcode
 
 
 def loop_running() -> bool:

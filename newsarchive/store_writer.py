@@ -24,7 +24,13 @@ from newsarchive.archive import Archive
 from newsarchive.extract.article import Article
 from newsarchive.gone import gone_reason
 from newsarchive.items import ArticlePages, FailedRequest, FetchedPage, SectionPage
-from newsarchive.processes import helper_context, ignore_stop_signals, loop_running
+from newsarchive.processes import (
+    helper_context,
+    ignore_stop_signals,
+    loop_running,
+    reap,
+    start_helper,
+)
 from newsarchive.warc import WarcFiles
 from newsarchive.writes import FetchRecord, Writes
 
@@ -169,10 +175,7 @@ class WriterProcess:
 
     def _start(self) -> None:
         ours, theirs = helper_context().Pipe()
-        process = helper_context().Process(target=serve, args=(theirs, self.config),
-                                           daemon=True, name="newsarchive-writer")
-        process.start()
-        theirs.close()  # the writer's end lives in the writer only: its death reads as EOF here
+        process = start_helper(serve, "newsarchive-writer", (theirs,), self.config)
         self._process, self._connection = process, ours
         self._loop = asyncio.get_running_loop()
         self._loop.add_reader(ours.fileno(), self._receive)
@@ -209,13 +212,9 @@ class WriterProcess:
             return None
         if self._loop is not None and not self._loop.is_closed():
             self._loop.remove_reader(connection.fileno())
-        connection.close()
-        process.join(wait)
-        if process.exitcode is None:
-            process.kill()
-            process.join()
+        connection.close()  # an idle writer reads EOF and exits
         self._process = self._connection = None
-        return process.exitcode
+        return reap(process, wait)
 
     def process(self) -> BaseProcess | None:
         """The running writer process (for tests)."""
