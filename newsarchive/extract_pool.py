@@ -43,8 +43,12 @@ BATCH_BYTES = 512 * 1024
 # Pages that must wait before a batch goes ahead to a busy worker: handed over one by one as they
 # came, batches stayed at 1-2 pages and their overhead slowed the whole crawl.
 AHEAD_MIN = BATCH_MAX // 2
-# The size asked for each pipe to and from a worker (Linux's default limit for a user: 1 MiB).
+# The size asked for each pipe to and from a worker (Linux's default limit for a user: 1 MiB),
+# and the size a pipe has where it cannot be changed.
 PIPE_BYTES = 1024 * 1024
+DEFAULT_PIPE_BYTES = 64 * 1024
+# Room for what a batch adds to its pages' bytes when pickled (URLs, headers, hints).
+PICKLE_ALLOWANCE = 64 * 1024
 # Seconds close() waits for a worker to finish its batch and exit before killing it.
 CLOSE_WAIT_S = 5.0
 
@@ -108,11 +112,12 @@ def _size(job: PageJob) -> int:
 
 
 def _enlarge(connection: Connection) -> int:
-    """Ask for a PIPE_BYTES pipe; the size it has (64 KiB where it cannot be changed)."""
+    """Ask for a PIPE_BYTES pipe; the size it has (DEFAULT_PIPE_BYTES where it cannot be
+    changed)."""
     try:
         return int(fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES))
     except (AttributeError, OSError):  # not Linux, or over the system's limit
-        return 64 * 1024
+        return DEFAULT_PIPE_BYTES
 
 
 def default_workers() -> int:
@@ -191,7 +196,7 @@ class ExtractorPool:
             batch = self._next_batch()
             # An idle worker is blocked reading its pipe and takes any batch as it is written; a
             # busy one reads it later, so it must fit the pipe whole or the loop would block.
-            size = sum(_size(job) for job, _ in batch) + 64 * 1024
+            size = sum(_size(job) for job, _ in batch) + PICKLE_ALLOWANCE
             if idle is None and size > worker.pipe_bytes:
                 self._waiting.extendleft(reversed(batch))
                 return

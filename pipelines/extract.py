@@ -55,8 +55,7 @@ class ExtractPipeline:
             adapter["error"] = f"HTTP {item.pages[-1].status}" if item.pages else "no response"
             return item
         try:
-            results = [await self._extract(page, item) for page in pages]
-            extracted = list(zip(pages, results, strict=True))
+            extracted = [(page, await self._extract(page, item)) for page in pages]
             extracted += await self._continuation(item, extracted[-1][1])
         except _PageFailed as exc:
             adapter["error"] = exc.reason
