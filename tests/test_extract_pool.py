@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -66,21 +67,32 @@ def test_an_extractor_crash_fails_its_page_not_the_pages_sent_with_it() -> None:
                         "长江流域生态保护调查"]
 
 
-def test_a_killed_worker_costs_a_retry_on_a_fresh_pool() -> None:
+def _titles_around(pool: ExtractorPool, between: Callable[[], Awaitable[None]]
+                   ) -> tuple[str | None, str | None]:
+    """A page extracted, then `between()`, then the page extracted again; both titles (the
+    pool is closed after)."""
     body = article_html("一篇用来测试进程池的新闻报道标题")
-    pool = ExtractorPool(1)
 
     async def twice() -> tuple[str | None, str | None]:
         first = await pool.extract(PageJob(body, URL, HEADERS))
-        _kill_workers(pool)
+        await between()
         second = await pool.extract(PageJob(body, URL, HEADERS))
         return (first.article.title if first.article else None,
                 second.article.title if second.article else None)
 
     try:
-        titles = asyncio.run(twice())
+        return asyncio.run(twice())
     finally:
         pool.close()
+
+
+def test_a_killed_worker_costs_a_retry_on_a_fresh_pool() -> None:
+    pool = ExtractorPool(1)
+
+    async def kill() -> None:
+        _kill_workers(pool)
+
+    titles = _titles_around(pool, kill)
     assert titles == ("一篇用来测试进程池的新闻报道标题",) * 2
     assert pool.replaced == 1
 
@@ -135,23 +147,15 @@ def test_pages_are_extracted_without_threads_in_the_crawl_process() -> None:
 
 
 def test_a_worker_killed_while_idle_is_replaced_without_failing_a_page() -> None:
-    body = article_html("一篇用来测试进程池的新闻报道标题")
     pool = ExtractorPool(1)
 
-    async def around_a_kill() -> tuple[str | None, str | None]:
-        first = await pool.extract(PageJob(body, URL, HEADERS))
+    async def kill_and_wait() -> None:
         (worker,) = pool.processes()
         worker.kill()
         worker.join()
         await asyncio.sleep(0.1)  # the loop sees the pipe close
-        second = await pool.extract(PageJob(body, URL, HEADERS))
-        return (first.article.title if first.article else None,
-                second.article.title if second.article else None)
 
-    try:
-        titles = asyncio.run(around_a_kill())
-    finally:
-        pool.close()
+    titles = _titles_around(pool, kill_and_wait)
     assert titles == ("一篇用来测试进程池的新闻报道标题",) * 2
     assert pool.replaced == 0
 
