@@ -112,11 +112,16 @@ class TextMaker:
                   + self.script(self.random.randint(3000, 15000)) + "</body></html>")
         return head, footer
 
-    def article(self, n: int) -> tuple[Article, bytes]:
-        """Article `n` and its page: the same for a seed whatever else was generated."""
+    def text(self, n: int) -> tuple[str, list[str]]:
+        """Article `n`'s title and paragraphs: the same for a seed whatever else was generated
+        (article() goes on drawing from the same sequence for the rest of the page)."""
         self.random = random.Random(f"{self.seed}:{n}")
         paragraphs = [self.paragraph() for _ in range(self.random.randint(4, 14))]
-        title = self.sentence()[:-1]
+        return self.sentence()[:-1], paragraphs
+
+    def article(self, n: int) -> tuple[Article, bytes]:
+        """Article `n` and its page: the same for a seed whatever else was generated."""
+        title, paragraphs = self.text(n)
         host = self.random.choice(SITES)
         url = f"http://{host}/2024/{n // 1000:04d}/{n}.html"
         published = datetime(2024, 1, 1, tzinfo=CST) + timedelta(minutes=7 * n)
@@ -181,13 +186,15 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def db_size(url: str, path: Path | None) -> int:
+def db_size(path: Path | None, tables: dict[str, int]) -> int:
+    """The database's bytes: the SQLite files (WAL checkpointed), or on PostgreSQL the
+    schema's tables with their indexes (`tables`, from table_sizes)."""
     if path is not None:
         import sqlite3
         with sqlite3.connect(path) as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
-    return sum(table_sizes(url, path).values())
+    return sum(tables.values())
 
 
 def table_sizes(url: str, path: Path | None) -> dict[str, int]:
@@ -255,8 +262,8 @@ def run(engine: str, articles: int, seed: int) -> dict[str, Any]:
         pipeline.close()
         insert_s += time.perf_counter() - started
         with Archive(url, migrate=False) as archive:
-            size = db_size(url, path)
             tables = table_sizes(url, path)
+            size = db_size(path, tables)
             picker = random.Random(seed + 1)
             queries = []
             for length in QUERY_LENGTHS:

@@ -43,9 +43,8 @@ def texts(seed: int, start: int, stop: int) -> Iterator[tuple[int, str, str]]:
     """(article id, title, body) of articles start..stop-1: archive.py's article n's text."""
     maker = TextMaker(seed)
     for n in range(start, stop):
-        maker.random = random.Random(f"{seed}:{n}")
-        body = "\n".join(maker.paragraph() for _ in range(maker.random.randint(4, 14)))
-        yield n + 1, maker.sentence()[:-1], body
+        title, paragraphs = maker.text(n)
+        yield n + 1, title, "\n".join(paragraphs)
 
 
 def article_row(article_id: int, title: str, body: str) -> tuple[Any, ...]:
@@ -59,6 +58,13 @@ def article_row(article_id: int, title: str, body: str) -> tuple[Any, ...]:
 ARTICLE_COLUMNS = ("id", "site_id", "canonical_url", "url", "first_seen", "last_seen",
                    "published_at", "title", "body", "authors", "keywords", "section_path",
                    "content_hash")
+def article_params(batch: list[tuple[int, str, str]]) -> list[dict[str, Any]]:
+    """INSERT_ARTICLE's parameters for (article id, title, body) texts."""
+    return [dict(zip(ARTICLE_COLUMNS, article_row(*a), strict=True)) for a in batch]
+
+
+INSERT_ARTICLE = text(f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES "
+                      f"({', '.join(':' + c for c in ARTICLE_COLUMNS)})")
 
 
 class Loaded:
@@ -77,15 +83,12 @@ class Loaded:
 def load_sqlite(archive: Archive, articles: int, seed: int) -> Loaded:
     """Articles in one transaction; the index through index_articles, as a crawl writes it."""
     loaded = Loaded()
-    insert = text(f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES "
-                  f"({', '.join(':' + c for c in ARTICLE_COLUMNS)})")
     with archive.engine.begin() as conn:
         conn.execute(text("INSERT INTO sites (id, host) VALUES (:id, :host)"),
                      [{"id": i + 1, "host": h} for i, h in enumerate(SITES)])
         for start in range(0, articles, CHUNK):
             batch = list(texts(seed, start, min(start + CHUNK, articles)))
-            conn.execute(insert, [dict(zip(ARTICLE_COLUMNS, article_row(*a), strict=True))
-                                  for a in batch])
+            conn.execute(INSERT_ARTICLE, article_params(batch))
             for article_id, _, body in batch:
                 loaded.keep(article_id, body)
             wall, cpu = time.perf_counter(), time.process_time()
@@ -153,10 +156,7 @@ def write_path_us(archive: Archive, articles: int, seed: int) -> tuple[float, fl
     batch = list(texts(seed + 1, articles, articles + WRITE_PATH_ARTICLES))
     with archive.engine.begin() as conn:
         for start in range(0, len(batch), 100):
-            conn.execute(text(f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES "
-                              f"({', '.join(':' + c for c in ARTICLE_COLUMNS)})"),
-                         [dict(zip(ARTICLE_COLUMNS, article_row(*a), strict=True))
-                          for a in batch[start:start + 100]])
+            conn.execute(INSERT_ARTICLE, article_params(batch[start:start + 100]))
         wall = cpu = 0.0
         for start in range(0, len(batch), 100):  # the store's batches are this order of size
             chunk = batch[start:start + 100]
