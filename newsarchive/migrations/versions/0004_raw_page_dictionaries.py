@@ -20,6 +20,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 FK = "fk_raw_pages_dictionary_id_raw_page_dictionaries"
+# Raw pages rewritten per statement on downgrade (tens of KB each: a few MB in memory).
+DOWNGRADE_BATCH = 100
 
 
 def upgrade() -> None:
@@ -51,13 +53,14 @@ def downgrade() -> None:
 
     bind = op.get_bind()
     reader = RawPageReader()
-    ids = bind.execute(sa.text("SELECT id FROM raw_pages WHERE compression = 'zstd'")).scalars()
-    for page_id in list(ids):
-        body, dictionary_id = bind.execute(sa.text(
-            "SELECT body, dictionary_id FROM raw_pages WHERE id = :id"), {"id": page_id}).one()
-        original = reader.decompress(bind, body, "zstd", dictionary_id)
-        bind.execute(sa.text("UPDATE raw_pages SET compression = 'zlib', body = :b WHERE id = :id"),
-                     {"b": zlib.compress(original, 6), "id": page_id})
+    # A batch of pages at a time, by id (each page leaves the zstd rows as it is rewritten).
+    batch = sa.text("SELECT id, body, dictionary_id FROM raw_pages WHERE compression = 'zstd' "
+                    "ORDER BY id LIMIT :n")
+    update = sa.text("UPDATE raw_pages SET compression = 'zlib', body = :b WHERE id = :id")
+    while pages := bind.execute(batch, {"n": DOWNGRADE_BATCH}).all():
+        bind.execute(update, [
+            {"b": zlib.compress(reader.decompress(bind, body, "zstd", dictionary_id), 6),
+             "id": page_id} for page_id, body, dictionary_id in pages])
     op.execute("ALTER TABLE raw_pages DROP COLUMN dictionary_id")  # and its foreign key
     op.drop_index(op.f("ix_raw_page_dictionaries_host"), table_name="raw_page_dictionaries")
     op.drop_table("raw_page_dictionaries")
