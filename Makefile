@@ -26,7 +26,7 @@ test: install-test
 
 # Quality and speed side by side with the peers, on every dataset in ../shared/bench.
 bench: install-bench
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python -m benchmarks.run_all
 
 clean:
 	rm -rf $(VENV) newsarchive.db build *.egg-info

@@ -6,8 +6,8 @@ zlib-compressed raw page, search latency p50/p95 over 20 queries of 1-6 characte
 export rate (JSONL). Raw pages are portal-like: 30-120 KB of HTML (scripts, navigation,
 link lists, footer; one chrome per site with per-page parts) around 1-4 KB of text.
 
-    .venv/bin/python benchmarks/archive.py --articles 20000 --engine sqlite
-    .venv/bin/python benchmarks/archive.py --articles 5000 --engine postgres
+    .venv/bin/python -m benchmarks.archive --articles 20000 --engine sqlite
+    .venv/bin/python -m benchmarks.archive --articles 5000 --engine postgres
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from newsarchive.archive import Archive
-from newsarchive.export import export
+from newsarchive.crawl.items import ArticlePages, FetchedPage
 from newsarchive.extract.article import Article
 from newsarchive.extract.text import fold_simplified
-from newsarchive.items import ArticlePages, FetchedPage
+from newsarchive.query import search
+from newsarchive.query.exports import export
 from pipelines.store import StorePipeline
 
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
@@ -273,7 +274,7 @@ def run(engine: str, articles: int, seed: int) -> dict[str, Any]:
             latencies = []
             for query in queries:
                 began = time.perf_counter()
-                archive.search(query, limit=20)
+                search(archive, query, limit=20)
                 latencies.append((time.perf_counter() - began) * 1000)
             began = time.perf_counter()
             with archive.reading() as session, open(os.devnull, "w") as out:

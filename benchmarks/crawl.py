@@ -11,7 +11,7 @@ work on the reactor thread, so the split shows where our overhead is.
 Both crawls run `--repeat` times, alternately (plain, ours, plain, ours ...), and each figure is the
 median run's: on two cores a single pair of runs differed by up to ±0.08 in the ratio.
 
-Usage: .venv/bin/python benchmarks/crawl.py [--articles 5000] [--per-page 20] [--concurrency 16]
+Usage: .venv/bin/python -m benchmarks.crawl [--articles 5000] [--per-page 20] [--concurrency 16]
                                             [--repeat 3] [-s NAME=VALUE ...]
 """
 
@@ -29,9 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from fixtures.crawl.portal import Page, Portal, section_html
+from tests.mockserver import Page, Portal, section_html
 
 # Words article texts are drawn from (a seeded draw per article: every run serves the same portal).
 _WORDS_TEXT = ("城市 乡村 政府 企业 学校 医院 工人 农民 学生 教师 记者 专家 市场 价格 经济 发展 改革 "

@@ -1,6 +1,6 @@
 """Score our extract() and the peer extractors side by side on bench-format datasets, in one table each.
 
-Example: .venv/bin/python benchmarks/extraction.py zh-classic-dev zh-news-dev --out out/extraction
+Example: .venv/bin/python -m benchmarks.extraction zh-classic-dev zh-news-dev --out out/extraction
 Peers are called through ../shared/bench/anchors.py (imported at run time only); `--peers none` runs ours alone.
 Columns: body P/R/F1, share of pages at F1>=0.9, with/without snippets, title exact, date day/minute,
 authors F1, pages/s, and pages/s relative to trafilatura's in the same run.
@@ -9,6 +9,7 @@ authors F1, pages/s, and pages/s relative to trafilatura's in the same run.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 import time
@@ -36,11 +37,23 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 
 def bench_modules(bench: Path) -> tuple[ModuleType, ModuleType]:
     """score.py and anchors.py from the bench folder (never imported by the product)."""
-    if str(bench) not in sys.path:
-        sys.path.insert(0, str(bench))
-    import anchors  # type: ignore[import-not-found]
-    import score  # type: ignore[import-not-found]
+    # Loaded from their files: anchors.py imports its neighbour as `score`.
+    score = _load_module("score", bench / "score.py")
+    anchors = _load_module("anchors", bench / "anchors.py")
     return score, anchors
+
+
+def _load_module(name: str, path: Path) -> ModuleType:
+    """The module in `path`, imported once under `name`."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def truth_pages(dataset: Path) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ tokenizer as the archive uses it (detail=none, no content), its tuning knobs, an
 alternative of bigram tokens made in Python. CPU time (process_time), so a busy second core
 does not move the figures.
 
-    .venv/bin/python benchmarks/fts_floor.py [--articles 6000]
+    .venv/bin/python -m benchmarks.fts_floor [--articles 6000]
 """
 
 from __future__ import annotations
@@ -15,13 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from archive import TextMaker  # the archive benchmark's generator
+from benchmarks.archive import TextMaker  # the archive benchmark's generator
 
 TRIGRAM = "tokenize='trigram', detail=none, columnsize=0, content=''"
 BATCH = 200  # articles per transaction, as the store writes them

@@ -1,7 +1,7 @@
 """Every benchmark: extraction (ours and peers) on each bench dataset with a truth.jsonl, then listing and decoding.
 
-Example: .venv/bin/python benchmarks/run_all.py            (what `make bench` runs)
-         .venv/bin/python benchmarks/run_all.py --peers none --skip-others
+Example: .venv/bin/python -m benchmarks.run_all            (what `make bench` runs)
+         .venv/bin/python -m benchmarks.run_all --peers none --skip-others
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-import extraction
+from benchmarks import extraction
 
 
 def datasets(bench: Path) -> list[Path]:
@@ -35,9 +33,9 @@ def main(argv: list[str] | None = None) -> int:
         extraction.main([str(dataset), "--bench", str(args.bench), "--out", str(args.out / "extraction"),
                          "--peers", args.peers])
     if not args.skip_others:
-        for script, title in (("listing.py", "Listing"), ("decoding.py", "Decoding and dates")):
+        for module, title in (("listing", "Listing"), ("decoding", "Decoding and dates")):
             print(f"## {title}\n", flush=True)
-            result = subprocess.run([sys.executable, str(HERE / script)], check=False)
+            result = subprocess.run([sys.executable, "-m", f"benchmarks.{module}"], check=False)
             status = status or int(result.returncode != 0)
             print(flush=True)
     return status

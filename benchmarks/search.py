@@ -3,15 +3,15 @@
 Building a million-article archive through the store pipeline takes hours, so this loads
 ``sites``, ``articles`` and the search index directly (the same text as benchmarks/archive.py's
 TextMaker, the schema the migrations create), then runs the archive benchmark's 20 queries
-and `--extra` more of each length 1-6 through ``newsarchive.search.search``. Queries are
+and `--extra` more of each length 1-6 through ``newsarchive.query.fulltext.search``. Queries are
 substrings of stored bodies (within one paragraph), so common and rare strings both occur.
 
 Prints, per engine: latency p50/p95 (wall ms, and the client's CPU ms) overall and by
 query length, the slowest queries, index bytes per article, and what indexing costs per
 article (bulk load, and the ordinary write path ``index_articles`` on the full index).
 
-    .venv/bin/python benchmarks/search.py --articles 100000 --engine sqlite
-    .venv/bin/python benchmarks/search.py --articles 1000000 --engine postgres
+    .venv/bin/python -m benchmarks.search --articles 100000 --engine sqlite
+    .venv/bin/python -m benchmarks.search --articles 1000000 --engine postgres
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from archive import PG_DSN, QUERY_LENGTHS, SITES, TextMaker, percentile, scratch_database
 from sqlalchemy import text
 
-from newsarchive import search
-from newsarchive.archive import Archive
+from benchmarks.archive import PG_DSN, QUERY_LENGTHS, SITES, TextMaker, percentile, scratch_database
+from newsarchive.archive import Archive, index
+from newsarchive.query import search
 
 CHUNK = 2000  # articles generated and loaded at a time
 SAMPLE_EVERY = 97  # bodies kept to draw queries from: 1 in SAMPLE_EVERY
@@ -92,7 +92,7 @@ def load_sqlite(archive: Archive, articles: int, seed: int) -> Loaded:
             for article_id, _, body in batch:
                 loaded.keep(article_id, body)
             wall, cpu = time.perf_counter(), time.process_time()
-            search.index_articles(conn, batch, fresh={a[0] for a in batch})
+            index.index_articles(conn, batch, fresh={a[0] for a in batch})
             loaded.index_s += time.perf_counter() - wall
             loaded.index_cpu_s += time.process_time() - cpu
             progress(start + len(batch))
@@ -123,7 +123,7 @@ def load_postgres(archive: Archive, schema: str, articles: int, seed: int) -> Lo
                     copy.write_row(article_row(*article))
                     loaded.keep(article[0], article[2])
             wall, cpu = time.perf_counter(), time.process_time()
-            rows = search.search_rows(batch)
+            rows = index.search_rows(batch)
             columns = columns or list(rows[0])
             with conn.cursor().copy(f"COPY article_search ({', '.join(columns)}) "
                                     "FROM STDIN") as copy:
@@ -161,7 +161,7 @@ def write_path_us(archive: Archive, articles: int, seed: int) -> tuple[float, fl
         for start in range(0, len(batch), 100):  # the store's batches are this order of size
             chunk = batch[start:start + 100]
             began, began_cpu = time.perf_counter(), time.process_time()
-            search.index_articles(conn, chunk, fresh={a[0] for a in chunk})
+            index.index_articles(conn, chunk, fresh={a[0] for a in chunk})
             wall += time.perf_counter() - began
             cpu += time.process_time() - began_cpu
     return wall / len(batch) * 1e6, cpu / len(batch) * 1e6
@@ -204,7 +204,7 @@ def measure(archive: Archive, chosen: list[str]) -> dict[str, Any]:
     timed = []
     for query in chosen:
         wall, cpu = time.perf_counter(), time.process_time()
-        hits = archive.search(query, limit=20)
+        hits = search(archive, query, limit=20)
         timed.append((query, (time.perf_counter() - wall) * 1000,
                       (time.process_time() - cpu) * 1000, len(hits)))
     walls = [t[1] for t in timed]
@@ -226,7 +226,7 @@ def run(engine: str, articles: int, seed: int, extra: int) -> dict[str, Any]:
             load_s = time.perf_counter() - began
             sizes = index_bytes(archive, path, schema)
             chosen = queries(loaded.bodies, extra, seed)
-            archive.search(chosen[0])  # connection and caches warm, as in a running archive
+            search(archive, chosen[0])  # connection and caches warm, as in a running archive
             result = measure(archive, chosen)
             write_wall, write_cpu = write_path_us(archive, articles, seed)
         return {

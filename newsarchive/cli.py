@@ -12,10 +12,10 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import click
 
 from newsarchive import __version__
-from newsarchive.db import default_db_url
+from newsarchive.archive.db import default_db_url
 
 if TYPE_CHECKING:
-    from newsarchive.sites import SiteConfig
+    from newsarchive.crawl.sites import SiteConfig
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -104,8 +104,9 @@ def demo(db_url: str | None, query: str | None) -> None:
     Example: newsarchive demo --db sqlite:///demo.db
     """
     from newsarchive.archive import Archive
-    from newsarchive.crawl import crawl
+    from newsarchive.crawl.run import crawl
     from newsarchive.demo import DEMO_ORIGIN, DEMO_QUERY, SECTIONS, DemoServer
+    from newsarchive.query import search as find
 
     db_url = db_url or default_db_url()
     with DemoServer() as server:
@@ -122,7 +123,7 @@ def demo(db_url: str | None, query: str | None) -> None:
     try:
         counts = archive.counts()
         query = query or DEMO_QUERY
-        hits = archive.search(query, limit=5)
+        hits = find(archive, query, limit=5)
     finally:
         archive.close()
     click.echo(f"Archive {db_url}: {counts.get('articles', 0)} articles in all")
@@ -174,8 +175,8 @@ def crawl_command(
 
     Example: newsarchive crawl https://news.example.cn/world/ --max-pages 5
     """
-    from newsarchive.crawl import crawl
-    from newsarchive.sites import SiteConfigError, find_site, parse_duration
+    from newsarchive.crawl.run import crawl
+    from newsarchive.crawl.sites import SiteConfigError, find_site, parse_duration
 
     urls = [t for t in targets if "://" in t]
     names = [t for t in targets if "://" not in t]
@@ -226,7 +227,7 @@ def sites_validate(files: tuple[str, ...], sites_dir: str) -> None:
 
     Example: newsarchive sites validate sites/demo.toml
     """
-    from newsarchive.sites import SiteConfigError, load_site, load_sites
+    from newsarchive.crawl.sites import SiteConfigError, load_site, load_sites
 
     try:
         if files:
@@ -247,7 +248,7 @@ def sites_list(sites_dir: str) -> None:
 
     Example: newsarchive sites list --sites-dir sites
     """
-    from newsarchive.sites import SiteConfigError, load_sites
+    from newsarchive.crawl.sites import SiteConfigError, load_sites
 
     try:
         found = load_sites(sites_dir)
@@ -282,8 +283,8 @@ def schedule(site_names: tuple[str, ...], every: str, runs: int, db_url: str | N
 
     Example: newsarchive schedule --every 30m demo
     """
-    from newsarchive.schedule import run_schedule
-    from newsarchive.sites import SiteConfigError, load_sites, parse_duration
+    from newsarchive.crawl.schedule import run_schedule
+    from newsarchive.crawl.sites import SiteConfigError, load_sites, parse_duration
 
     try:
         interval = parse_duration(every)
@@ -348,7 +349,7 @@ def extract_command(paths: tuple[str, ...], url: str | None, from_list: IO[str] 
 
     Example: newsarchive extract page.html --url https://news.example.cn/a/1.html --site example-portal
     """
-    from newsarchive.sites import SiteConfigError, find_site
+    from newsarchive.crawl.sites import SiteConfigError, find_site
 
     try:
         site = find_site(site_name, sites_dir) if site_name else None
@@ -381,7 +382,7 @@ def filter_options(func: F) -> F:
 
 def _filter(site: str | None, since: str | None, until: str | None,
             author: str | None) -> Any:
-    from newsarchive.filters import ArticleFilter
+    from newsarchive.archive.filters import ArticleFilter
 
     return ArticleFilter(site, _parse_when(since), _parse_when(until), author)
 
@@ -401,8 +402,8 @@ def export(db_url: str | None, site: str | None, since: str | None, until: str |
     Example: newsarchive export --format csv --since 2024-01-01 -o articles.csv
     """
     from newsarchive.archive import Archive
-    from newsarchive.export import ExportError
-    from newsarchive.export import export as run_export
+    from newsarchive.query.exports import ExportError
+    from newsarchive.query.exports import export as run_export
 
     with Archive(db_url or default_db_url()) as archive, archive.reading() as session:
         try:
@@ -427,11 +428,12 @@ def search(query: str, db_url: str | None, site: str | None, since: str | None,
     Example: newsarchive search 电信诈骗 --site news.example.cn --limit 5
     """
     from newsarchive.archive import Archive
+    from newsarchive.query import search as find
 
     flt = _filter(site, since, until, author)
     with Archive(db_url or default_db_url()) as archive:
-        hits = archive.search(query, limit=limit, site=flt.site, since=flt.since,
-                              until=flt.until, author=flt.author)
+        hits = find(archive, query, limit=limit, site=flt.site, since=flt.since,
+                    until=flt.until, author=flt.author)
     if fmt == "jsonl":
         for hit in hits:
             click.echo(json.dumps(hit, ensure_ascii=False))
@@ -452,7 +454,7 @@ def stats(db_url: str | None, site: str | None, since: str | None, until: str | 
     Example: newsarchive stats --site news.example.cn
     """
     from newsarchive.archive import Archive
-    from newsarchive.stats import stats as archive_stats
+    from newsarchive.query.statistics import stats as archive_stats
 
     with Archive(db_url or default_db_url()) as archive, archive.reading() as session:
         result = archive_stats(session, _filter(site, since, until, author))
@@ -478,7 +480,7 @@ def reextract(db_url: str | None, site: str | None, since: str | None, until: st
     Example: newsarchive reextract --site news.example.cn --since 2024-01-01
     """
     from newsarchive.archive import Archive
-    from newsarchive.reextract import reextract as run_reextract
+    from newsarchive.archive.reextract import reextract as run_reextract
 
     with Archive(db_url or default_db_url()) as archive:
         counts = run_reextract(archive, _filter(site, since, until, author))

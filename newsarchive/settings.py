@@ -26,7 +26,7 @@ DOWNLOAD_TIMEOUT = 30
 # 429 and 503 are retried after the server's Retry-After (capped), and the whole host waits too.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newsarchive.middlewares.RetryAfterMiddleware": 550,
+    "newsarchive.crawl.middlewares.RetryAfterMiddleware": 550,
 }
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # NEWSARCHIVE_RETRY_AFTER_MAX: longest wait (seconds) a Retry-After header can impose.
@@ -108,6 +108,6 @@ NEWSARCHIVE_SITE = None
 NEWSARCHIVE_PROGRESS = 0.0
 # NEWSARCHIVE_DISTRIBUTED: scrapy-redis shared scheduler and dupefilter (see crawl.distributed_settings).
 NEWSARCHIVE_DISTRIBUTED = False
-EXTENSIONS = {"newsarchive.monitor.ProgressMonitor": 500}
+EXTENSIONS = {"newsarchive.crawl.monitor.ProgressMonitor": 500}
 
 LOG_LEVEL = "INFO"

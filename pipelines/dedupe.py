@@ -6,8 +6,8 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from newsarchive.items import ArticlePages
-from newsarchive.urls import canonical_url
+from newsarchive.archive.urls import canonical_url
+from newsarchive.crawl.items import ArticlePages
 
 
 class DedupePipeline:

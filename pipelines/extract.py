@@ -8,16 +8,16 @@ import scrapy
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
-from newsarchive.extract import stitch
-from newsarchive.extract.article import Article
-from newsarchive.extract_pool import (
+from newsarchive.crawl.extract_pool import (
     Extracted,
     ExtractorDied,
     ExtractorPool,
     PageJob,
     default_workers,
 )
-from newsarchive.items import ArticlePages, FetchedPage, fetched_page, request_failure_reason
+from newsarchive.crawl.items import ArticlePages, FetchedPage, fetched_page, request_failure_reason
+from newsarchive.extract import stitch
+from newsarchive.extract.article import Article
 
 
 class ExtractPipeline:

@@ -11,8 +11,8 @@ from twisted.internet import defer
 from twisted.internet.base import DelayedCall
 
 from newsarchive.archive import Archive
-from newsarchive.db import default_db_url
-from newsarchive.store_writer import BatchWriter, StoreFailed, WriterConfig, WriterProcess
+from newsarchive.archive.db import default_db_url
+from newsarchive.crawl.store_writer import BatchWriter, StoreFailed, WriterConfig, WriterProcess
 
 # Items written per transaction, at most.
 STORE_BATCH = 200
@@ -34,7 +34,7 @@ class _Batch:
 class StorePipeline:
     """Owns the archive for one crawl; opens a crawl run unless the caller did.
 
-    In a crawl, batches are written by a writer process (newsarchive.store_writer) while the
+    In a crawl, batches are written by a writer process (newsarchive.crawl.store_writer) while the
     reactor goes on fetching; with no reactor (benchmarks, tests) they are written inline.
     An item is passed on (and, in a distributed crawl, its request's lease released) only
     once the transaction holding it has committed; a crawl killed with items still

@@ -6,7 +6,7 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from newsarchive.items import ArticlePages
+from newsarchive.crawl.items import ArticlePages
 
 
 class ValidatePipeline:

@@ -19,11 +19,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from newsarchive.extract.errors import ExtractionError
-from newsarchive.extract.listing import analyse_listing
-from newsarchive.feeds import FeedError, feed_kind, parse_feed
-from newsarchive.frontier import Frontier, KnownArticle, revisit_due
-from newsarchive.items import (
+from newsarchive.crawl.frontier import Frontier, KnownArticle, revisit_due
+from newsarchive.crawl.items import (
     ArticlePages,
     FailedRequest,
     FetchedPage,
@@ -31,6 +28,9 @@ from newsarchive.items import (
     fetched_page,
     request_failure_reason,
 )
+from newsarchive.extract.errors import ExtractionError
+from newsarchive.extract.feeds import FeedError, feed_kind, parse_feed
+from newsarchive.extract.listing import analyse_listing
 
 # Statuses an article re-check must see: unchanged (304) and gone (404, 410).
 RECHECK_STATUSES = [304, 404, 410]

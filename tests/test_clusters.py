@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from newsarchive.archive import Archive
+from newsarchive.archive.sketches import SIMILAR, SKETCH_SIZE, may_be_similar, similarity, sketch
 from newsarchive.extract import extract
-from newsarchive.sketches import SIMILAR, SKETCH_SIZE, may_be_similar, similarity, sketch
+from newsarchive.query import articles
 
 PAGES = Path(__file__).parent / "fixtures" / "archive" / "syndicated"
 AT = datetime(2024, 11, 21, tzinfo=UTC)
@@ -29,7 +30,7 @@ def test_syndicated_copies_share_a_cluster_with_the_earliest_as_origin(db_url: s
             fetch = archive.record_fetch(run, url=url, final_url=url, status=200, headers={},
                                          body=body, fetched_at=AT)
             assert archive.store_article(run, [fetch], extract(body, url), "t") == "new"
-        ids = {row["url"]: i for i, row in enumerate(archive.iter_articles(), 1)}
+        ids = {row["url"]: i for i, row in enumerate(articles(archive), 1)}
         members = archive.cluster(ids["http://news.portal-b.com/n/2.shtml"])
         assert [(m["site"], m["published"], m["origin"]) for m in members] == [
             ("news-a.cn", "2024-11-20T10:05:00+08:00", True),

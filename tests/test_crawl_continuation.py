@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from fixtures.crawl.portal import FAST, PARAGRAPH, Page, Portal, article_html, run_cli, section_html
-
 from newsarchive.archive import Archive
+from newsarchive.query import articles
+from tests.mockserver import FAST, PARAGRAPH, Page, Portal, article_html, run_cli, section_html
 
 TITLES = {"a1": "三页长文：城市更新改造的调查报道", "a2": "两页长文：乡村振兴试点的调查报道"}
 # Single-page articles beside them, so the section reads as a list.
@@ -51,7 +51,7 @@ def test_pages_fetched_once_stitched_and_a_missing_page_recorded(sqlite_url: str
                                *(f"/news/{k}.html" for k in SINGLE)])
     base = portal.url
     with Archive(sqlite_url) as archive:
-        rows = {row["url"]: row for row in archive.iter_articles()}
+        rows = {row["url"]: row for row in articles(archive)}
         summary = archive.run_summary(1)
         counts = archive.counts()
     assert set(rows) == {f"{base}/news/{k}.html" for k in (*TITLES, *SINGLE)}

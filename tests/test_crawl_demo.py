@@ -14,6 +14,7 @@ import pytest
 
 from newsarchive.archive import Archive
 from newsarchive.demo import ARTICLES, NON_ARTICLE_PATHS, ROBOTS_DISALLOWED_PATHS, DemoServer
+from newsarchive.query import articles
 
 NEWSARCHIVE = [sys.executable, "-m", "newsarchive.cli"]
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "AUTOTHROTTLE_MAX_DELAY=1"]
@@ -53,7 +54,7 @@ def _crawl_twice(db_url: str) -> Iterator[dict[str, Any]]:
         second = run_cli("crawl", *sections, "--db", db_url, *FAST)
         archive = Archive(db_url)
         try:
-            rows = {row["url"]: row for row in archive.iter_articles()}
+            rows = {row["url"]: row for row in articles(archive)}
             counts_second = archive.counts()
         finally:
             archive.close()
@@ -132,8 +133,8 @@ def test_search_finds_a_chinese_word(crawled: dict[str, Any]) -> None:
 def test_encoding_evidence_is_kept_per_fetch(crawled: dict[str, Any]) -> None:
     from sqlalchemy import select
 
-    from newsarchive.db import make_engine
-    from newsarchive.models import Fetch
+    from newsarchive.archive.db import make_engine
+    from newsarchive.archive.models import Fetch
 
     engine = make_engine(crawled["db_url"])
     try:

@@ -9,6 +9,7 @@ import sys
 from newsarchive.archive import Archive
 from newsarchive.demo import DemoServer
 from newsarchive.demo.site import Resource
+from newsarchive.query import articles
 
 HTML = "text/html; charset=utf-8"
 PARAGRAPH = "这是一段用来测试的新闻正文，内容足够长，包含标点符号，也描述了一件具体的事情。" * 3
@@ -58,7 +59,7 @@ def test_every_bad_page_is_archived_with_its_reason(db_url: str) -> None:
         assert result.returncode == 0, result.stderr
     base = server.url
     with Archive(db_url) as archive:
-        rows = list(archive.iter_articles())
+        rows = list(articles(archive))
         summary = archive.run_summary(1)
         counts = archive.counts()
     assert [r["url"] for r in rows] == [base + "/news/good.html"]

@@ -8,6 +8,7 @@ import sys
 
 from newsarchive.archive import Archive
 from newsarchive.demo import LIST_PAGES, ROBOTS_DISALLOWED_PATHS, DemoServer
+from newsarchive.query import articles
 
 
 def test_max_pages_limits_list_pages_per_section(sqlite_url: str) -> None:
@@ -28,7 +29,7 @@ def test_max_pages_limits_list_pages_per_section(sqlite_url: str) -> None:
         if path not in ROBOTS_DISALLOWED_PATHS
     }
     with Archive(sqlite_url) as archive:
-        archived = {row["url"] for row in archive.iter_articles()}
+        archived = {row["url"] for row in articles(archive)}
     assert archived == expected
     later_pages = {lp.path for lp in LIST_PAGES if lp.number > 1}
     assert not later_pages & set(requested)

@@ -7,6 +7,7 @@ import sys
 
 from newsarchive.archive import Archive
 from newsarchive.demo import ARTICLES, DEMO_ORIGIN, DEMO_QUERY
+from newsarchive.query import articles
 
 
 def _demo(db_url: str) -> str:
@@ -26,7 +27,7 @@ def test_demo_twice_archives_every_article_once(db_url: str) -> None:
     assert f"newsarchive search {DEMO_QUERY}" in first
     with Archive(db_url) as archive:
         counts_first = archive.counts()
-        urls = {row["url"] for row in archive.iter_articles()}
+        urls = {row["url"] for row in articles(archive)}
     assert urls == {DEMO_ORIGIN + a.path for a in ARTICLES}
 
     second = _demo(db_url)  # a new server on another ephemeral port: same portal, same URLs

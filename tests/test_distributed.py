@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 import scrapy
-from fixtures.crawl.portal import FAST, Portal, numbered_pages, revisions_per_article
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
 
-from newsarchive.crawl import distributed_settings
-from newsarchive.db import make_engine
-from newsarchive.distributed import LEASE_META, SharedScheduler
-from newsarchive.models import ArticleRow
+from newsarchive.archive.db import make_engine
+from newsarchive.archive.models import ArticleRow
+from newsarchive.crawl.distributed import LEASE_META, SharedScheduler
+from newsarchive.crawl.run import distributed_settings
+from tests.mockserver import FAST, Portal, numbered_pages, revisions_per_article
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 REDIS_URL = os.environ.get("NEWSARCHIVE_TEST_REDIS", "redis://127.0.0.1:6379/0")

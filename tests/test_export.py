@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from newsarchive.archive import Archive
 from newsarchive.cli import main
-from newsarchive.export import EXPORT_FIELDS, LIST_FIELDS
 from newsarchive.extract.article import Article
+from newsarchive.query.exports import EXPORT_FIELDS, LIST_FIELDS
 
 CST = timezone(timedelta(hours=8))
 AT = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
@@ -71,7 +71,7 @@ def read(path: Path, fmt: str) -> list[dict[str, Any]]:
 def test_export_round_trip_field_by_field(archive: Archive, db_url: str, tmp_path: Path,
                                           fmt: str) -> None:
     with archive.reading() as session:
-        from newsarchive.export import iter_rows
+        from newsarchive.query.exports import iter_rows
         expected = list(iter_rows(session))
     rows = read(run_export(db_url, tmp_path, fmt), fmt)
     assert len(rows) == len(expected) == 2

@@ -10,13 +10,13 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fixtures.crawl.portal import article_html
 from scrapy.utils.test import get_crawler
 
+from newsarchive.crawl.extract_pool import AHEAD_MIN, BATCH_MAX, PIPE_BYTES, ExtractorPool, PageJob
+from newsarchive.crawl.items import ArticlePages, FetchedPage
 from newsarchive.extract import extract
-from newsarchive.extract_pool import AHEAD_MIN, BATCH_MAX, PIPE_BYTES, ExtractorPool, PageJob
-from newsarchive.items import ArticlePages, FetchedPage
 from pipelines.extract import ExtractPipeline
+from tests.mockserver import article_html
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 URL = "http://x.example.test/eco/2022/0801/5.html"

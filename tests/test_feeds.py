@@ -10,11 +10,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from fixtures.crawl.feeds import XML, atom, news_sitemap, rss, sitemap_index, urlset
-from fixtures.crawl.portal import FAST, Page, Portal, article_html, run_cli, section_html
 
 from newsarchive.archive import Archive
-from newsarchive.feeds import FeedError, feed_kind, gunzip, parse_feed, parse_feed_date
+from newsarchive.extract.feeds import FeedError, feed_kind, gunzip, parse_feed, parse_feed_date
+from newsarchive.query import articles
+from tests.mockfeeds import XML, atom, news_sitemap, rss, sitemap_index, urlset
+from tests.mockserver import FAST, Page, Portal, article_html, run_cli, section_html
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 BASE = "https://news.example.cn/sitemap.xml"
@@ -229,7 +230,7 @@ def test_second_run_fetches_new_entries_and_those_changed_since(feed_runs: dict[
     assert sorted(fetched) == sorted([*FEED_PATHS, _article(3), _article(9), _article(10)])
     with Archive(feed_runs["db_url"]) as archive:
         second = archive.run_summary(2)
-        rows = {r["url"].removeprefix(feed_runs["base"]): r["body"] for r in archive.iter_articles()}
+        rows = {r["url"].removeprefix(feed_runs["base"]): r["body"] for r in articles(archive)}
     assert second["articles"] == {"new": 2, "changed": 1, "unchanged": 0}
     assert "（更正）" in rows[_article(3)]
     assert set(rows) == {_article(n) for n in (*range(1, 8), 9, 10, 11)}
@@ -248,7 +249,7 @@ def test_crawl_url_of_a_feed_needs_no_config(tmp_path: Path) -> None:
                                       "/sitemaps/missing.xml", "/about.html",
                                       *(_article(n) for n in (3, 4, 5))])
     with Archive(db_url) as archive:
-        urls = {r["url"].removeprefix(portal.url) for r in archive.iter_articles()}
+        urls = {r["url"].removeprefix(portal.url) for r in articles(archive)}
     assert urls == {_article(n) for n in (3, 4, 5)} | {"/about.html"}
 
 

@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from fixtures.crawl.portal import FAST, Page, Portal, run_cli, section_html
 
 from newsarchive.archive import Archive
 from newsarchive.cli import main
 from newsarchive.extract import extract
 from newsarchive.extract.article import Article
+from newsarchive.query import articles
+from tests.mockserver import FAST, Page, Portal, run_cli, section_html
 
 PAGE = (Path(__file__).parent / "fixtures" / "hints" / "page.html").read_bytes()
 URL = "https://www.xinghe.example/news/1.html"
@@ -103,7 +104,7 @@ def test_crawl_applies_the_site_hints(tmp_path: Path) -> None:
             '[hints.xpath]\npublished = "//span[@class=\'pubtime\']/text()"\n', encoding="utf-8")
         run_cli("crawl", "hinted", "--sites-dir", str(sites), "--db", db_url, *FAST)
     with Archive(db_url) as archive:
-        rows = sorted(archive.iter_articles(), key=lambda r: r["url"])
+        rows = sorted(articles(archive), key=lambda r: r["url"])
     assert [r["title"] for r in rows] == [f"{TITLE}{n}" for n in (1, 2, 3)]
     assert [r["body"] for r in rows] == ["\n".join(BODY)] * 3
     assert [r["published"] for r in rows] == ["2024-05-01T08:00:00+08:00"] * 3

@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures.crawl.portal import FAST, Page, Portal, article_html, run_cli, section_html
 from sqlalchemy import func, select
 
 from newsarchive.archive import Archive
-from newsarchive.db import make_engine
-from newsarchive.frontier import Frontier, KnownArticle, revisit_due
-from newsarchive.models import ArticleRevision, ArticleRow
+from newsarchive.archive.db import make_engine
+from newsarchive.archive.models import ArticleRevision, ArticleRow
+from newsarchive.crawl.frontier import Frontier, KnownArticle, revisit_due
+from newsarchive.query import articles
+from tests.mockserver import FAST, Page, Portal, article_html, run_cli, section_html
 
 TITLES = {n: f"第{n}号新闻：增量抓取测试报道标题" for n in range(1, 13)}
 MOVED = "/news/2024/a4.html"
@@ -126,7 +127,7 @@ def test_third_run_rechecks_due_articles_conditionally(three_runs: dict[str, Any
 def test_final_archive_state(three_runs: dict[str, Any]) -> None:
     base = three_runs["base"]
     with Archive(three_runs["db_url"]) as archive:
-        rows = {r["url"].removeprefix(base): r for r in archive.iter_articles()}
+        rows = {r["url"].removeprefix(base): r for r in articles(archive)}
         third = archive.run_summary(3)
     assert set(rows) == {path(n) for n in range(1, 13)} | {MOVED}
     assert rows[MOVED]["title"] == TITLES[4]

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from newsarchive.db import make_engine, upgrade
-from newsarchive.models import CrawlRun, join_time, split_time
+from newsarchive.archive.db import make_engine, upgrade
+from newsarchive.archive.models import CrawlRun, join_time, split_time
 
 CST = timezone(timedelta(hours=8))
 

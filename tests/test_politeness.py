@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from fixtures.crawl.portal import FAST, Page, Portal, article_html, run_cli, section_html
-
 from newsarchive.archive import Archive
-from newsarchive.crawl import crawl_settings
-from newsarchive.middlewares import retry_after_seconds
+from newsarchive.crawl.middlewares import retry_after_seconds
+from newsarchive.crawl.run import crawl_settings
+from newsarchive.query import articles
+from tests.mockserver import FAST, Page, Portal, article_html, run_cli, section_html
 
 
 def test_retry_after_forms() -> None:
@@ -32,7 +32,7 @@ def test_polite_defaults() -> None:
     assert settings["USER_AGENT"].startswith("newsarchive/")
     assert "robots.txt" in settings["USER_AGENT"]
     middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
-    assert middlewares["newsarchive.middlewares.RetryAfterMiddleware"] == 550
+    assert middlewares["newsarchive.crawl.middlewares.RetryAfterMiddleware"] == 550
     assert {429, 503} <= {int(c) for c in settings.getlist("RETRY_HTTP_CODES")}
 
 
@@ -71,7 +71,7 @@ def test_429_and_503_wait_for_retry_after(sqlite_url: str) -> None:
     assert 1.9 <= a2[1].at - a2[0].at < 10  # the HTTP date's 30 s, capped at 2
     assert len(agents) == 1 and next(iter(agents)).startswith("newsarchive/")
     with Archive(sqlite_url) as archive:
-        titles = sorted(r["title"] for r in archive.iter_articles())
+        titles = sorted(r["title"] for r in articles(archive))
     assert titles == ["第一篇被限流的新闻报道标题", "第三篇一切正常的新闻报道标题",
                       "第二篇服务暂时不可用的新闻标题"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -15,11 +14,8 @@ BASELINE = json.loads((BENCHMARKS / "baseline.json").read_text(encoding="utf-8")
 
 @pytest.fixture(scope="module")
 def extraction() -> ModuleType:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import extraction as module
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    from benchmarks import extraction as module
+
     return module
 
 

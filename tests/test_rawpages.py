@@ -12,12 +12,11 @@ import pytest
 from alembic import command
 from sqlalchemy import select, text
 
-from newsarchive import rawpages
-from newsarchive.archive import Archive, NotArchived
-from newsarchive.db import alembic_config, make_engine, upgrade
-from newsarchive.frontier import Frontier
-from newsarchive.models import Fetch, RawPage, RawPageDictionary
-from newsarchive.writes import FetchRecord
+from newsarchive.archive import Archive, NotArchived, rawpages
+from newsarchive.archive.db import alembic_config, make_engine, upgrade
+from newsarchive.archive.models import Fetch, RawPage, RawPageDictionary
+from newsarchive.archive.writes import FetchRecord
+from newsarchive.crawl.frontier import Frontier
 
 FETCHED = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
 HEADERS = {"Content-Type": ["text/html; charset=utf-8"]}

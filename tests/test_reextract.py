@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from newsarchive import EXTRACTOR_VERSION
 from newsarchive.archive import Archive
+from newsarchive.archive.models import ArticleRevision
 from newsarchive.cli import main
 from newsarchive.extract import extract
 from newsarchive.extract.article import Article
-from newsarchive.models import ArticleRevision
+from newsarchive.query import articles, search
 
 PAGE = (Path(__file__).parent / "fixtures" / "archive" / "article.html").read_bytes()
 HEADERS = {"Content-Type": ["text/html; charset=utf-8"]}
@@ -52,11 +53,11 @@ def test_reextract_adds_a_revision_only_where_output_changed(db_url: str) -> Non
             (2, "old-extractor", "前两月工业增加值增长7%_新闻中心", []),
             (2, EXTRACTOR_VERSION, "前两月工业增加值增长7%", ["王明"]),
         ]
-        rows = {r["url"]: r for r in archive.iter_articles()}
+        rows = {r["url"]: r for r in articles(archive)}
         assert rows[stale]["body"] == same.body
         assert rows[stale]["authors"] == ["王明"]
         # The search index follows the new revision.
-        assert sorted(h["url"] for h in archive.search("高技术制造业")) == [current, stale]
+        assert sorted(h["url"] for h in search(archive, "高技术制造业")) == [current, stale]
     again = CliRunner().invoke(main, ["reextract", "--db", db_url])
     assert again.output.splitlines()[0] == "2 checked, 0 changed, 2 unchanged, 0 failed"
 
@@ -74,7 +75,7 @@ def test_reextract_stitches_an_articles_pages_in_order(db_url: str) -> None:
     result = CliRunner().invoke(main, ["reextract", "--db", db_url])
     assert result.output.splitlines()[0] == "1 checked, 1 changed, 0 unchanged, 0 failed"
     with Archive(db_url) as archive:
-        [row] = archive.iter_articles()
+        [row] = articles(archive)
     lines = row["body"].splitlines()
     assert len(lines) == 5
     assert lines[0].startswith("新华社北京3月5日电")

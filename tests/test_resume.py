@@ -9,12 +9,12 @@ import sys
 import time
 from pathlib import Path
 
-from fixtures.crawl.portal import FAST, Portal, numbered_pages, revisions_per_article, run_cli
 from sqlalchemy import func, select
 
 from newsarchive.archive import Archive
-from newsarchive.db import make_engine
-from newsarchive.models import ArticleRow, Fetch
+from newsarchive.archive.db import make_engine
+from newsarchive.archive.models import ArticleRow, Fetch
+from tests.mockserver import FAST, Portal, numbered_pages, revisions_per_article, run_cli
 
 ARTICLES = 30
 PER_PAGE = 10

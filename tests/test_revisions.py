@@ -10,10 +10,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from newsarchive.archive import Archive
+from newsarchive.archive.models import Failure, Fetch
+from newsarchive.crawl.items import ArticlePages, FetchedPage
 from newsarchive.extract.article import Article
-from newsarchive.gone import gone_reason
-from newsarchive.items import ArticlePages, FetchedPage
-from newsarchive.models import Failure, Fetch
+from newsarchive.extract.gone import gone_reason
+from newsarchive.query import articles
 from pipelines.store import StorePipeline
 
 CST = timezone(timedelta(hours=8))
@@ -85,12 +86,12 @@ def test_404_marks_deleted_keeps_data_and_a_later_fetch_restores(pipeline: Store
     gone_at = T0 + timedelta(days=1)
     failed(pipeline, 404, b"<html>Not Found</html>", "HTTP 404", gone_at)
     failed(pipeline, 410, b"", "HTTP 410", gone_at + timedelta(days=1))
-    [row] = archive.iter_articles()
+    [row] = articles(archive)
     assert datetime.fromisoformat(row["deleted_at"]) == gone_at  # first seen gone, kept
     assert row["body"].endswith("100万元。")
     assert pipeline.outcomes == {"new": 1, "deleted": 1, "gone": 1}
     ok(pipeline, story(), gone_at + timedelta(days=2))
-    [row] = archive.iter_articles()
+    [row] = articles(archive)
     assert row["deleted_at"] is None
     assert [(e["kind"], e["at"], e["reason"]) for e in archive.events(1)] == [
         ("deleted", gone_at.isoformat(), "HTTP 404"),
@@ -105,7 +106,7 @@ def test_404_marks_deleted_keeps_data_and_a_later_fetch_restores(pipeline: Store
 def test_deleted_notice_page_marks_deleted(pipeline: StorePipeline) -> None:
     ok(pipeline, story())
     failed(pipeline, 200, DELETED_PAGE, "not an article: page_type=other (confidence 0.90)")
-    [row] = pipeline.archive.iter_articles()
+    [row] = articles(pipeline.archive)
     assert datetime.fromisoformat(row["deleted_at"]) == T0
     assert pipeline.archive.events(1)[0]["reason"] == "page says: 该文章已被删除"
 

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from newsarchive import search as search_module
-from newsarchive.archive import Archive
+from newsarchive.archive import Archive, index
 from newsarchive.cli import main
 from newsarchive.extract.article import Article
+from newsarchive.query import fulltext as search_module
+from newsarchive.query import search
 
 CST = timezone(timedelta(hours=8))
 AT = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
@@ -42,23 +43,23 @@ def test_simplified_finds_traditional_and_back(archive: Archive) -> None:
     put(archive, "http://tw.example.com/1.html", "臺灣電動車銷量創新高",
         "據統計，臺灣電動車去年銷量成長三成。")
     put(archive, "http://cn.example.cn/2.html", "台湾电动车市场观察", "分析人士认为，电动车普及加快。")
-    hits = archive.search("台湾电动车")
+    hits = search(archive, "台湾电动车")
     assert sorted(urls(hits)) == ["http://cn.example.cn/2.html", "http://tw.example.com/1.html"]
     by_url = {h["url"]: h for h in hits}
     # The snippet shows the page's own (Traditional) text, the match marked.
     assert by_url["http://tw.example.com/1.html"]["snippet"] == "據統計，«臺灣電動車»去年銷量成長三成。"
     assert by_url["http://tw.example.com/1.html"]["title"] == "臺灣電動車銷量創新高"
-    assert urls(archive.search("臺灣電動車銷量")) == ["http://tw.example.com/1.html"]
-    assert sorted(urls(archive.search("電動"))) == sorted(urls(hits))  # short query: a scan
-    assert urls(archive.search("銷")) == ["http://tw.example.com/1.html"]
+    assert urls(search(archive, "臺灣電動車銷量")) == ["http://tw.example.com/1.html"]
+    assert sorted(urls(search(archive, "電動"))) == sorted(urls(hits))  # short query: a scan
+    assert urls(search(archive, "銷")) == ["http://tw.example.com/1.html"]
 
 
 def test_index_follows_changes_in_the_same_write(archive: Archive) -> None:
     put(archive, "http://a.cn/1.html", "标题", "原来的说法是这样的。")
-    assert urls(archive.search("原来的说法")) == ["http://a.cn/1.html"]
+    assert urls(search(archive, "原来的说法")) == ["http://a.cn/1.html"]
     assert put(archive, "http://a.cn/1.html", "标题", "更正后的说法是那样的。") == "changed"
-    assert archive.search("原来的说法") == []
-    assert urls(archive.search("更正后的说法")) == ["http://a.cn/1.html"]
+    assert search(archive, "原来的说法") == []
+    assert urls(search(archive, "更正后的说法")) == ["http://a.cn/1.html"]
 
 
 def test_filters_site_time_author(archive: Archive) -> None:
@@ -66,22 +67,22 @@ def test_filters_site_time_author(archive: Archive) -> None:
     put(archive, "http://b.cn/2.html", "新能源汽车出口", "新能源汽车出口增长。", authors=["李四", "张三"],
         published=datetime(2023, 6, 1, 9, 0, tzinfo=CST))
     put(archive, "http://b.cn/3.html", "新能源汽车价格", "新能源汽车价格下降。", authors=["王五"])
-    assert sorted(urls(archive.search("新能源汽车", site="www.b.cn"))) == [
+    assert sorted(urls(search(archive, "新能源汽车", site="www.b.cn"))) == [
         "http://b.cn/2.html", "http://b.cn/3.html"]
     since = datetime(2024, 1, 1, tzinfo=UTC)
-    assert urls(archive.search("新能源汽车", since=since, site="b.cn")) == ["http://b.cn/3.html"]
-    assert urls(archive.search("新能源汽车", until=since)) == ["http://b.cn/2.html"]
-    assert sorted(urls(archive.search("新能源汽车", author="张三"))) == [
+    assert urls(search(archive, "新能源汽车", since=since, site="b.cn")) == ["http://b.cn/3.html"]
+    assert urls(search(archive, "新能源汽车", until=since)) == ["http://b.cn/2.html"]
+    assert sorted(urls(search(archive, "新能源汽车", author="张三"))) == [
         "http://a.cn/1.html", "http://b.cn/2.html"]
-    assert archive.search("新能源汽车", author="张") == []
-    assert urls(archive.search("汽车", author="王五")) == ["http://b.cn/3.html"]
+    assert search(archive, "新能源汽车", author="张") == []
+    assert urls(search(archive, "汽车", author="王五")) == ["http://b.cn/3.html"]
 
 
 def test_ranking_title_before_body_and_more_hits_first(archive: Archive) -> None:
     put(archive, "http://a.cn/once.html", "今日要闻", "会议讨论了人工智能。其他议题。")
     put(archive, "http://a.cn/many.html", "今日要闻", "人工智能，人工智能，还是人工智能。")
     put(archive, "http://a.cn/title.html", "人工智能大会开幕", "大会今天开幕。")
-    assert urls(archive.search("人工智能")) == [
+    assert urls(search(archive, "人工智能")) == [
         "http://a.cn/title.html", "http://a.cn/many.html", "http://a.cn/once.html"]
 
 
@@ -104,8 +105,8 @@ def test_index_keeps_no_copy_and_stays_consistent_through_changes(archive: Archi
     put(archive, "http://cn.example.cn/1.html", "电动车", "电动车销量成长。")
     assert put(archive, "http://tw.example.com/1.html", "臺灣電動車",
                "據統計，臺灣機車銷量下滑。") == "changed"
-    assert urls(archive.search("电动车销量")) == ["http://cn.example.cn/1.html"]
-    assert urls(archive.search("台湾机车")) == ["http://tw.example.com/1.html"]
+    assert urls(search(archive, "电动车销量")) == ["http://cn.example.cn/1.html"]
+    assert urls(search(archive, "台湾机车")) == ["http://tw.example.com/1.html"]
     if archive.engine.dialect.name != "sqlite":
         return
     with archive.engine.connect() as conn:
@@ -125,9 +126,9 @@ def test_short_queries_same_hits_through_index_or_scan(archive: Archive,
     put(archive, "http://a.cn/2.html", "電動車銷量", "據統計，臺灣電動車銷量成長三成。")
     put(archive, "http://a.cn/3.html", "港口货运", "港口货运量稳步回升，寒潮影响有限。")
     queries = ["寒潮", "寒", "电动", "銷", "港", "货运量", "没有", "雪"]
-    through_index = {q: sorted(urls(archive.search(q))) for q in queries}
+    through_index = {q: sorted(urls(search(archive, q))) for q in queries}
     monkeypatch.setattr(search_module, "RARE_TERMS", 0)  # every short query scans
-    scanned = {q: sorted(urls(archive.search(q))) for q in queries}
+    scanned = {q: sorted(urls(search(archive, q))) for q in queries}
     assert through_index == scanned
     assert scanned["寒潮"] == ["http://a.cn/1.html", "http://a.cn/3.html"]
     assert scanned["銷"] == ["http://a.cn/2.html"]
@@ -140,12 +141,12 @@ def test_short_queries_rare_and_common(archive: Archive) -> None:
     put(archive, "http://a.cn/old.html", "旧闻", "百年老店迎来新掌柜。")
     for n in range(30):
         put(archive, f"http://a.cn/{n}.html", f"第{n}条消息", "今天的天气不错。")
-    assert urls(archive.search("掌柜")) == ["http://a.cn/old.html"]
-    assert urls(archive.search("掌")) == ["http://a.cn/old.html"]
-    assert urls(archive.search("天气", limit=3)) == [
+    assert urls(search(archive, "掌柜")) == ["http://a.cn/old.html"]
+    assert urls(search(archive, "掌")) == ["http://a.cn/old.html"]
+    assert urls(search(archive, "天气", limit=3)) == [
         "http://a.cn/29.html", "http://a.cn/28.html", "http://a.cn/27.html"]
-    assert len(archive.search("的", limit=50)) == 30
-    assert archive.search("柜今") == []  # both characters are there, never side by side
+    assert len(search(archive, "的", limit=50)) == 30
+    assert search(archive, "柜今") == []  # both characters are there, never side by side
 
 
 def test_short_queries_across_the_newest_articles_and_the_older_ones(
@@ -156,12 +157,12 @@ def test_short_queries_across_the_newest_articles_and_the_older_ones(
     put(archive, "http://a.cn/old.html", "旧闻", "百年老店迎来新掌柜。")
     for n in range(12):
         put(archive, f"http://a.cn/{n}.html", f"第{n}条消息", "今天的天气不错。" if n % 2 else "晴。")
-    assert urls(archive.search("掌柜")) == ["http://a.cn/old.html"]
-    assert urls(archive.search("天气", limit=4)) == [
+    assert urls(search(archive, "掌柜")) == ["http://a.cn/old.html"]
+    assert urls(search(archive, "天气", limit=4)) == [
         "http://a.cn/11.html", "http://a.cn/9.html", "http://a.cn/7.html", "http://a.cn/5.html"]
-    assert urls(archive.search("天气")) == [f"http://a.cn/{n}.html" for n in (11, 9, 7, 5, 3, 1)]
-    assert urls(archive.search("晴", limit=5)) == [f"http://a.cn/{n}.html" for n in (10, 8, 6, 4, 2)]
-    assert len(archive.search("条", limit=50)) == 12
+    assert urls(search(archive, "天气")) == [f"http://a.cn/{n}.html" for n in (11, 9, 7, 5, 3, 1)]
+    assert urls(search(archive, "晴", limit=5)) == [f"http://a.cn/{n}.html" for n in (10, 8, 6, 4, 2)]
+    assert len(search(archive, "条", limit=50)) == 12
 
 
 def test_recheck_keeps_results_exact(archive: Archive) -> None:
@@ -169,9 +170,9 @@ def test_recheck_keeps_results_exact(archive: Archive) -> None:
     enough: the article must contain the query itself."""
     put(archive, "http://a.cn/apart.html", "能源", "新能源汽车，能源车辆。电动，动车。")
     put(archive, "http://a.cn/whole.html", "新闻", "新能源车辆上路，电动车增多。")
-    assert urls(archive.search("新能源车")) == ["http://a.cn/whole.html"]
-    assert urls(archive.search("电动车")) == ["http://a.cn/whole.html"]
-    assert urls(archive.search("源车")) == ["http://a.cn/whole.html", "http://a.cn/apart.html"]
+    assert urls(search(archive, "新能源车")) == ["http://a.cn/whole.html"]
+    assert urls(search(archive, "电动车")) == ["http://a.cn/whole.html"]
+    assert urls(search(archive, "源车")) == ["http://a.cn/whole.html", "http://a.cn/apart.html"]
 
 
 def test_wildcards_case_and_astral_characters(archive: Archive) -> None:
@@ -180,14 +181,14 @@ def test_wildcards_case_and_astral_characters(archive: Archive) -> None:
     put(archive, "http://a.cn/1.html", "iPhone发布会", "全场五折，折扣50%起。")
     put(archive, "http://a.cn/2.html", "价格", "售价5000元，型号A_1。")
     put(archive, "http://a.cn/3.html", "生僻字", "𠀀𠀁是扩展区汉字。")
-    assert urls(archive.search("50%")) == ["http://a.cn/1.html"]
-    assert urls(archive.search("A_1")) == ["http://a.cn/2.html"]
-    assert archive.search("A%1") == []
-    assert urls(archive.search("IPHONE发布")) == ["http://a.cn/1.html"]
-    assert urls(archive.search("iphone")) == ["http://a.cn/1.html"]
-    assert urls(archive.search("𠀀𠀁")) == ["http://a.cn/3.html"]
-    assert urls(archive.search("𠀁")) == ["http://a.cn/3.html"]
-    assert archive.search("𠀁𠀀") == []
+    assert urls(search(archive, "50%")) == ["http://a.cn/1.html"]
+    assert urls(search(archive, "A_1")) == ["http://a.cn/2.html"]
+    assert search(archive, "A%1") == []
+    assert urls(search(archive, "IPHONE发布")) == ["http://a.cn/1.html"]
+    assert urls(search(archive, "iphone")) == ["http://a.cn/1.html"]
+    assert urls(search(archive, "𠀀𠀁")) == ["http://a.cn/3.html"]
+    assert urls(search(archive, "𠀁")) == ["http://a.cn/3.html"]
+    assert search(archive, "𠀁𠀀") == []
 
 
 def test_folded_text_stored_only_where_it_differs(archive: Archive) -> None:
@@ -195,7 +196,7 @@ def test_folded_text_stored_only_where_it_differs(archive: Archive) -> None:
     article's own text is searched), as SQLite does in articles.search_*."""
     put(archive, "http://tw.example.com/1.html", "臺灣電動車", "臺灣電動車銷量成長。")
     put(archive, "http://cn.example.cn/1.html", "电动车", "电动车销量成长。")
-    assert sorted(urls(archive.search("电动车销量"))) == [
+    assert sorted(urls(search(archive, "电动车销量"))) == [
         "http://cn.example.cn/1.html", "http://tw.example.com/1.html"]
     if archive.engine.dialect.name == "sqlite":
         return
@@ -209,8 +210,8 @@ def test_folded_text_stored_only_where_it_differs(archive: Archive) -> None:
 
 def test_gram_codes() -> None:
     """A character's code is its UTF-16 unit; a pair's is the two units in one int32."""
-    assert search_module.query_grams("的") == [ord("的")]
-    assert search_module.query_grams("中国") == [ord("中") | ord("国") << 16]
-    assert len(search_module.query_grams("中国人")) == 2
-    codes = {int(c) for c in search_module.grams("Ab", "ab").strip("{}").split(",")}
+    assert index.query_grams("的") == [ord("的")]
+    assert index.query_grams("中国") == [ord("中") | ord("国") << 16]
+    assert len(index.query_grams("中国人")) == 2
+    codes = {int(c) for c in index.grams("Ab", "ab").strip("{}").split(",")}
     assert codes == {ord("a"), ord("b"), ord("a") | ord("b") << 16}

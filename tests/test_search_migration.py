@@ -6,7 +6,8 @@ from alembic import command
 from sqlalchemy import Connection, text
 
 from newsarchive.archive import Archive
-from newsarchive.db import alembic_config, check, make_engine, upgrade
+from newsarchive.archive.db import alembic_config, check, make_engine, upgrade
+from newsarchive.query import search
 
 TRADITIONAL = ("臺灣電動車", "據統計，臺灣電動車銷量成長。")
 SIMPLIFIED = ("电动车", "电动车销量成长。")
@@ -37,10 +38,10 @@ def _archived_before_0005(conn: Connection) -> None:
 
 def _searches(url: str) -> None:
     with Archive(url, migrate=False) as archive:
-        assert sorted(h["url"] for h in archive.search("电动车销量")) == [
+        assert sorted(h["url"] for h in search(archive, "电动车销量")) == [
             "http://example.com/1.html", "http://example.com/2.html"]
-        assert [h["url"] for h in archive.search("臺灣")] == ["http://example.com/1.html"]
-        assert [h["url"] for h in archive.search("统")] == ["http://example.com/1.html"]
+        assert [h["url"] for h in search(archive, "臺灣")] == ["http://example.com/1.html"]
+        assert [h["url"] for h in search(archive, "统")] == ["http://example.com/1.html"]
 
 
 def test_0005_reindexes_and_downgrades(db_url: str) -> None:

@@ -8,13 +8,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fixtures.crawl.portal import FAST, Page, Portal, article_html, run_cli, section_html
 from sqlalchemy import select
 
+from newsarchive.archive.db import make_engine
+from newsarchive.archive.models import CrawlRun
 from newsarchive.cli import main
-from newsarchive.db import make_engine
-from newsarchive.models import CrawlRun
-from newsarchive.sites import SiteConfigError, load_site, load_sites, parse_duration, site_settings
+from newsarchive.crawl.sites import (
+    SiteConfigError,
+    load_site,
+    load_sites,
+    parse_duration,
+    site_settings,
+)
+from tests.mockserver import FAST, Page, Portal, article_html, run_cli, section_html
 
 REPO = Path(__file__).resolve().parents[1]
 MINIMAL = 'name = "x"\nsections = ["https://news.example.cn/world/"]\n'

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newsarchive.archive import Archive
+from newsarchive.archive.models import ArticleRow
+from newsarchive.crawl.items import ArticlePages, FailedRequest, FetchedPage
+from newsarchive.crawl.store_writer import WRITER_NICENESS, WriterConfig, WriterProcess
 from newsarchive.extract.article import Article
-from newsarchive.items import ArticlePages, FailedRequest, FetchedPage
-from newsarchive.models import ArticleRow
-from newsarchive.store_writer import WRITER_NICENESS, WriterConfig, WriterProcess
 
 T0 = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
 HTML = {"Content-Type": ["text/html; charset=utf-8"]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsarchive.urls import canonical_url, is_tracking_param, site_host
+from newsarchive.archive.urls import canonical_url, is_tracking_param, site_host
 
 
 @pytest.mark.parametrize(("url", "expected"), [

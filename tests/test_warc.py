@@ -5,13 +5,13 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from fixtures.crawl.portal import FAST, Portal, numbered_pages, run_cli
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 
 from newsarchive.archive import Archive
-from newsarchive.models import Fetch
-from newsarchive.warc import WarcFiles
+from newsarchive.archive.models import Fetch
+from newsarchive.archive.warc import WarcFiles
+from tests.mockserver import FAST, Portal, numbered_pages, run_cli
 
 
 def test_crawl_writes_every_fetch_to_warc_at_the_stored_offset(db_url: str,

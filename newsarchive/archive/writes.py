@@ -19,9 +19,8 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
-from newsarchive import clusters, search
-from newsarchive.extract.article import Article
-from newsarchive.models import (
+from newsarchive.archive import clusters, index
+from newsarchive.archive.models import (
     ArticleEvent,
     ArticleRevision,
     ArticleRow,
@@ -31,9 +30,10 @@ from newsarchive.models import (
     Site,
     split_time,
 )
-from newsarchive.rawpages import RawPageCodec
-from newsarchive.urls import canonical_url, site_host
-from newsarchive.warc import WarcFiles
+from newsarchive.archive.rawpages import RawPageCodec
+from newsarchive.archive.urls import canonical_url, site_host
+from newsarchive.archive.warc import WarcFiles
+from newsarchive.extract.article import Article
 
 # The extracted fields whose change makes a new revision; the URL a copy was fetched
 # from, the encoding label and the evidence describe the fetch, not the content.
@@ -315,7 +315,7 @@ class Writes:
         the old text out, and the latest revision keeps its body (it pointed at the row's)."""
         if not article_ids:
             return
-        search.unindex_articles(self.connection, article_ids)
+        index.unindex_articles(self.connection, article_ids)
         self.connection.execute(
             update(_revisions).where(_revisions.c.article_id == bindparam("b_id"),
                                      _revisions.c.body.is_(None))
@@ -348,7 +348,7 @@ class Writes:
             "fetch_id": r.fetch_id, "evidence": r.evidence, "created_at": at, **r.fields,
             "body": None if latest[ids[r.key]] is r else r.fields["body"],
         } for r in revisions])
-        search.index_articles(self.connection, [
+        index.index_articles(self.connection, [
             (article_id, r.fields["title"], r.fields["body"]) for article_id, r in latest.items()],
             fresh={ids[r.key] for r in revisions if r.fresh})
         clusters.assign_clusters(self.connection, [

@@ -11,8 +11,8 @@ from typing import IO, Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from newsarchive.filters import ArticleFilter, apply_filter
-from newsarchive.models import (
+from newsarchive.archive.filters import ArticleFilter, apply_filter
+from newsarchive.archive.models import (
     ArticleFields,
     ArticleRevision,
     ArticleRow,

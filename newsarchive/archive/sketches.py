@@ -7,7 +7,7 @@ texts' Jaccard similarity.
 
 Hashing runs on every stored article, so it stays in C: CRC-32 ranks the shingles (the
 bottom-k choice), and the CRC-32 of the reversed shingle fills the low 32 bits, which
-keeps anchors distinct across a large archive. No database here (newsarchive.clusters
+keeps anchors distinct across a large archive. No database here (newsarchive.archive.clusters
 stores and compares sketches).
 """
 

@@ -9,8 +9,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from newsarchive.filters import ArticleFilter, apply_filter
-from newsarchive.models import ArticleEvent, ArticleRevision, ArticleRow, Failure, Site, join_time
+from newsarchive.archive.filters import ArticleFilter, apply_filter
+from newsarchive.archive.models import (
+    ArticleEvent,
+    ArticleRevision,
+    ArticleRow,
+    Failure,
+    Site,
+    join_time,
+)
 
 # "not an article: page_type=list (confidence 0.83)" and "... (confidence 0.91)" are one reason.
 _DETAIL_RE = re.compile(r"\s*\([^)]*\)")

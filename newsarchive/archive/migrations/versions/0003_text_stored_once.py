@@ -7,7 +7,7 @@ view ``article_revisions_full`` gives every revision with its body, for plain SQ
 The FTS5 trigram index reads its text from the view ``article_search_source`` over
 ``articles`` (external content) instead of keeping a second copy of every title and body.
 The view gives the Simplified-folded title and body, each followed by two newlines (so
-that a string at the very end still starts a trigram, see newsarchive.search.END):
+that a string at the very end still starts a trigram, see newsarchive.archive.index.END):
 ``articles.search_title`` /
 ``articles.search_body`` hold the folded form only where folding changes the text
 (Traditional Chinese pages), else they are NULL and the view falls back to the original.
@@ -46,7 +46,7 @@ OWN_COPY_FTS = (
 
 
 def _backfill_folded(bind: sa.Connection) -> None:
-    from newsarchive.search import folded_rows
+    from newsarchive.archive.index import folded_rows
 
     rows = bind.execute(sa.text("SELECT id, title, body FROM articles ORDER BY id")).all()
     changed = [{"id": article_id, "t": title, "b": body}
@@ -88,8 +88,8 @@ def _revision_bodies_twice() -> None:
 
 def _resketch(bind: sa.Connection) -> None:
     """Sketches and anchors again with the cheaper shingle hash (clusters are kept)."""
-    from newsarchive.clusters import ANCHORS
-    from newsarchive.sketches import pack, sketch
+    from newsarchive.archive.clusters import ANCHORS
+    from newsarchive.archive.sketches import pack, sketch
 
     rows = bind.execute(sa.text("SELECT id, body FROM articles ORDER BY id")).all()
     bind.execute(sa.text("DELETE FROM sketch_anchors"))
@@ -118,7 +118,7 @@ def upgrade() -> None:
     op.execute(SOURCE_VIEW)
     op.execute(EXTERNAL_FTS)
     op.execute("INSERT INTO article_search (article_search) VALUES ('rebuild')")
-    # The index's terms, for 1-2 character queries (newsarchive.search._rare_short).
+    # The index's terms, for 1-2 character queries (newsarchive.query.fulltext._rare_short).
     op.execute("CREATE VIRTUAL TABLE article_search_vocab USING fts5vocab(article_search, 'row')")
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from newsarchive.models import Fetch, RawPage, RawPageDictionary
+from newsarchive.archive.models import Fetch, RawPage, RawPageDictionary
 
 ZSTD_LEVEL = 3
 # Pages of a host a dictionary is trained on: enough to cover a portal's few templates.

@@ -4,7 +4,7 @@ SQLite, FTS5 without positions.
 PostgreSQL: pg_trgm cannot index strings of one or two characters, so such queries scanned
 the whole table (seconds at 100,000 articles for a rare pair). ``article_search.grams``
 (integer[], GIN) holds every character and every pair of adjacent characters of the folded,
-lower-cased text as integer codes (newsarchive.search.grams) and replaces the two pg_trgm
+lower-cased text as integer codes (newsarchive.archive.index.grams) and replaces the two pg_trgm
 indexes; a query looks up its pairs (or its one character), then LIKE rechecks.
 ``title`` / ``body`` become NULL where they equal the article's own, which the search then
 reads from ``articles`` (as SQLite's view does since 0003).
@@ -47,7 +47,7 @@ def _rebuild_fts(options: str) -> None:
 
 
 def _grams_from_articles(bind: sa.Connection) -> None:
-    from newsarchive.search import search_rows
+    from newsarchive.archive.index import search_rows
 
     ids = list(bind.execute(sa.text(
         "SELECT article_id FROM article_search ORDER BY article_id")).scalars())
@@ -77,7 +77,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    from newsarchive.search import fold
+    from newsarchive.archive.index import fold
 
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":

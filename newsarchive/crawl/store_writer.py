@@ -21,18 +21,18 @@ from typing import Any
 
 from newsarchive import EXTRACTOR_VERSION
 from newsarchive.archive import Archive
-from newsarchive.extract.article import Article
-from newsarchive.gone import gone_reason
-from newsarchive.items import ArticlePages, FailedRequest, FetchedPage, SectionPage
-from newsarchive.processes import (
+from newsarchive.archive.warc import WarcFiles
+from newsarchive.archive.writes import FetchRecord, Writes
+from newsarchive.crawl.items import ArticlePages, FailedRequest, FetchedPage, SectionPage
+from newsarchive.crawl.processes import (
     helper_context,
     ignore_stop_signals,
     loop_running,
     reap,
     start_helper,
 )
-from newsarchive.warc import WarcFiles
-from newsarchive.writes import FetchRecord, Writes
+from newsarchive.extract.article import Article
+from newsarchive.extract.gone import gone_reason
 
 # The writer's scheduling priority below the crawl's: its batches may lag (they only grow, and
 # the scraper stops taking responses once too many wait), while fetching and extraction, which

@@ -11,11 +11,9 @@ from typing import Any, Self
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive import clusters, search
-from newsarchive.db import default_db_url, make_engine, upgrade
-from newsarchive.extract.article import Article
-from newsarchive.filters import ArticleFilter, apply_filter
-from newsarchive.models import (
+from newsarchive.archive import clusters
+from newsarchive.archive.db import default_db_url, make_engine, upgrade
+from newsarchive.archive.models import (
     ArticleEvent,
     ArticleRow,
     Base,
@@ -25,17 +23,18 @@ from newsarchive.models import (
     Site,
     join_time,
 )
-from newsarchive.rawpages import RawPageCodec, RawPageReader, UnknownCompression
-from newsarchive.writes import (
+from newsarchive.archive.rawpages import RawPageCodec, RawPageReader, UnknownCompression
+from newsarchive.archive.writes import (
     FetchRecord,
     Writes,
     article_fields,
     content_hash,
     jsonable,
 )
-from newsarchive.writes import (
+from newsarchive.archive.writes import (
     now as _now,
 )
+from newsarchive.extract.article import Article
 
 ARTICLE_OUTCOMES = ("new", "changed", "unchanged")
 STREAM_BATCH = 500
@@ -212,36 +211,6 @@ class Archive:
                 "articles": {name: outcomes.get(name, 0) for name in ARTICLE_OUTCOMES},
                 "failures": [{"url": url, "reason": reason} for url, reason in failures],
             }
-
-    def iter_articles(self, *, site: str | None = None, since: datetime | None = None,
-                      until: datetime | None = None, author: str | None = None
-                      ) -> Iterator[dict[str, Any]]:
-        """Current articles as export rows, oldest archived first; since <= published < until.
-
-        `site` is a host or URL (``www.`` and scheme do not matter); a time without an
-        offset is taken as UTC. `crawled_at` is when the article was last fetched.
-        """
-        stmt = apply_filter(select(ArticleRow, Site.host).join(Site).order_by(ArticleRow.id),
-                            ArticleFilter(site, since, until, author), self.engine.dialect.name)
-        with self._reader() as session:
-            for row, host in session.execute(stmt.execution_options(yield_per=STREAM_BATCH)):
-                yield {
-                    "url": row.url, "canonical_url": row.canonical_url, "title": row.title,
-                    "body": row.body, "published": _iso(row.published),
-                    "updated": _iso(join_time(row.updated_at, row.updated_offset)),
-                    "authors": row.authors, "source": row.source, "editor": row.editor,
-                    "keywords": row.keywords, "section_path": row.section_path,
-                    "summary": row.summary, "language": row.language,
-                    "encoding": row.encoding, "site": host, "crawled_at": _iso(row.last_seen),
-                    "first_seen": _iso(row.first_seen), "deleted_at": _iso(row.deleted_at),
-                }
-
-    def search(self, query: str, *, limit: int = 20, site: str | None = None,
-               since: datetime | None = None, until: datetime | None = None,
-               author: str | None = None) -> list[dict[str, Any]]:
-        """Ranked articles whose title or body contains `query`; Simplified finds Traditional."""
-        with self._reader() as session:
-            return search.search(session, query, ArticleFilter(site, since, until, author), limit)
 
     def cluster(self, article_id: int) -> list[dict[str, Any]]:
         """The article's near-duplicate cluster, origin (earliest published) first."""

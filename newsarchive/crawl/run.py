@@ -13,9 +13,9 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from newsarchive.archive import Archive
-from newsarchive.monitor import check_coverage
-from newsarchive.processes import warm_up
-from newsarchive.sites import DEFAULT_REVISIT, SiteConfig, parse_duration, site_settings
+from newsarchive.crawl.monitor import check_coverage
+from newsarchive.crawl.processes import warm_up
+from newsarchive.crawl.sites import DEFAULT_REVISIT, SiteConfig, parse_duration, site_settings
 from spiders.sections import SectionSpider
 
 DEFAULT_JOBS_DIR = Path(".newsarchive") / "jobs"
@@ -39,7 +39,7 @@ def distributed_settings(redis_url: str, queue_key: str) -> dict[str, Any]:
     """scrapy-redis: one request queue and dupefilter in Redis shared by every worker."""
     return {
         "NEWSARCHIVE_DISTRIBUTED": True,
-        "SCHEDULER": "newsarchive.distributed.SharedScheduler",
+        "SCHEDULER": "newsarchive.crawl.distributed.SharedScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
         # The queue outlives a worker: what one leaves, the others (or the next run) take.

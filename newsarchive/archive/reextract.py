@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from newsarchive import EXTRACTOR_VERSION
 from newsarchive.archive import Archive
+from newsarchive.archive.filters import ArticleFilter, apply_filter
+from newsarchive.archive.models import ArticleRevision, ArticleRow, Fetch, Site
 from newsarchive.extract import ExtractionError, extract, stitch
 from newsarchive.extract.article import Article
-from newsarchive.filters import ArticleFilter, apply_filter
-from newsarchive.models import ArticleRevision, ArticleRow, Fetch, Site
 
 
 def _pages(archive: Archive, article_id: int, first_fetch: int) -> list[Fetch]:

@@ -1,4 +1,4 @@
-"""Near-duplicate clusters across portals, from bottom-k MinHash sketches (newsarchive.sketches).
+"""Near-duplicate clusters across portals, from bottom-k MinHash sketches (newsarchive.archive.sketches).
 
 The ANCHORS smallest hashes of each article's sketch are indexed: articles sharing one
 are candidates, then compared on their full sketches; an article joins the most similar
@@ -14,8 +14,8 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from newsarchive.models import ArticleRow, SketchAnchor
-from newsarchive.sketches import (
+from newsarchive.archive.models import ArticleRow, SketchAnchor
+from newsarchive.archive.sketches import (
     SIMILAR,
     SKETCH_SIZE,
     may_be_similar,

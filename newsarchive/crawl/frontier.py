@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from newsarchive.db import make_engine
-from newsarchive.models import ArticleRow, Fetch, Site
-from newsarchive.rawpages import RawPageReader, UnknownCompression
-from newsarchive.urls import canonical_url, site_host
+from newsarchive.archive.db import make_engine
+from newsarchive.archive.models import ArticleRow, Fetch, Site
+from newsarchive.archive.rawpages import RawPageReader, UnknownCompression
+from newsarchive.archive.urls import canonical_url, site_host
 
 ARTICLE_OUTCOMES = ("new", "changed", "unchanged")
 

@@ -129,7 +129,7 @@ class RawPageDictionary(Base):
 
 
 class RawPage(Base):
-    """A distinct response body, compressed, stored once by its SHA-256 (newsarchive.rawpages)."""
+    """A distinct response body, compressed, stored once by its SHA-256 (newsarchive.archive.rawpages)."""
 
     __tablename__ = "raw_pages"
 
@@ -161,7 +161,7 @@ class Fetch(Base):
     error: Mapped[str | None] = mapped_column(Text)
     encoding: Mapped[dict[str, Any] | None]
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
-    # Where the WARC copy of this fetch is, when the crawl wrote WARCs (newsarchive.warc).
+    # Where the WARC copy of this fetch is, when the crawl wrote WARCs (newsarchive.archive.warc).
     warc_file: Mapped[str | None] = mapped_column(String(255))
     warc_offset: Mapped[int | None] = mapped_column(BigInteger)
 
@@ -216,7 +216,7 @@ class ArticleRow(ArticleFields, Base):
     deleted_at: Mapped[datetime | None]
     # Near-duplicate cluster: the id of the first archived copy of the story.
     cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    # Bottom-k MinHash sketch of the body's character shingles (newsarchive.clusters).
+    # Bottom-k MinHash sketch of the body's character shingles (newsarchive.archive.clusters).
     sketch: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     site: Mapped[Site] = relationship()

@@ -1,16 +1,9 @@
-"""Chinese full-text search over Simplified-folded text: FTS5 trigrams (SQLite), character
-bigrams under a GIN index (PostgreSQL); an index finds candidates, LIKE keeps exactly the
-articles that contain the query.
+"""Chinese full-text search over Simplified-folded text: the archive's index (newsarchive.archive.index)
+finds candidates, LIKE keeps exactly the articles that contain the query.
 
-SQLite's FTS5 index (detail=none: no positions) reads the folded text from the view
-``article_search_source`` (external content, migration 0003), so the text is stored once,
-in ``articles``. A query of three characters or more asks for all its trigrams; shorter
-ones cannot use trigrams (see _rare_short).
-
-PostgreSQL's ``article_search`` holds each article's gram codes (every character and every
-pair of adjacent characters, see grams) under a GIN index, and the folded title and body
-only where folding changes them (migration 0005). A query looks up its pairs, or its one
-character.
+SQLite: a query of three characters or more asks FTS5 for all its trigrams; shorter ones
+cannot use trigrams (see _rare_short). PostgreSQL: a query looks up its character pairs, or
+its one character, in the GIN index over gram codes.
 
 Both engines rank alike: for three characters or more, title hits first, then more hits in
 the body; shorter queries (common strings, found at once) come newest first.
@@ -19,147 +12,24 @@ the body; shorter queries (common strings, found at once) come newest first.
 from __future__ import annotations
 
 import re
-import sys
-from array import array
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Integer,
-    Text,
-    case,
-    column,
-    false,
-    func,
-    literal_column,
-    select,
-    table,
-    text,
-)
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Connection
+from sqlalchemy import case, false, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
-from newsarchive.extract.text import fold_simplified
-from newsarchive.filters import ArticleFilter, apply_filter
-from newsarchive.models import ArticleRow, Site
+from newsarchive.archive.filters import ArticleFilter, apply_filter
+from newsarchive.archive.index import END, TRIGRAM, fold, query_grams, search_table, source_view
+from newsarchive.archive.models import ArticleRow, Site
 
-TRIGRAM = 3
 SNIPPET_CONTEXT = 30
 HIGHLIGHT = ("«", "»")
-# What article_search_source appends to each title and body (migration 0003): a string
-# at the very end of the text then still starts a trigram, which 1-2 character lookups use.
-END = "\n\n"
 # A 1-2 character query with at most this many indexed trigrams starting with it is looked
 # up through the index (see _rare_short).
 RARE_TERMS = 256
 # PostgreSQL, 1-2 character queries: the newest articles searched along the primary key
 # before the GIN index is asked for older ones (see _postgres_rows).
 RECENT = 2000
-
-search_table = table("article_search", column("rowid", Integer), column("article_id", Integer),
-                     column("title", Text), column("body", Text), column("grams", ARRAY(Integer)))
-# SQLite: the folded text itself (the FTS5 table reads it from here row by row, which makes a
-# scan through the FTS table several times slower than a scan of this view).
-source_view = table("article_search_source", column("id", Integer), column("title", Text),
-                    column("body", Text))
-
-
-def fold(value: str | None) -> str:
-    """The search form of a text: Simplified Chinese, whitespace as it was."""
-    return fold_simplified(value or "")
-
-
-def _grams(value: str, *, characters: bool = True) -> set[int]:
-    """The gram codes of `value`, lower-cased: each character's UTF-16 unit, and each pair of
-    adjacent units as one 32-bit integer (a pair never equals a character's code: the second
-    unit would be NUL, which text never holds). Characters beyond the BMP share codes with
-    others (their surrogates); the LIKE recheck keeps results exact."""
-    units = value.lower().encode("utf-16-le")
-    parts = [array("i", units[:len(units) // 4 * 4]),
-             array("i", units[2:2 + (len(units) - 2) // 4 * 4])]
-    if characters:
-        parts.append(array("H", units))
-    found: set[int] = set()
-    for codes in parts:
-        if sys.byteorder == "big":  # codes are defined little-endian, the same on any host
-            codes.byteswap()
-        found.update(codes)
-    return found
-
-
-def grams(title: str, body: str) -> str:
-    """What PostgreSQL indexes for an article: the gram codes of its folded title and body,
-    as an integer[] literal (COPY and CAST take it as it is; a list would be converted
-    element by element in Python, several times slower)."""
-    return "{" + ",".join(map(str, _grams(title) | _grams(body))) + "}"
-
-
-def query_grams(wanted: str) -> list[int]:
-    """The codes an article containing folded `wanted` must have: its pairs, or the
-    character itself when it is one character long."""
-    return sorted(_grams(wanted, characters=len(wanted) == 1))
-
-
-def folded_rows(articles: Sequence[tuple[int, str | None, str]]
-            ) -> list[tuple[int, str, str, str | None, str | None]]:
-    """(id, folded title, folded body, and the folded title and body again where folding
-    changes the text, else None) for each (article id, title, body): both engines store the
-    folded text only where it differs from the article's own."""
-    rows = []
-    for article_id, title, body in articles:
-        search_title, search_body = fold(title), fold(body)
-        rows.append((article_id, search_title, search_body,
-                     None if search_title == (title or "") else search_title,
-                     None if search_body == body else search_body))
-    return rows
-
-
-def search_rows(articles: Sequence[tuple[int, str | None, str]]) -> list[dict[str, Any]]:
-    """PostgreSQL ``article_search`` rows for (article id, title, body)."""
-    return [{"article_id": article_id, "title": stored_title, "body": stored_body,
-             "grams": grams(title, body)}
-            for article_id, title, body, stored_title, stored_body in folded_rows(articles)]
-
-
-def unindex_articles(connection: Connection, article_ids: Sequence[int]) -> None:
-    """Take archived articles out of the search index before their text changes.
-
-    SQLite: the FTS5 index keeps no copy of the text, so removing a row needs the text it
-    was indexed with, read from the view while the row still holds it. PostgreSQL: nothing
-    to do (indexing upserts).
-    """
-    if article_ids and connection.dialect.name == "sqlite":
-        connection.execute(text(
-            "INSERT INTO article_search (article_search, rowid, title, body) "
-            "SELECT 'delete', id, title, body FROM article_search_source WHERE id = :id"),
-            [{"id": i} for i in article_ids])
-
-
-def index_articles(connection: Connection, articles: Sequence[tuple[int, str | None, str]],
-                   *, fresh: set[int]) -> None:
-    """Put each (article id, current title, body) in the search index (the caller's
-    transaction); every id not in `fresh` must have been unindexed first."""
-    if not articles:
-        return
-    if connection.dialect.name != "sqlite":
-        connection.execute(text(
-            "INSERT INTO article_search (article_id, title, body, grams) "
-            "VALUES (:article_id, :title, :body, CAST(:grams AS integer[])) "
-            "ON CONFLICT (article_id) DO UPDATE SET title = EXCLUDED.title, "
-            "body = EXCLUDED.body, grams = EXCLUDED.grams"), search_rows(articles))
-        return
-    folded = [{"id": article_id, "t": stored_title, "b": stored_body}
-              for article_id, _, _, stored_title, stored_body in folded_rows(articles)]
-    differs = [row for row in folded
-               if row["t"] is not None or row["b"] is not None or row["id"] not in fresh]
-    if differs:
-        connection.execute(text(
-            "UPDATE articles SET search_title = :t, search_body = :b WHERE id = :id"), differs)
-    connection.execute(text(
-        "INSERT INTO article_search (rowid, title, body) "
-        "SELECT id, title, body FROM article_search_source WHERE id = :id"), folded)
 
 
 def _quoted(term: str) -> str:

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection newsarchive.db hands over, else on $NEWSARCHIVE_DB."""
+"""Alembic environment: runs on the connection newsarchive.archive.db hands over, else on $NEWSARCHIVE_DB."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
-from newsarchive.models import Base, UTCDateTime
+from newsarchive.archive.models import Base, UTCDateTime
 
 
 def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
@@ -51,7 +51,7 @@ def main() -> None:
     if connection is not None:
         run(connection)
         return
-    from newsarchive.db import default_db_url, make_engine
+    from newsarchive.archive.db import default_db_url, make_engine
 
     engine = make_engine(default_db_url())
     try:

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, text
 
-from newsarchive.models import ArticleRow, Site
-from newsarchive.urls import site_host
+from newsarchive.archive.models import ArticleRow, Site
+from newsarchive.archive.urls import site_host
 
 SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")
 

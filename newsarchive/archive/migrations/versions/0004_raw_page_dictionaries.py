@@ -49,7 +49,7 @@ def downgrade() -> None:
     """Back to zlib only: zstd rows are decompressed and stored zlib again first."""
     import zlib
 
-    from newsarchive.rawpages import RawPageReader
+    from newsarchive.archive.rawpages import RawPageReader
 
     bind = op.get_bind()
     reader = RawPageReader()

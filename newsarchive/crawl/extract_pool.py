@@ -25,15 +25,15 @@ from datetime import datetime
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from newsarchive.extract import ExtractionError, extract
-from newsarchive.extract.article import Article
-from newsarchive.processes import (
+from newsarchive.crawl.processes import (
     helper_context,
     ignore_stop_signals,
     loop_running,
     reap,
     start_helper,
 )
+from newsarchive.extract import ExtractionError, extract
+from newsarchive.extract.article import Article
 
 # Pages sent to a worker in one batch at most (more would leave other workers idle).
 BATCH_MAX = 16

@@ -13,7 +13,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 # What a helper process may need, imported once in the fork server rather than in every helper.
-PRELOAD = ["newsarchive.extract_pool", "newsarchive.store_writer"]
+PRELOAD = ["newsarchive.crawl.extract_pool", "newsarchive.crawl.store_writer"]
 
 
 def helper_context() -> ForkServerContext | SpawnContext:

@@ -13,8 +13,8 @@ from scrapy.exceptions import NotConfigured
 from sqlalchemy import Engine, desc, func, select, update
 from twisted.internet import task
 
-from newsarchive.db import make_engine
-from newsarchive.models import ArticleRevision, ArticleRow, CrawlRun, Failure, Fetch, Site
+from newsarchive.archive.db import make_engine
+from newsarchive.archive.models import ArticleRevision, ArticleRow, CrawlRun, Failure, Fetch, Site
 
 ARTICLE_OUTCOMES = ("new", "changed", "unchanged")
 # A body shorter than this many characters is a broken extraction, not an article.

@@ -1,0 +1,1 @@
+"""newsarchive's test suite: real servers, real crawls, real databases (see conftest.py)."""
