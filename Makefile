@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench install install-test install-bench clean
+.PHONY: demo test test-fast lint bench install install-test install-bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ demo: install
 
 test: install-test
 	$(BIN)/python -m pytest
+
+# Everything but the real-crawl tests (marked `crawl`): well under a minute.
+test-fast: install-test
+	$(BIN)/python -m pytest -m "not crawl"
+
+lint: install-test
+	$(BIN)/ruff check newsarchive spiders pipelines tests benchmarks
+	$(BIN)/mypy
 
 # Quality and speed side by side with the peers, on every dataset in ../shared/bench.
 bench: install-bench

@@ -1,1 +1,2 @@
-"""Benchmarks, side by side with the peers: run each as `python -m benchmarks.NAME` from the repository root."""
+"""Benchmarks, side by side with the peers: run each as `python -m benchmarks.NAME` from the
+repository root. """

@@ -303,7 +303,9 @@ def run(engine: str, articles: int, seed: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=int(os.environ.get("BENCH_ARTICLES", "20000")))
+    parser.add_argument(
+        "--articles", type=int, default=int(os.environ.get("BENCH_ARTICLES", "20000"))
+    )
     parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="sqlite")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()

@@ -32,11 +32,13 @@ from typing import Any
 from tests.mockserver import Page, Portal, section_html
 
 # Words article texts are drawn from (a seeded draw per article: every run serves the same portal).
-_WORDS_TEXT = ("城市 乡村 政府 企业 学校 医院 工人 农民 学生 教师 记者 专家 市场 价格 经济 发展 改革 "
-         "建设 项目 资金 技术 创新 环境 保护 交通 道路 铁路 机场 港口 能源 电力 水利 农业 工业 "
-         "服务 社区 居民 家庭 健康 教育 文化 体育 旅游 科技 网络 数据 安全 法律 法院 警方 调查 "
-         "会议 报告 计划 政策 措施 标准 质量 效率 成本 收入 就业 人才 合作 交流 国际 地区 全国 "
-         "今年 去年 近日 目前 已经 正在 将要 继续 进一步 明显 持续 逐步 全面 重点 主要 相关")
+_WORDS_TEXT = (
+    "城市 乡村 政府 企业 学校 医院 工人 农民 学生 教师 记者 专家 市场 价格 经济 发展 改革 "
+    "建设 项目 资金 技术 创新 环境 保护 交通 道路 铁路 机场 港口 能源 电力 水利 农业 工业 "
+    "服务 社区 居民 家庭 健康 教育 文化 体育 旅游 科技 网络 数据 安全 法律 法院 警方 调查 "
+    "会议 报告 计划 政策 措施 标准 质量 效率 成本 收入 就业 人才 合作 交流 国际 地区 全国 "
+    "今年 去年 近日 目前 已经 正在 将要 继续 进一步 明显 持续 逐步 全面 重点 主要 相关"
+)
 WORDS = tuple(_WORDS_TEXT.split())
 MEMORY_POLL_S = 0.1
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -74,7 +76,9 @@ def article_page(number: int, title: str, paragraphs: int = 8) -> bytes:
         "<p>" + "，".join("".join(draw.choices(WORDS, k=draw.randint(4, 9)))
                          for _ in range(draw.randint(3, 6))) + "。</p>"
         for _ in range(paragraphs))
-    nav = "".join(f'<a href="/channel/{c}/">{c}频道</a> ' for c in ("国内", "国际", "财经", "体育", "科技"))
+    nav = "".join(
+        f'<a href="/channel/{c}/">{c}频道</a> ' for c in ("国内", "国际", "财经", "体育", "科技")
+    )
     sides = "".join(
         f'<div class="side"><h3>{name}</h3><ul>'
         + "".join(f'<li><a href="/news/0/a{(number * 7 + k) % 997 + 1}.html">{name}第{k}条：'
@@ -82,13 +86,15 @@ def article_page(number: int, title: str, paragraphs: int = 8) -> bytes:
         + "</ul></div>" for name in ("热点排行", "相关阅读", "图片新闻"))
     footer = " ".join(f'<a href="/site/{k}.html">网站链接{k}</a>' for k in range(40))
     script = "<script>var config = {" + ",".join(f'"k{k}": {k}' for k in range(300)) + "};</script>"
-    return (f"<html><head><title>{title}_测试网</title>{script}"
-            f'<meta name="keywords" content="新闻,测试"></head><body>'
-            f'<div class="nav"><a href="/">首页</a> {nav}</div>'
-            f'<div class="main"><h1>{title}</h1>'
-            f'<div class="info">2024-05-06 10:20:30 来源：测试网 作者：张三</div>'
-            f'<div class="content">{body}</div></div>{sides}'
-            f'<div class="footer">{footer} 版权所有 测试网 京ICP备00000000号</div></body></html>').encode()
+    return (
+        f"<html><head><title>{title}_测试网</title>{script}"
+        f'<meta name="keywords" content="新闻,测试"></head><body>'
+        f'<div class="nav"><a href="/">首页</a> {nav}</div>'
+        f'<div class="main"><h1>{title}</h1>'
+        f'<div class="info">2024-05-06 10:20:30 来源：测试网 作者：张三</div>'
+        f'<div class="content">{body}</div></div>{sides}'
+        f'<div class="footer">{footer} 版权所有 测试网 京ICP备00000000号</div></body></html>'
+    ).encode()
 
 
 def build_portal(articles: int, per_page: int) -> tuple[dict[str, Page], list[str]]:
@@ -212,9 +218,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--per-page", type=int, default=20)
-    parser.add_argument("--concurrency", type=int, default=16, help="requests at a time to the host")
-    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="an extra Scrapy setting for our crawl, e.g. NEWSARCHIVE_EXTRACT_WORKERS=0")
+    parser.add_argument(
+        "--concurrency", type=int, default=16, help="requests at a time to the host"
+    )
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an extra Scrapy setting for our crawl, e.g. NEWSARCHIVE_EXTRACT_WORKERS=0",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs of each crawl, alternated")
     args = parser.parse_args()
     pages, paths = build_portal(args.articles, args.per_page)
@@ -250,13 +264,19 @@ def main() -> None:
     }
     print(f"{'':14}{'seconds':>9}{'pages/s':>9}{'articles/s':>12}{'peak MB':>9}"
           f"{'CPU s main':>12}{'of it reactor':>15}{'CPU s workers':>15}")
-    for name, line in (("newsarchive", report["newsarchive"]), ("plain scrapy", report["plain_scrapy"])):
+    for name, line in (
+        ("newsarchive", report["newsarchive"]),
+        ("plain scrapy", report["plain_scrapy"]),
+    ):
         print(f"{name:14}{line['seconds']:>9}{line['pages_per_s']:>9}"
               f"{line.get('articles_per_s', '-'):>12}{line['peak_mb']:>9}"
               f"{line['main_cpu_s']:>12}{line['reactor_cpu_s']:>15}{line['helpers_cpu_s']:>15}")
-    print(f"throughput ratio newsarchive/plain: {report['throughput_ratio']} "
-          f"({archived} of {args.articles} articles archived; median of {args.repeat} runs each: "
-          f"ours {report['runs_seconds']['newsarchive']} s, plain {report['runs_seconds']['plain_scrapy']} s)")
+    print(
+        f"throughput ratio newsarchive/plain: {report['throughput_ratio']} "
+        f"({archived} of {args.articles} articles archived; median of {args.repeat} runs each: "
+        f"ours {report['runs_seconds']['newsarchive']} s, "
+        f"plain {report['runs_seconds']['plain_scrapy']} s)"
+    )
     print(f"crawl-process CPU ratio plain/newsarchive: {report['main_cpu_ratio']} "
           f"(reactor thread alone: {report['reactor_cpu_ratio']})")
     print(f"extraction alone: {report['extraction_ms_per_article']} ms per article page (inline)")

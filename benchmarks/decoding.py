@@ -2,8 +2,8 @@
 
 Decoding: our decode_html, w3lib's html_to_unicode (what plain Scrapy does) and charset-normalizer
 alone, over every page; pages with any U+FFFD, pages whose text differs from ours, time per page.
-Dates: date-day / date-minute on bench/zh-*-dev via bench/score.py, ours next to htmldate and trafilatura.
-"""
+Dates: date-day / date-minute on bench/zh-*-dev via bench/score.py, ours next to htmldate and
+trafilatura. """
 
 from __future__ import annotations
 
@@ -103,7 +103,10 @@ def _page_path(dataset: Path, file: str) -> Path:
 
 def _truths(dataset: Path) -> list[dict[str, Any]]:
     """The truth lines of a dataset."""
-    return [json.loads(line) for line in (dataset / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [
+        json.loads(line)
+        for line in (dataset / "truth.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
 
 
 def product_extract() -> Callable[..., Any] | None:
@@ -119,8 +122,8 @@ def our_date_predictions(dataset: Path) -> tuple[list[dict[str, Any]], str]:
     """Our published date for every page, and which path produced it.
 
     With extract() available this is the date the product outputs (Article.published); before that,
-    find_dates with a stand-in headline (the page's h1 when unique, else the element holding the title).
-    """
+    find_dates with a stand-in headline (the page's h1 when unique, else the element holding the
+    title). """
     extract = product_extract()
     predictions = []
     for truth in _truths(dataset):
@@ -134,19 +137,26 @@ def our_date_predictions(dataset: Path) -> tuple[list[dict[str, Any]], str]:
                 value = None
         else:
             tree = lxml.html.document_fromstring(decode_html(body).text)
-            published, _ = find_dates(tree, url=url, headline=_headline(tree, truth.get("title")), now=CRAWL_TIME)
+            published, _ = find_dates(
+                tree, url=url, headline=_headline(tree, truth.get("title")), now=CRAWL_TIME
+            )
             value = published.value if published is not None else None
-        predictions.append({"id": truth["id"], "published": value.isoformat() if value is not None else None})
+        predictions.append(
+            {"id": truth["id"], "published": value.isoformat() if value is not None else None}
+        )
     return predictions, "extract()" if extract is not None else "find_dates+stand-in headline"
 
 
 def _headline(tree: lxml.html.HtmlElement, title: str | None) -> lxml.html.HtmlElement | None:
-    """The element holding the headline, as an extractor would hand it over (h1, else the title text)."""
+    """The element holding the headline, as an extractor would hand it over (h1, else the title
+    text). """
     h1 = tree.xpath("//h1")
     if len(h1) == 1:
         return h1[0]
     if title:
-        for element in tree.xpath("//body//*[self::h1 or self::h2 or self::h3 or self::div or self::p]"):
+        for element in tree.xpath(
+            "//body//*[self::h1 or self::h2 or self::h3 or self::div or self::p]"
+        ):
             if element.text_content().strip() == title.strip():
                 return element
     return h1[0] if h1 else None
@@ -176,16 +186,30 @@ def peer_date_predictions(dataset: Path, peer: str) -> list[dict[str, Any]]:
     return predictions
 
 
-def score_dates(dataset: Path, predictions: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, float]]:
+def score_dates(
+    dataset: Path, predictions: dict[str, list[dict[str, Any]]]
+) -> dict[str, dict[str, float]]:
     """date-day and date-minute per predictor, from bench/score.py --json."""
     scores: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, rows in predictions.items():
             path = Path(tmp) / f"{name}.jsonl"
-            path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+            path.write_text(
+                "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8"
+            )
             out = subprocess.run(
-                [sys.executable, str(BENCH / "score.py"), "--dataset", str(dataset), "--pred", str(path), "--json"],
-                capture_output=True, text=True, check=True,
+                [
+                    sys.executable,
+                    str(BENCH / "score.py"),
+                    "--dataset",
+                    str(dataset),
+                    "--pred",
+                    str(path),
+                    "--json",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             )
             scores[name] = _date_metrics(json.loads(out.stdout))
     return scores
@@ -200,8 +224,12 @@ def _date_metrics(report: dict[str, Any]) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=3, help="decode passes over the corpus for timing")
-    parser.add_argument("--no-peers", action="store_true", help="skip htmldate/trafilatura date runs")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="decode passes over the corpus for timing"
+    )
+    parser.add_argument(
+        "--no-peers", action="store_true", help="skip htmldate/trafilatura date runs"
+    )
     args = parser.parse_args()
 
     print("== decoding (pages with U+FFFD, pages differing from ours, ms/page)")
@@ -223,14 +251,20 @@ def main() -> None:
             predictions["htmldate"] = peer_date_predictions(dataset, "htmldate")
             predictions["trafilatura"] = peer_date_predictions(dataset, "trafilatura")
         for name, metrics in score_dates(dataset, predictions).items():
-            shown = " ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items())
-            print(f"{dataset.name:16} {name:14} {shown}" + (f"  ({path})" if name == "newsarchive" else ""))
+            shown = " ".join(
+                f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items()
+            )
+            print(
+                f"{dataset.name:16} {name:14} {shown}"
+                + (f"  ({path})" if name == "newsarchive" else "")
+            )
     if not args.no_peers and (BENCH / "en-articles").exists():
         print(sanity_line(BENCH / "en-articles"))
 
 
 def sanity_line(dataset: Path) -> str:
-    """Pages without date truth: how often we give a date, none in the future, same day as htmldate."""
+    """Pages without date truth: how often we give a date, none in the future, same day as htmldate.
+    """
     ours_rows, _ = our_date_predictions(dataset)
     peer_rows = peer_date_predictions(dataset, "htmldate")
     ours = {row["id"]: row["published"] for row in ours_rows}
@@ -238,9 +272,12 @@ def sanity_line(dataset: Path) -> str:
     both = [key for key in ours if ours[key] and peer.get(key)]
     same_day = sum(ours[key][:10] == peer[key][:10] for key in both)
     future = sum(bool(v) and datetime.fromisoformat(v) > CRAWL_TIME for v in ours.values())
-    return (f"{dataset.name:16} no date truth: ours dated {sum(bool(v) for v in ours.values())}/{len(ours)}, "
-            f"htmldate dated {sum(bool(v) for v in peer.values())}/{len(peer)}, same day as htmldate "
-            f"{same_day}/{len(both)}, future dates {future}")
+    return (
+        f"{dataset.name:16} no date truth: "
+        f"ours dated {sum(bool(v) for v in ours.values())}/{len(ours)}, "
+        f"htmldate dated {sum(bool(v) for v in peer.values())}/{len(peer)}, same day as htmldate "
+        f"{same_day}/{len(both)}, future dates {future}"
+    )
 
 if __name__ == "__main__":
     main()

@@ -1,9 +1,11 @@
-"""Score our extract() and the peer extractors side by side on bench-format datasets, in one table each.
+"""Score our extract() and the peer extractors side by side on bench-format datasets, in one table
+each.
 
 Example: .venv/bin/python -m benchmarks.extraction zh-classic-dev zh-news-dev --out out/extraction
-Peers are called through ../shared/bench/anchors.py (imported at run time only); `--peers none` runs ours alone.
-Columns: body P/R/F1, share of pages at F1>=0.9, with/without snippets, title exact, date day/minute,
-authors F1, pages/s, and pages/s relative to trafilatura's in the same run.
+Peers are called through ../shared/bench/anchors.py (imported at run time only); `--peers none` runs
+ours alone.
+Columns: body P/R/F1, share of pages at F1>=0.9, with/without snippets, title exact, date
+day/minute, authors F1, pages/s, and pages/s relative to trafilatura's in the same run.
 """
 
 from __future__ import annotations
@@ -24,14 +26,27 @@ BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
 PLACEHOLDER_URL = "http://bench.invalid/{id}.html"
 OURS = "newsarchive"
 BASELINE = Path(__file__).resolve().parent / "baseline.json"
-DEFAULT_PEERS = ("trafilatura", "trafilatura-nocomments", "readability-lxml", "gne", "newspaper4k", "goose3",
-                 "justext")
+DEFAULT_PEERS = (
+    "trafilatura",
+    "trafilatura-nocomments",
+    "readability-lxml",
+    "gne",
+    "newspaper4k",
+    "goose3",
+    "justext",
+)
 ZH_PEERS = ("goose3-zh", "newspaper4k-zh")
 COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("body P", "body", "precision"), ("body R", "body", "recall"), ("body F1", "body", "f1"),
-    ("F1≥0.9", "body", "near"), ("with", "snippets", "with_found_share"),
-    ("without", "snippets", "without_absent_share"), ("title exact", "title", "exact"),
-    ("date-day", "published", "day"), ("date-minute", "published", "minute"), ("authors F1", "authors", "f1"),
+    ("body P", "body", "precision"),
+    ("body R", "body", "recall"),
+    ("body F1", "body", "f1"),
+    ("F1≥0.9", "body", "near"),
+    ("with", "snippets", "with_found_share"),
+    ("without", "snippets", "without_absent_share"),
+    ("title exact", "title", "exact"),
+    ("date-day", "published", "day"),
+    ("date-minute", "published", "minute"),
+    ("authors F1", "authors", "f1"),
 )
 
 
@@ -67,16 +82,24 @@ def truth_pages(dataset: Path) -> list[dict[str, Any]]:
     return pages
 
 
-def predict(dataset: Path, pages: list[dict[str, Any]] | None = None) -> tuple[list[dict[str, Any]], float, dict[str, int]]:
-    """Our prediction per page, the seconds spent inside extract(), and counts of errors and page types."""
+def predict(
+    dataset: Path, pages: list[dict[str, Any]] | None = None
+) -> tuple[list[dict[str, Any]], float, dict[str, int]]:
+    """Our prediction per page, the seconds spent inside extract(), and counts of errors and page
+    types. """
     predictions: list[dict[str, Any]] = []
     elapsed = 0.0
     counts: dict[str, int] = {}
     pages = pages if pages is not None else truth_pages(dataset)
     if pages:
-        # One untimed call first, as anchors.run_anchor does for every peer (lazy imports, one-off set-up).
+        # One untimed call first, as anchors.run_anchor does for every peer (lazy imports, one-off
+        # set-up).
         try:
-            extract((dataset / "pages" / pages[0]["file"]).read_bytes(), pages[0].get("url") or PLACEHOLDER_URL.format(id=pages[0]["id"]), {})
+            extract(
+                (dataset / "pages" / pages[0]["file"]).read_bytes(),
+                pages[0].get("url") or PLACEHOLDER_URL.format(id=pages[0]["id"]),
+                {},
+            )
         except ExtractionError:
             pass
     for truth in pages:
@@ -103,7 +126,9 @@ def predict(dataset: Path, pages: list[dict[str, Any]] | None = None) -> tuple[l
     return predictions, elapsed, counts
 
 
-def summarise(score: ModuleType, dataset: Path, pred_file: Path, per_page: int = 0) -> tuple[dict[str, Any], str]:
+def summarise(
+    score: ModuleType, dataset: Path, pred_file: Path, per_page: int = 0
+) -> tuple[dict[str, Any], str]:
     """score.py's summary of one predictions file (no bootstrap), and its worst pages as text."""
     _, pages = score.load_dataset(dataset)
     preds, _ = score.load_predictions(pred_file, pages)
@@ -147,7 +172,9 @@ def run_dataset(dataset: Path, out: Path, bench: Path, peers: list[str], per_pag
     pages = truth_pages(dataset)
     predictions, elapsed, counts = predict(dataset, pages)
     ours_file = out / f"{OURS}.jsonl"
-    ours_file.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in predictions), encoding="utf-8")
+    ours_file.write_text(
+        "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in predictions), encoding="utf-8"
+    )
     summary, worst = summarise(score, dataset, ours_file, per_page)
     rows = [(OURS, headline(summary), len(pages) / elapsed if elapsed else None)]
     if peers:
@@ -157,7 +184,9 @@ def run_dataset(dataset: Path, out: Path, bench: Path, peers: list[str], per_pag
             anchor = by_name[name]
             info = anchors.run_anchor(anchor, dataset, pages, out, timeout)
             peer_summary, _ = summarise(score, dataset, out / f"{name}.jsonl")
-            figures = {k: v for k, v in headline(peer_summary).items() if COLUMNS_FIELD[k] in anchor.fields}
+            figures = {
+                k: v for k, v in headline(peer_summary).items() if COLUMNS_FIELD[k] in anchor.fields
+            }
             rows.append((name, figures, info.get("pages_per_second")))
     text = [f"### {dataset.name}: {len(pages)} pages; ours: {counts}", "", table(rows), ""]
     if worst:
@@ -174,15 +203,27 @@ def our_figures(dataset: Path, bench: Path) -> dict[str, float]:
     score, _ = bench_modules(bench)
     predictions, _, _ = predict(dataset)
     _, pages = score.load_dataset(dataset)
-    preds = {p["id"]: score.Prediction(body=p.get("body"), title=p.get("title"), published=p.get("published"),
-                                       authors=p.get("authors"), line=i + 1) for i, p in enumerate(predictions)}
+    preds = {
+        p["id"]: score.Prediction(
+            body=p.get("body"),
+            title=p.get("title"),
+            published=p.get("published"),
+            authors=p.get("authors"),
+            line=i + 1,
+        )
+        for i, p in enumerate(predictions)
+    }
     summary, _ = score.score(pages, preds, near=0.9, n_boot=0, seed=0)
-    return {name: round(value, 4) for name, value in headline(summary).items() if name not in ("body P", "body R")}
+    return {
+        name: round(value, 4)
+        for name, value in headline(summary).items()
+        if name not in ("body P", "body R")
+    }
 
 
 def record_baseline(datasets: list[Path], bench: Path) -> None:
-    """Raise the floors in baseline.json to our current figures; a floor is never lowered, and datasets not
-    named here keep theirs (a figure that fell is reported on stderr instead)."""
+    """Raise the floors in baseline.json to our current figures; a floor is never lowered, and
+    datasets not named here keep theirs (a figure that fell is reported on stderr instead)."""
     data = json.loads(BASELINE.read_text(encoding="utf-8")) if BASELINE.exists() else {}
     data.setdefault("tolerance", 0.01)
     floors: dict[str, dict[str, float]] = data.setdefault("datasets", {})
@@ -191,8 +232,14 @@ def record_baseline(datasets: list[Path], bench: Path) -> None:
         new = our_figures(dataset, bench)
         for name, value in new.items():
             if name in old and value < old[name]:
-                print(f"{dataset.name} {name}: {value} is below the floor {old[name]}; floor kept", file=sys.stderr)
-        floors[dataset.name] = {**old, **{name: max(value, old.get(name, value)) for name, value in new.items()}}
+                print(
+                    f"{dataset.name} {name}: {value} is below the floor {old[name]}; floor kept",
+                    file=sys.stderr,
+                )
+        floors[dataset.name] = {
+            **old,
+            **{name: max(value, old.get(name, value)) for name, value in new.items()},
+        }
     BASELINE.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
@@ -200,17 +247,29 @@ def main(argv: list[str] | None = None) -> int:
     """Print one side-by-side table per dataset; exit 0."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("datasets", nargs="+", help="dataset folders, or names under --bench")
-    parser.add_argument("--bench", type=Path, default=BENCH, help="folder holding score.py, anchors.py, datasets")
+    parser.add_argument(
+        "--bench", type=Path, default=BENCH, help="folder holding score.py, anchors.py, datasets"
+    )
     parser.add_argument("--out", type=Path, default=Path("out/extraction"))
-    parser.add_argument("--peers", default="default",
-                        help="comma-separated anchor names, 'default' (all text extractors), or 'none'")
+    parser.add_argument(
+        "--peers",
+        default="default",
+        help="comma-separated anchor names, 'default' (all text extractors), or 'none'",
+    )
     parser.add_argument("--per-page", type=int, default=0, help="also list our N worst pages")
-    parser.add_argument("--timeout", type=float, default=20.0, help="per-page cap for peers, seconds")
-    parser.add_argument("--record-baseline", action="store_true",
-                        help=f"write our figures for these datasets into {BASELINE.name} (the CI quality floor)")
+    parser.add_argument(
+        "--timeout", type=float, default=20.0, help="per-page cap for peers, seconds"
+    )
+    parser.add_argument(
+        "--record-baseline",
+        action="store_true",
+        help=f"write our figures for these datasets into {BASELINE.name} (the CI quality floor)",
+    )
     args = parser.parse_args(argv)
     if args.record_baseline:
-        record_baseline([Path(n) if Path(n).is_dir() else args.bench / n for n in args.datasets], args.bench)
+        record_baseline(
+            [Path(n) if Path(n).is_dir() else args.bench / n for n in args.datasets], args.bench
+        )
         print(BASELINE.read_text(encoding="utf-8"))
         return 0
     for name in args.datasets:
@@ -221,8 +280,12 @@ def main(argv: list[str] | None = None) -> int:
             peers = list(DEFAULT_PEERS) + (list(ZH_PEERS) if dataset.name.startswith("zh") else [])
         else:
             peers = [p for p in args.peers.split(",") if p]
-        print(run_dataset(dataset, args.out / dataset.name, args.bench, peers, args.per_page, args.timeout),
-              flush=True)
+        print(
+            run_dataset(
+                dataset, args.out / dataset.name, args.bench, peers, args.per_page, args.timeout
+            ),
+            flush=True,
+        )
     return 0
 
 

@@ -47,18 +47,25 @@ def score_dataset(dataset: Path, repeat: int = 1) -> dict[str, Any]:
         predicted = [link.url for link in listing.article_links]
         expected = set(truth["links"])
         tp = len(set(predicted) & expected)
-        total_tp, total_pred, total_truth = total_tp + tp, total_pred + len(predicted), total_truth + len(expected)
-        rows.append({
-            "id": truth["id"],
-            "expected": len(expected),
-            "predicted": len(predicted),
-            "precision": tp / len(predicted) if predicted else 0.0,
-            "recall": tp / len(expected) if expected else 1.0,
-            "order_kept": [u for u in predicted if u in expected] == [u for u in truth["links"] if u in set(predicted)],
-            "next_pages": len(listing.next_pages),
-            "missing": sorted(expected - set(predicted))[:5],
-            "unwanted": [u for u in predicted if u not in expected][:5],
-        })
+        total_tp, total_pred, total_truth = (
+            total_tp + tp,
+            total_pred + len(predicted),
+            total_truth + len(expected),
+        )
+        rows.append(
+            {
+                "id": truth["id"],
+                "expected": len(expected),
+                "predicted": len(predicted),
+                "precision": tp / len(predicted) if predicted else 0.0,
+                "recall": tp / len(expected) if expected else 1.0,
+                "order_kept": [u for u in predicted if u in expected]
+                == [u for u in truth["links"] if u in set(predicted)],
+                "next_pages": len(listing.next_pages),
+                "missing": sorted(expected - set(predicted))[:5],
+                "unwanted": [u for u in predicted if u not in expected][:5],
+            }
+        )
     return {
         "pages": rows,
         "precision": total_tp / total_pred if total_pred else 0.0,
@@ -91,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    unwanted {u}")
     print(f"{'overall (micro)':<30}{result['precision']:>7.3f}{result['recall']:>7.3f}")
     print(f"{'overall (macro)':<30}{result['macro_precision']:>7.3f}{result['macro_recall']:>7.3f}")
-    print(f"speed: {result['ms_per_page']:.1f} ms/page (mean, analyse_listing incl. decoding and parsing)")
+    print(
+        f"speed: {result['ms_per_page']:.1f} ms/page "
+        "(mean, analyse_listing incl. decoding and parsing)"
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Every benchmark: extraction (ours and peers) on each bench dataset with a truth.jsonl, then listing and decoding.
+"""Every benchmark: extraction (ours and peers) on each bench dataset with a truth.jsonl, then
+listing and decoding.
 
 Example: .venv/bin/python -m benchmarks.run_all            (what `make bench` runs)
          .venv/bin/python -m benchmarks.run_all --peers none --skip-others
@@ -24,14 +25,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--bench", type=Path, default=extraction.BENCH)
     parser.add_argument("--out", type=Path, default=Path("out/bench"))
-    parser.add_argument("--peers", default="default", help="as in extraction.py: names, 'default' or 'none'")
+    parser.add_argument(
+        "--peers", default="default", help="as in extraction.py: names, 'default' or 'none'"
+    )
     parser.add_argument("--skip-others", action="store_true", help="only the extraction benchmark")
     args = parser.parse_args(argv)
     status = 0
     print("## Extraction\n", flush=True)
     for dataset in datasets(args.bench):
-        extraction.main([str(dataset), "--bench", str(args.bench), "--out", str(args.out / "extraction"),
-                         "--peers", args.peers])
+        extraction.main(
+            [
+                str(dataset),
+                "--bench",
+                str(args.bench),
+                "--out",
+                str(args.out / "extraction"),
+                "--peers",
+                args.peers,
+            ]
+        )
     if not args.skip_others:
         for module, title in (("listing", "Listing"), ("decoding", "Decoding and dates")):
             print(f"## {title}\n", flush=True)

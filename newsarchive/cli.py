@@ -347,8 +347,8 @@ def extract_command(paths: tuple[str, ...], url: str | None, from_list: IO[str] 
                     site_name: str | None, sites_dir: str) -> None:
     """Extract articles from saved pages; no network, no database. One JSON object per input.
 
-    Example: newsarchive extract page.html --url https://news.example.cn/a/1.html --site example-portal
-    """
+    Example: newsarchive extract page.html --url https://news.example.cn/a/1.html --site
+    example-portal """
     from newsarchive.crawl.sites import SiteConfigError, find_site
 
     try:

@@ -1,4 +1,5 @@
-"""Scrapy settings for newsarchive crawls (Scrapy settings only; components read them via from_crawler)."""
+"""Scrapy settings for newsarchive crawls (Scrapy settings only; components read them via
+from_crawler). """
 
 from __future__ import annotations
 
@@ -69,10 +70,12 @@ NEWSARCHIVE_MAX_ARTICLE_PAGES = 20
 NEWSARCHIVE_EXTRACT_WORKERS = None
 # NEWSARCHIVE_STORE_BATCH: items written to the archive in one transaction at most.
 NEWSARCHIVE_STORE_BATCH = 200
-# NEWSARCHIVE_STORE_FLUSH_S: seconds an item may wait for its batch (0: written on the reactor's next
+# NEWSARCHIVE_STORE_FLUSH_S: seconds an item may wait for its batch (0: written on the reactor's
+# next
 # turn, with whatever else arrived meanwhile). An item goes on only once its batch is committed.
 NEWSARCHIVE_STORE_FLUSH_S = 0.0
-# NEWSARCHIVE_STORE_PROCESS: write batches in a writer process, so the crawl keeps fetching meanwhile
+# NEWSARCHIVE_STORE_PROCESS: write batches in a writer process, so the crawl keeps fetching
+# meanwhile
 # (off: inline, on the reactor thread).
 NEWSARCHIVE_STORE_PROCESS = True
 # NEWSARCHIVE_WARC_DIR: also write every fetch to rotating gzip WARC files here (the warc extra);
@@ -94,7 +97,8 @@ NEWSARCHIVE_TIMEZONE = None
 NEWSARCHIVE_ARTICLE_URL_PATTERN = None
 # NEWSARCHIVE_ALLOWED_HOSTS: hosts the crawl may visit (default: the sections' hosts).
 NEWSARCHIVE_ALLOWED_HOSTS: list[str] = []
-# NEWSARCHIVE_FEEDS: sitemap and RSS/Atom feed URLs the crawl also starts from (told apart by content).
+# NEWSARCHIVE_FEEDS: sitemap and RSS/Atom feed URLs the crawl also starts from (told apart by
+# content).
 NEWSARCHIVE_FEEDS: list[str] = []
 # NEWSARCHIVE_ROBOTS_SITEMAPS: also start from the `Sitemap:` lines of the sections' robots.txt.
 NEWSARCHIVE_ROBOTS_SITEMAPS = False
@@ -106,7 +110,8 @@ NEWSARCHIVE_SITE = None
 # --- Monitoring and distributed crawls -----------------------------------------------------------
 # NEWSARCHIVE_PROGRESS: seconds between live progress lines on stderr (0 = none).
 NEWSARCHIVE_PROGRESS = 0.0
-# NEWSARCHIVE_DISTRIBUTED: scrapy-redis shared scheduler and dupefilter (see crawl.distributed_settings).
+# NEWSARCHIVE_DISTRIBUTED: scrapy-redis shared scheduler and dupefilter (see
+# crawl.distributed_settings).
 NEWSARCHIVE_DISTRIBUTED = False
 EXTENSIONS = {"newsarchive.crawl.monitor.ProgressMonitor": 500}
 

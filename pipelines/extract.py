@@ -22,7 +22,8 @@ from newsarchive.extract.article import Article
 
 class ExtractPipeline:
     """Extracts each page of an article in the extractor pool, fetches its continuation pages
-    (the extracted first page knows them: the spider never parses article pages) and stitches them."""
+    (the extracted first page knows them: the spider never parses article pages) and stitches them.
+    """
 
     def __init__(self, crawler: Crawler, workers: int, max_pages: int) -> None:
         self.crawler = crawler
@@ -44,7 +45,9 @@ class ExtractPipeline:
     def close_spider(self) -> None:
         self.pool.close()
         if self.pool.replaced:
-            self.crawler.stats.set_value("newsarchive/extractor_workers_replaced", self.pool.replaced)
+            self.crawler.stats.set_value(
+                "newsarchive/extractor_workers_replaced", self.pool.replaced
+            )
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticlePages) or item.error is not None:
@@ -106,8 +109,8 @@ class ExtractPipeline:
         return articles
 
     async def _fetch(self, url: str, section: str | None) -> tuple[FetchedPage | None, str | None]:
-        """A continuation page through the crawl's downloader (politeness, retries, robots.txt apply),
-        and what went wrong with it, if anything."""
+        """A continuation page through the crawl's downloader (politeness, retries, robots.txt
+        apply), and what went wrong with it, if anything."""
         request = scrapy.Request(url, dont_filter=True, meta={
             "newsarchive_kind": "article", "newsarchive_section": section})
         engine = self.crawler.engine

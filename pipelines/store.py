@@ -140,7 +140,8 @@ class StorePipeline:
             self._scheduled.cancel()
         self._scheduled = None
         if self._process is not None and self._process.busy:
-            return  # written once the batch before it is: one transaction for all that came meanwhile
+            # Written once the batch before it is: one transaction for all that came meanwhile.
+            return
         batch, self._batch = self._batch, _Batch()
         if not batch.items:
             return

@@ -1,7 +1,7 @@
 """The section spider: walks section pages, their pagination and their article links.
 
-Thin by design: what a page is and what it says is decided in `newsarchive.extract`; this module only
-navigates and hands every response to the pipelines.
+Thin by design: what a page is and what it says is decided in `newsarchive.extract`; this module
+only navigates and hands every response to the pipelines.
 """
 
 from __future__ import annotations
@@ -86,7 +86,9 @@ class SectionSpider(scrapy.Spider):
         spider.timezone = crawler.settings.get("NEWSARCHIVE_TIMEZONE") or None
         spider.feed_urls = crawler.settings.getlist("NEWSARCHIVE_FEEDS")
         spider.robots_sitemaps = crawler.settings.getbool("NEWSARCHIVE_ROBOTS_SITEMAPS")
-        spider.hints = {k: dict(v) for k, v in crawler.settings.getdict("NEWSARCHIVE_HINTS").items() if v}
+        spider.hints = {
+            k: dict(v) for k, v in crawler.settings.getdict("NEWSARCHIVE_HINTS").items() if v
+        }
         spider.distributed = crawler.settings.getbool("NEWSARCHIVE_DISTRIBUTED")
         now = crawler.settings.get("NEWSARCHIVE_NOW")
         spider.now = datetime.fromisoformat(now) if now else datetime.now(UTC)
@@ -119,9 +121,16 @@ class SectionSpider(scrapy.Spider):
         for url in self.feed_urls:
             yield self._section_request(url, url, dont_filter=not self.distributed, kind="feed")
         if self.robots_sitemaps:
-            for origin in sorted({f"{p.scheme}://{p.netloc}" for p in map(urlsplit, self.start_urls)}):
-                yield scrapy.Request(f"{origin}/robots.txt", callback=self.parse_robots, errback=self.failed,
-                                     meta={"newsarchive_kind": "robots"}, dont_filter=not self.distributed)
+            for origin in sorted(
+                {f"{p.scheme}://{p.netloc}" for p in map(urlsplit, self.start_urls)}
+            ):
+                yield scrapy.Request(
+                    f"{origin}/robots.txt",
+                    callback=self.parse_robots,
+                    errback=self.failed,
+                    meta={"newsarchive_kind": "robots"},
+                    dont_filter=not self.distributed,
+                )
         if self.incremental:
             # Edits and deletions show only on a re-check, wherever the article is listed now.
             for known in self.frontier.due(self.now, self.revisit_after):
@@ -232,7 +241,8 @@ class SectionSpider(scrapy.Spider):
         yield item
 
     def parse_feed(self, response: Response, section: str) -> Iterable[Any]:
-        """A sitemap or feed: child sitemaps are fetched, listed articles followed like a section's."""
+        """A sitemap or feed: child sitemaps are fetched, listed articles followed like a section's.
+        """
         page = fetched_page(response)
         if response.status >= 400:
             yield SectionPage(page=page, section_url=section)
@@ -240,7 +250,9 @@ class SectionSpider(scrapy.Spider):
         try:
             feed = parse_feed(response.body, response.url, tz=self.timezone or "UTC")
         except FeedError as exc:
-            yield SectionPage(page=page, section_url=section, error=f"sitemap or feed: {exc.reason}")
+            yield SectionPage(
+                page=page, section_url=section, error=f"sitemap or feed: {exc.reason}"
+            )
             return
         refollow = bool(response.meta.get("newsarchive_requeued"))
         for child in feed.sitemaps:
@@ -255,7 +267,8 @@ class SectionSpider(scrapy.Spider):
                           error=f"sitemap or feed: {feed.problem}" if feed.problem else None)
 
     def parse_robots(self, response: Response) -> Iterable[scrapy.Request]:
-        """robots.txt's `Sitemap:` lines, fetched like configured sitemaps (robots.txt itself is not archived)."""
+        """robots.txt's `Sitemap:` lines, fetched like configured sitemaps (robots.txt itself is not
+        archived). """
         if response.status < 400:
             for url in sitemap_urls_from_robots(response.body, base_url=response.url):
                 yield self._section_request(url, url, kind="feed")
@@ -304,6 +317,7 @@ class SectionSpider(scrapy.Spider):
 
 def _reason(failure: Failure) -> str:
     """A one-line reason for a failed request."""
-    if failure.check(HttpError):
-        return f"HTTP {failure.value.response.status}"
-    return request_failure_reason(failure.value)
+    error = failure.value
+    if isinstance(error, HttpError):
+        return f"HTTP {error.response.status}"
+    return request_failure_reason(error if error is not None else Exception("unknown error"))

@@ -1,4 +1,5 @@
-"""parse_date over a table of real-world date strings, date_from_url, and find_dates on pages with traps."""
+"""parse_date over a table of real-world date strings, date_from_url, and find_dates on pages with
+traps. """
 
 from __future__ import annotations
 
@@ -372,7 +373,8 @@ def test_evidence_record() -> None:
                                 "rule": "text", "has_time": True}
 
 
-# ---------------------------------------------------------------- round 2: classes of failure seen on portals
+# ---------------------------------------------------------------- round 2: classes of failure seen
+# on portals
 
 REF = datetime.fromisoformat("2019-10-08T12:00:57+08:00")
 

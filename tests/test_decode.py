@@ -1,4 +1,5 @@
-"""decode_html over a table of real-world encoding situations, the fixture pages, the seed and the bench."""
+"""decode_html over a table of real-world encoding situations, the fixture pages, the seed and the
+bench. """
 
 from __future__ import annotations
 
@@ -223,7 +224,8 @@ GBK_MOJIBAKE_SOURCE = [
 
 
 def test_utf8_read_as_gbk_is_repaired() -> None:
-    """UTF-8 stored after a GBK misreading (lossy at odd byte counts) comes back, lost bytes as U+FFFD."""
+    """UTF-8 stored after a GBK misreading (lossy at odd byte counts) comes back, lost bytes as
+    U+FFFD. """
     original = "".join(f"<p>{line}</p>\n" for line in GBK_MOJIBAKE_SOURCE)
     mangled = original.encode("utf-8").decode("gb18030", "replace")
     assert "电信网络诈骗" not in mangled
@@ -307,7 +309,8 @@ def test_seed_page_decodes_cleanly(shared_dir: Path) -> None:
 
 
 def test_bench_pages_have_no_avoidable_replacement_characters(shared_dir: Path) -> None:
-    """Every bench page decodes without U+FFFD, unless its bytes carry one or are corrupt (then flagged)."""
+    """Every bench page decodes without U+FFFD, unless its bytes carry one or are corrupt (then
+    flagged). """
     problems = []
     for path in sorted((shared_dir / "bench").glob("*/pages/*")):
         body = path.read_bytes()

@@ -1,5 +1,5 @@
-"""The demo portal over real HTTP: status codes, charsets as designed, robots.txt, reachability, and a
-ground truth that agrees with what every page shows."""
+"""The demo portal over real HTTP: status codes, charsets as designed, robots.txt, reachability, and
+a ground truth that agrees with what every page shows."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Authors and reporters from byline lines, end bylines, account lines, JSON-LD and meta; never editors or sites."""
+"""Authors and reporters from byline lines, end bylines, account lines, JSON-LD and meta; never
+editors or sites.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Content choice on hand-made pages: one-cell wrappers, paragraph runs split across wrappers, blog pages
-of several dated posts, CMS body classes that read like chrome, short closing lines."""
+"""Content choice on hand-made pages: one-cell wrappers, paragraph runs split across wrappers, blog
+pages of several dated posts, CMS body classes that read like chrome, short closing lines."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Every demo-portal article (UTF-8, GBK declared gb2312, Big5; seed-like noise) extracts exactly."""
+"""Every demo-portal article (UTF-8, GBK declared gb2312, Big5; seed-like noise) extracts exactly.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Issue-3 fields and removals on hand-made fixture pages: cleaned HTML, main image, tables, quotes, promos, page types."""
+"""Issue-3 fields and removals on hand-made fixture pages: cleaned HTML, main image, tables, quotes,
+promos, page types.
+"""
 
 from __future__ import annotations
 

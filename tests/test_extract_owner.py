@@ -1,5 +1,5 @@
-"""The owner of a blog page is its author: a 'NAME的博客' label, a user id in the URL, or a name in the <title>,
-each only when the page shows it on its own."""
+"""The owner of a blog page is its author: a 'NAME的博客' label, a user id in the URL, or a name in the
+<title>, each only when the page shows it on its own."""
 
 from __future__ import annotations
 

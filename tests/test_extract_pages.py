@@ -1,4 +1,5 @@
-"""extract() on fixture pages: Big5 table layout, UTF-8 with chrome inside the body, English, list, about."""
+"""extract() on fixture pages: Big5 table layout, UTF-8 with chrome inside the body, English, list,
+about. """
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A two-page article: the pager gives next_page_url, stitch joins the pages without repeated chrome."""
+"""A two-page article: the pager gives next_page_url, stitch joins the pages without repeated
+chrome. """
 
 from __future__ import annotations
 

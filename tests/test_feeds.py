@@ -1,4 +1,5 @@
-"""Sitemaps and RSS/Atom feeds parsed from hand-made files: URLs, dates, child sitemaps, failures."""
+"""Sitemaps and RSS/Atom feeds parsed from hand-made files: URLs, dates, child sitemaps, failures.
+"""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def test_sitemap_index_lists_child_sitemaps() -> None:
 
 def test_urlset_keeps_item_loc_and_latest_lastmod_once_per_url() -> None:
     assert _parse("urlset.xml") == [
-        # A date alone is midnight in the site's timezone; the <image:loc> before <loc> is not the page.
+        # A date alone is midnight in the site's timezone; the <image:loc> before <loc> is not the
+        # page.
         ("https://news.example.cn/2024/0506/1.shtml", datetime(2024, 5, 5, 16, 0, tzinfo=UTC)),
         ("https://news.example.cn/2024/0506/2.shtml", datetime(2024, 5, 6, 2, 0, tzinfo=UTC)),
     ]
@@ -135,7 +137,8 @@ def test_sniffing_by_content_not_name() -> None:
     assert feed_kind(b"<!DOCTYPE html><html><body>rss</body></html>") is None
 
 
-# -- real crawls of a fixture portal started from its sitemaps and feeds ----------------------------
+# -- real crawls of a fixture portal started from its sitemaps and feeds
+# ----------------------------
 
 TITLES = {n: f"第{n}号新闻：站点地图与订阅源抓取测试" for n in range(1, 12)}
 OLD = datetime(2024, 5, 6, 10, 0, tzinfo=UTC)
@@ -147,7 +150,8 @@ def _article(n: int) -> str:
 
 
 def _portal_pages(base: str, run: int) -> dict[str, Page]:
-    """Run 1: three articles on the section (1, 2, 11), five more only in sitemaps and feeds; run 2 adds 9 and 10
+    """Run 1: three articles on the section (1, 2, 11), five more only in sitemaps and feeds; run 2
+    adds 9 and 10
     and edits 3, whose sitemap lastmod moves past the first run (4 keeps an old lastmod)."""
     pages = {_article(n): Page(article_html(TITLES[n])) for n in (*range(1, 8), 11)}
     pages["/robots.txt"] = Page(ROBOTS, content_type="text/plain", validators=False)

@@ -1,5 +1,5 @@
-"""A site's CSS/XPath hints in extraction: they fix what the generic extractor gets wrong, a hint that
-matches nothing falls back and is reported, and a crawl applies its site's hints."""
+"""A site's CSS/XPath hints in extraction: they fix what the generic extractor gets wrong, a hint
+that matches nothing falls back and is reported, and a crawl applies its site's hints."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Incremental re-crawls of a portal that changes between runs: what is fetched, what is archived."""
+"""Incremental re-crawls of a portal that changes between runs: what is fetched, what is archived.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""CI quality gate: our figures on the dev datasets may not fall more than the tolerance below benchmarks/baseline.json."""
+"""CI quality gate: our figures on the dev datasets may not fall more than the tolerance below
+benchmarks/baseline.json. """
 
 from __future__ import annotations
 

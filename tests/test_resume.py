@@ -1,4 +1,5 @@
-"""Kill a real crawl with SIGKILL mid-way, resume the same job: every article archived exactly once."""
+"""Kill a real crawl with SIGKILL mid-way, resume the same job: every article archived exactly once.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Chinese full-text search: SQLite FTS5 trigrams, PostgreSQL character bigrams (GIN); exact hits."""
+"""Chinese full-text search: SQLite FTS5 trigrams, PostgreSQL character bigrams (GIN); exact hits.
+"""
 
 from __future__ import annotations
 

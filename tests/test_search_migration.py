@@ -1,4 +1,5 @@
-"""Migration 0005 re-indexes what was archived before it, and its downgrade restores the old index."""
+"""Migration 0005 re-indexes what was archived before it, and its downgrade restores the old index.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The seed page (GBK bytes declared gb2312, no charset in the header) gives exactly expected.json."""
+"""The seed page (GBK bytes declared gb2312, no charset in the header) gives exactly expected.json.
+"""
 
 from __future__ import annotations
 

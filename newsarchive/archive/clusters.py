@@ -1,4 +1,5 @@
-"""Near-duplicate clusters across portals, from bottom-k MinHash sketches (newsarchive.archive.sketches).
+"""Near-duplicate clusters across portals, from bottom-k MinHash sketches
+(newsarchive.archive.sketches).
 
 The ANCHORS smallest hashes of each article's sketch are indexed: articles sharing one
 are candidates, then compared on their full sketches; an article joins the most similar

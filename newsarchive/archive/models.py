@@ -129,7 +129,8 @@ class RawPageDictionary(Base):
 
 
 class RawPage(Base):
-    """A distinct response body, compressed, stored once by its SHA-256 (newsarchive.archive.rawpages)."""
+    """A distinct response body, compressed, stored once by its SHA-256
+    (newsarchive.archive.rawpages). """
 
     __tablename__ = "raw_pages"
 
@@ -251,7 +252,8 @@ class ArticleRevision(ArticleFields, Base):
 
 
 class ArticleEvent(Base):
-    """A change in an article's life that is not a revision: seen gone ("deleted"), back ("restored")."""
+    """A change in an article's life that is not a revision: seen gone ("deleted"), back
+    ("restored"). """
 
     __tablename__ = "article_events"
 
@@ -264,7 +266,8 @@ class ArticleEvent(Base):
 
 
 class SketchAnchor(Base):
-    """One of an article's smallest shingle hashes: articles sharing one are near-duplicate candidates."""
+    """One of an article's smallest shingle hashes: articles sharing one are near-duplicate
+    candidates. """
 
     __tablename__ = "sketch_anchors"
 

@@ -68,7 +68,8 @@ def _dictionary(data: bytes) -> zstandard.ZstdCompressionDict:
 
 
 def _keep(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
-    """Put `value` in the least-recently-used `cache`, forgetting the oldest past DICTIONARIES_KEPT."""
+    """Put `value` in the least-recently-used `cache`, forgetting the oldest past DICTIONARIES_KEPT.
+    """
     cache[key] = value
     cache.move_to_end(key)
     while len(cache) > DICTIONARIES_KEPT:

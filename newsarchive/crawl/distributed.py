@@ -4,8 +4,8 @@ worker's death loses nothing.
 Each worker keeps the requests it has taken from the shared queue in its own Redis hash until
 their item has gone through the pipelines (taking and recording happen in one Lua script, so a
 worker killed in between cannot lose a request), and keeps a heartbeat key alive. A worker that
-finds the queue empty puts back the requests taken by workers whose heartbeat has expired, and closes
-only when the queue is empty and no live worker still holds requests.
+finds the queue empty puts back the requests taken by workers whose heartbeat has expired, and
+closes only when the queue is empty and no live worker still holds requests.
 """
 
 from __future__ import annotations

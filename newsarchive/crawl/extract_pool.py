@@ -1,4 +1,5 @@
-"""Extraction in worker processes, so the crawl's reactor thread keeps fetching while pages are parsed.
+"""Extraction in worker processes, so the crawl's reactor thread keeps fetching while pages are
+parsed.
 
 The extractor is pure (bytes in, Article out), so a page can be extracted in any process. Each
 worker is a process with a pipe that the crawl's own event loop writes pages to and reads
@@ -9,8 +10,7 @@ has one batch of pages at a time; the pages asked for meanwhile wait, and go as 
 A busy worker is also handed its next batch once AHEAD_MIN pages wait, so it need not wait for
 the event loop to come round to it (the loop has other work; a worker waiting for its next batch
 idled a third of a crawl): its pipes are enlarged so that a batch waiting there never blocks the
-loop.
-A worker that dies (killed, out of memory, a crash in a C library) is replaced and its pages
+loop. A worker that dies (killed, out of memory, a crash in a C library) is replaced and its pages
 tried once more, so one bad page does not fail every page in flight.
 """
 
@@ -264,7 +264,8 @@ class ExtractorPool:
 
     def processes(self) -> list[BaseProcess]:
         """The worker processes (for monitoring and tests). Signal them through these objects, not
-        by pid: a Process never signals a pid it has already reaped, which another process may reuse."""
+        by pid: a Process never signals a pid it has already reaped, which another process may
+        reuse."""
         return [worker.process for worker in list(self._workers)]
 
     def close(self) -> None:

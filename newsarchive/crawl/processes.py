@@ -54,7 +54,8 @@ def start_helper(target: Callable[..., None], name: str, theirs: Sequence[Connec
 
 
 def reap(process: BaseProcess, wait: float) -> int | None:
-    """Wait up to `wait` s for a helper whose pipe is closed to exit, else kill it; its exit code."""
+    """Wait up to `wait` s for a helper whose pipe is closed to exit, else kill it; its exit code.
+    """
     process.join(wait)
     if process.exitcode is None:
         process.kill()

@@ -83,7 +83,8 @@ def crawl(
     redis_url: str = DEFAULT_REDIS_URL,
     progress: float = 0.0,
 ) -> dict[str, Any]:
-    """Crawl the sections at `start_urls` (or `site`'s) into the archive at `db_url`; the summary."""
+    """Crawl the sections at `start_urls` (or `site`'s) into the archive at `db_url`; the summary.
+    """
     warm_up()
     if site is not None and not start_urls:
         start_urls = list(site.sections)

@@ -116,8 +116,19 @@ def _urls(data: dict[str, Any], key: str, path: str, required: bool = False) -> 
 
 def site_from_dict(data: dict[str, Any], path: str = "<config>") -> SiteConfig:
     """Validate one site's TOML data; SiteConfigError names the key at fault."""
-    known = {"name", "sections", "allowed_hosts", "timezone", "sitemaps", "feeds", "sitemaps_from_robots",
-             "article_url_pattern", "hints", "politeness", "revisit"}
+    known = {
+        "name",
+        "sections",
+        "allowed_hosts",
+        "timezone",
+        "sitemaps",
+        "feeds",
+        "sitemaps_from_robots",
+        "article_url_pattern",
+        "hints",
+        "politeness",
+        "revisit",
+    }
     for key in data:
         if key not in known:
             raise SiteConfigError(path, key, f"unknown key (known: {', '.join(sorted(known))})")
@@ -149,7 +160,9 @@ def site_from_dict(data: dict[str, Any], path: str = "<config>") -> SiteConfig:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise SiteConfigError(path, "article_url_pattern", f"bad regular expression: {exc}") from exc
+            raise SiteConfigError(
+                path, "article_url_pattern", f"bad regular expression: {exc}"
+            ) from exc
     return SiteConfig(
         name=name, sections=sections, allowed_hosts=tuple(hosts), timezone=timezone,
         sitemaps=sitemaps, feeds=feeds,
@@ -221,8 +234,12 @@ def _revisit(data: dict[str, Any], path: str) -> Revisit:
             raise SiteConfigError(path, "revisit.after", str(exc)) from exc
     depth = _get(table, "known_list_pages", int, path, "revisit.")
     if depth is not None and depth < 0:
-        raise SiteConfigError(path, "revisit.known_list_pages", "must be >= 0 (0 = page to the end)")
-    return Revisit(after=after, known_list_pages=default.known_list_pages if depth is None else depth)
+        raise SiteConfigError(
+            path, "revisit.known_list_pages", "must be >= 0 (0 = page to the end)"
+        )
+    return Revisit(
+        after=after, known_list_pages=default.known_list_pages if depth is None else depth
+    )
 
 
 def load_site(path: str | Path) -> SiteConfig:
@@ -243,7 +260,9 @@ def load_sites(directory: str | Path = DEFAULT_SITES_DIR) -> dict[str, SiteConfi
     for path in sorted(Path(directory).glob("*.toml")):
         site = load_site(path)
         if site.name in sites:
-            raise SiteConfigError(str(path), "name", f"{site.name!r} is also {sites[site.name].path}")
+            raise SiteConfigError(
+                str(path), "name", f"{site.name!r} is also {sites[site.name].path}"
+            )
         sites[site.name] = site
     return sites
 
@@ -267,7 +286,8 @@ def site_settings(site: SiteConfig) -> dict[str, Any]:
         "NEWSARCHIVE_TIMEZONE": site.timezone,
         "NEWSARCHIVE_ARTICLE_URL_PATTERN": site.article_url_pattern,
         "NEWSARCHIVE_ALLOWED_HOSTS": list(site.allowed_hosts),
-        # Sitemaps and feeds are told apart by content: one list of start points besides the sections.
+        # Sitemaps and feeds are told apart by content: one list of start points besides the
+        # sections.
         "NEWSARCHIVE_FEEDS": [*site.sitemaps, *site.feeds],
         "NEWSARCHIVE_ROBOTS_SITEMAPS": site.sitemaps_from_robots,
         "NEWSARCHIVE_HINTS": site.hints.as_dict(),

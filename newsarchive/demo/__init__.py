@@ -1,5 +1,7 @@
-"""The bundled demo portal: a fictional Chinese news site (UTF-8, GBK-declared-gb2312 and Big5 sections,
-seed-like noise, a split article, a robots-disallowed article), its HTTP server and its exact ground truth."""
+"""The bundled demo portal: a fictional Chinese news site (UTF-8, GBK-declared-gb2312 and Big5
+sections,
+seed-like noise, a split article, a robots-disallowed article), its HTTP server and its exact ground
+truth."""
 
 from __future__ import annotations
 
@@ -32,7 +34,8 @@ DEMO_ORIGIN = "http://www.xinghe.example"
 
 
 def __getattr__(name: str) -> Any:
-    # Imported lazily so `python -m newsarchive.demo.server` does not import the server module twice.
+    # Imported lazily so `python -m newsarchive.demo.server` does not import the server module
+    # twice.
     if name == "DemoServer":
         from newsarchive.demo.server import DemoServer
 
@@ -41,6 +44,17 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ARTICLES", "DEMO_ORIGIN", "DEMO_QUERY", "LIST_PAGES", "NON_ARTICLE_PATHS", "ROBOTS_DISALLOWED_PATHS", "SECTIONS",
-    "DemoServer", "ExpectedArticle", "ListPage", "Resource", "Section", "build_site",
+    "ARTICLES",
+    "DEMO_ORIGIN",
+    "DEMO_QUERY",
+    "LIST_PAGES",
+    "NON_ARTICLE_PATHS",
+    "ROBOTS_DISALLOWED_PATHS",
+    "SECTIONS",
+    "DemoServer",
+    "ExpectedArticle",
+    "ListPage",
+    "Resource",
+    "Section",
+    "build_site",
 ]

@@ -1,4 +1,5 @@
-"""The demo portal's sections and articles, read from the bundled data files, and their ground truth."""
+"""The demo portal's sections and articles, read from the bundled data files, and their ground
+truth. """
 
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ class SectionStyle:
 
     encoding: str            # codec of the bytes: "utf-8" | "gbk" | "big5"
     meta_charset: str        # what <meta> declares
-    header_charset: str | None   # charset named in the Content-Type header, None for none
-    date_format: str         # "dash" 2024-03-05 08:30:00 | "cjk" 2024年03月05日 08:30 | "slash" 2024/3/5 8:30
+    header_charset: str | None  # charset named in the Content-Type header, None for none
+    date_format: (
+        str  # "dash" 2024-03-05 08:30:00 | "cjk" 2024年03月05日 08:30 | "slash" 2024/3/5 8:30
+    )
     per_page: int
     home: str                # breadcrumb label of the home page
     site_name: str

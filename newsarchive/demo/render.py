@@ -1,4 +1,5 @@
-"""HTML of the demo portal's pages: article pages, list pages and the site's other pages, with the chrome
+"""HTML of the demo portal's pages: article pages, list pages and the site's other pages, with the
+chrome
 and noise that real Chinese portals carry (spam bar, nav, breadcrumbs, sidebars, link walls)."""
 
 from __future__ import annotations
@@ -14,35 +15,118 @@ SPAM = (
     "一夜暴富投资秘籍", "正品名表特价批发", "网络兼职日结工资", "特效减肥三天见效",
 )
 COUNTIES = (
-    "敦煌市", "淄博市", "红安县", "登封市", "商城县", "威远县", "南通市", "迁西县", "裕民县", "桂阳县",
-    "开化县", "江油市", "海林市", "法库县", "惠安县", "丹阳市", "都兰县", "无棣县", "鄂州市", "华容县",
-    "合山市", "永靖县", "诏安县", "武功县", "同心县", "鹤峰县", "盖州市", "平南县", "拜城县", "青铜峡市",
+    "敦煌市",
+    "淄博市",
+    "红安县",
+    "登封市",
+    "商城县",
+    "威远县",
+    "南通市",
+    "迁西县",
+    "裕民县",
+    "桂阳县",
+    "开化县",
+    "江油市",
+    "海林市",
+    "法库县",
+    "惠安县",
+    "丹阳市",
+    "都兰县",
+    "无棣县",
+    "鄂州市",
+    "华容县",
+    "合山市",
+    "永靖县",
+    "诏安县",
+    "武功县",
+    "同心县",
+    "鹤峰县",
+    "盖州市",
+    "平南县",
+    "拜城县",
+    "青铜峡市",
 )
 COUNTIES_TRAD = (
-    "敦煌市", "淄博市", "紅安縣", "登封市", "商城縣", "威遠縣", "南通市", "遷西縣", "裕民縣", "桂陽縣",
-    "開化縣", "江油市", "海林市", "法庫縣", "惠安縣", "丹陽市", "都蘭縣", "無棣縣", "鄂州市", "華容縣",
-    "合山市", "永靖縣", "詔安縣", "武功縣", "同心縣", "鶴峰縣", "蓋州市", "平南縣", "拜城縣", "青銅峽市",
+    "敦煌市",
+    "淄博市",
+    "紅安縣",
+    "登封市",
+    "商城縣",
+    "威遠縣",
+    "南通市",
+    "遷西縣",
+    "裕民縣",
+    "桂陽縣",
+    "開化縣",
+    "江油市",
+    "海林市",
+    "法庫縣",
+    "惠安縣",
+    "丹陽市",
+    "都蘭縣",
+    "無棣縣",
+    "鄂州市",
+    "華容縣",
+    "合山市",
+    "永靖縣",
+    "詔安縣",
+    "武功縣",
+    "同心縣",
+    "鶴峰縣",
+    "蓋州市",
+    "平南縣",
+    "拜城縣",
+    "青銅峽市",
 )
-SPECIALS_TRAD = ("2025年冬季文旅消費季專題", "聚焦2025年全國職業技能大賽", "數字鄉村建設觀察", "一圖讀懂城市更新行動")
+SPECIALS_TRAD = (
+    "2025年冬季文旅消費季專題",
+    "聚焦2025年全國職業技能大賽",
+    "數字鄉村建設觀察",
+    "一圖讀懂城市更新行動",
+)
 SPECIALS = (
     (1, "2025年冬季文旅消费季专题", "2025-11-28 10:00"),
     (2, "聚焦2025年全国职业技能大赛", "2025-11-20 09:30"),
     (3, "数字乡村建设观察", "2025-11-12 15:20"),
     (4, "一图读懂城市更新行动", "2025-10-30 08:00"),
 )
-# Pinyin that some CMS exports glue after traditional characters (網 -> 網(wǎng)); the truth has none.
+# Pinyin that some CMS exports glue after traditional characters (網 -> 網(wǎng));
+# the truth has none.
 PINYIN = {
     "網": "wǎng", "發": "fā", "經": "jīng", "據": "jù", "統": "tǒng", "數": "shù", "聯": "lián",
     "現": "xiàn", "業": "yè", "區": "qū", "內": "nèi", "戰": "zhàn", "態": "tài", "環": "huán",
     "節": "jié",
 }
 
-TRAD = {"首页": "首頁", "新闻": "新聞", "科技": "科技", "文化": "文化", "关于我们": "關於我們",
-        "联系我们": "聯絡我們", "网站地图": "網站地圖", "热门排行": "熱門排行", "推荐阅读": "推薦閱讀",
-        "最新专题": "最新專題", "相关新闻": "相關新聞", "上一篇": "上一篇", "下一篇": "下一篇",
-        "分享到": "分享到", "关键词": "關鍵詞", "责任编辑": "責任編輯", "来源": "來源", "作者": "作者",
-        "上一页": "上一頁", "下一页": "下一頁", "尾页": "尾頁", "微信": "微信", "微博": "微博",
-        "QQ空间": "QQ空間", "江ICP备08012345号": "江ICP備08012345號", "当前位置": "當前位置", "广告服务": "廣告服務"}
+TRAD = {
+    "首页": "首頁",
+    "新闻": "新聞",
+    "科技": "科技",
+    "文化": "文化",
+    "关于我们": "關於我們",
+    "联系我们": "聯絡我們",
+    "网站地图": "網站地圖",
+    "热门排行": "熱門排行",
+    "推荐阅读": "推薦閱讀",
+    "最新专题": "最新專題",
+    "相关新闻": "相關新聞",
+    "上一篇": "上一篇",
+    "下一篇": "下一篇",
+    "分享到": "分享到",
+    "关键词": "關鍵詞",
+    "责任编辑": "責任編輯",
+    "来源": "來源",
+    "作者": "作者",
+    "上一页": "上一頁",
+    "下一页": "下一頁",
+    "尾页": "尾頁",
+    "微信": "微信",
+    "微博": "微博",
+    "QQ空间": "QQ空間",
+    "江ICP备08012345号": "江ICP備08012345號",
+    "当前位置": "當前位置",
+    "广告服务": "廣告服務",
+}
 
 
 def label(text: str, section: str | None) -> str:
@@ -87,7 +171,8 @@ def head(title: str, section: str | None, keywords: str = "", description: str =
         f'<meta http-equiv="Content-Type" content="text/html; charset={charset}" />\n'
         f"<title>{escape(title)}</title>\n{meta}"
         '<link rel="stylesheet" href="/static/css/site.css" type="text/css" />\n'
-        '<script type="text/javascript">var _hmt = _hmt || [];(function(){var hm=document.createElement('
+        '<script type="text/javascript">var _hmt = _hmt || [];'
+        '(function(){var hm=document.createElement('
         '"script");hm.src="/static/js/count.js";})();</script>\n</head><body>\n'
     )
 
@@ -95,7 +180,8 @@ def head(title: str, section: str | None, keywords: str = "", description: str =
 def top(section: str | None) -> str:
     """Spam link bar, logo and nav bar."""
     spam = "|".join(
-        f'<a href="http://www{i}.example-spam.cc/" target="_blank">{s}</a>' for i, s in enumerate(SPAM)
+        f'<a href="http://www{i}.example-spam.cc/" target="_blank">{s}</a>'
+        for i, s in enumerate(SPAM)
     )
     site = STYLES[section].site_name if section else "星河网"
     nav = [f'<li><a href="/">{label("首页", section)}</a></li>']
@@ -104,7 +190,8 @@ def top(section: str | None) -> str:
             f'<li><a href="/contact.html">{label("联系我们", section)}</a></li>']
     return (
         f'<div class="topad" style="height:24px;overflow:hidden"><p>{spam}</p></div>\n'
-        f'<div class="header"><div class="logo"><a href="/"><img src="/static/img/logo.png" alt="{site}" />'
+        f'<div class="header"><div class="logo">'
+        f'<a href="/"><img src="/static/img/logo.png" alt="{site}" />'
         f'</a></div>\n<ul class="nav">{"".join(nav)}</ul></div>\n'
     )
 
@@ -113,7 +200,8 @@ def footer(section: str | None) -> str:
     """County link wall, site links and copyright."""
     counties = COUNTIES_TRAD if section == "culture" else COUNTIES
     wall = "| ".join(
-        f'<a href="http://difang.xinghe.example/{i}/" target="_blank">{c}</a>' for i, c in enumerate(counties)
+        f'<a href="http://difang.xinghe.example/{i}/" target="_blank">{c}</a>'
+        for i, c in enumerate(counties)
     )
     site = STYLES[section].site_name if section else "星河网"
     links = " | ".join((
@@ -124,7 +212,8 @@ def footer(section: str | None) -> str:
     ))
     return (
         f'<div class="footer"><p class="links">{wall}|</p>\n<p class="site">{links}</p>\n'
-        f"<p>Copyright &copy; 2008-2025 {site} All Rights Reserved {label('江ICP备08012345号', section)}</p></div>\n"
+        f"<p>Copyright &copy; 2008-2025 {site} All Rights Reserved "
+        f"{label('江ICP备08012345号', section)}</p></div>\n"
         "</body></html>\n"
     )
 
@@ -138,7 +227,9 @@ def headline_items(items: Sequence[SourceArticle], section: str | None, style: s
     )
 
 
-def sidebar(section: str | None, hot: Sequence[SourceArticle], recommended: Sequence[SourceArticle]) -> str:
+def sidebar(
+    section: str | None, hot: Sequence[SourceArticle], recommended: Sequence[SourceArticle]
+) -> str:
     """热门排行, 推荐阅读 and 最新专题 boxes, each headline with its own date."""
     style = STYLES[section].date_format if section else "dash"
     ranked = "".join(
@@ -147,12 +238,14 @@ def sidebar(section: str | None, hot: Sequence[SourceArticle], recommended: Sequ
         for i, a in enumerate(hot, 1)
     )
     specials = "".join(
-        f'<li><a href="/special/{n}.html" target="_blank">{SPECIALS_TRAD[i] if section == "culture" else t}</a>'
+        f'<li><a href="/special/{n}.html" target="_blank">'
+        f'{SPECIALS_TRAD[i] if section == "culture" else t}</a>'
         f'<span class="date">{d}</span></li>'
         for i, (n, t, d) in enumerate(SPECIALS)
     )
     return (
-        f'<div class="side"><div class="box hot"><h2>{label("热门排行", section)}</h2><ol>{ranked}</ol></div>\n'
+        f'<div class="side"><div class="box hot"><h2>{label("热门排行", section)}</h2>'
+        f"<ol>{ranked}</ol></div>\n"
         f'<div class="box"><h2>{label("推荐阅读", section)}</h2>'
         f"<ul>{headline_items(recommended, section, style)}</ul></div>\n"
         f'<div class="box"><h2>{label("最新专题", section)}</h2><ul>{specials}</ul></div></div>\n'
@@ -191,7 +284,9 @@ def _info(article: SourceArticle, pinyin: bool) -> str:
     if article.section == "tech":
         parts = [when] + ([f"来源：{src}"] if src else []) + ([f"作者：{by}"] if by else [])
         return '<div class="info">' + "\u3000".join(parts) + "</div>"
-    parts = [f"發佈時間：{when}"] + ([f"來源：{src}"] if src else []) + ([f"作者：{by}"] if by else [])
+    parts = (
+        [f"發佈時間：{when}"] + ([f"來源：{src}"] if src else []) + ([f"作者：{by}"] if by else [])
+    )
     return f'<p class="info">{" | ".join(parts)}</p>'
 
 
@@ -202,8 +297,13 @@ def _lead(article: SourceArticle) -> str:
 
 
 def article_page(
-    article: SourceArticle, page: int, *, prev_next: tuple[SourceArticle | None, SourceArticle | None],
-    related: Sequence[SourceArticle], hot: Sequence[SourceArticle], recommended: Sequence[SourceArticle],
+    article: SourceArticle,
+    page: int,
+    *,
+    prev_next: tuple[SourceArticle | None, SourceArticle | None],
+    related: Sequence[SourceArticle],
+    hot: Sequence[SourceArticle],
+    recommended: Sequence[SourceArticle],
 ) -> str:
     """One article page (page 2 for the second half of a split article)."""
     sec = article.section
@@ -215,7 +315,8 @@ def article_page(
     index = next(s.index_path for s in SECTIONS if s.key == sec)
     crumb = (
         f'<div class="crumb">{label("当前位置", sec)}：<a href="/">{crumbs[0]}</a> &gt; '
-        f'<a href="{index}">{crumbs[1]}</a> &gt; <a href="{index}">{crumbs[2]}</a> &gt; 正文</div>\n'
+        f'<a href="{index}">{crumbs[1]}</a> &gt; '
+        f'<a href="{index}">{crumbs[2]}</a> &gt; 正文</div>\n'
     )
     halves: list[list[Block]] = [[]]
     for block in article.blocks:
@@ -234,8 +335,11 @@ def article_page(
             pager = (f'<a href="{first}">{label("上一页", sec)}</a> <a href="{first}">1</a> '
                      f'<span class="current">2</span>')
         body += f'\n<div class="page-nav" id="pages">{pager}</div>'
-    content_attrs = {"news": 'class="content" id="content"', "tech": 'class="article-body" id="artibody"',
-                     "culture": 'class="text" id="text"'}[sec]
+    content_attrs = {
+        "news": 'class="content" id="content"',
+        "tech": 'class="article-body" id="artibody"',
+        "culture": 'class="text" id="text"',
+    }[sec]
     summary = ""
     if page == 1:
         summary = f'<div class="summary"><b>【摘要】</b>{_display(_lead(article), pinyin)}</div>\n'
@@ -243,10 +347,13 @@ def article_page(
         f'<a href="/search.html?kw={i}" target="_blank">{_display(k, pinyin)}</a>'
         for i, k in enumerate(article.keywords)
     )
-    kw_line = f'<div class="keywords">{label("关键词", sec)}：{keywords}</div>\n' if keywords else ""
+    kw_line = (
+        f'<div class="keywords">{label("关键词", sec)}：{keywords}</div>\n' if keywords else ""
+    )
     editor = ""
     if article.editor:
-        editor = f'<div class="editor">（{label("责任编辑", sec)}：{_display(article.editor, pinyin)}）</div>\n'
+        editor = (f'<div class="editor">（{label("责任编辑", sec)}：'
+                  f"{_display(article.editor, pinyin)}）</div>\n")
     share = (
         f'<div class="share"><span>{label("分享到", sec)}：</span><a href="javascript:void(0)">'
         f'{label("微信", sec)}</a><a href="javascript:void(0)">{label("微博", sec)}</a>'
@@ -255,9 +362,13 @@ def article_page(
     prev_a, next_a = prev_next
     turn = []
     if prev_a is not None:
-        turn.append(f'<p>{label("上一篇", sec)}：<a href="{prev_a.path}">{escape(prev_a.title)}</a></p>')
+        turn.append(
+            f'<p>{label("上一篇", sec)}：<a href="{prev_a.path}">{escape(prev_a.title)}</a></p>'
+        )
     if next_a is not None:
-        turn.append(f'<p>{label("下一篇", sec)}：<a href="{next_a.path}">{escape(next_a.title)}</a></p>')
+        turn.append(
+            f'<p>{label("下一篇", sec)}：<a href="{next_a.path}">{escape(next_a.title)}</a></p>'
+        )
     related_box = (
         f'<div class="related"><h2>{label("相关新闻", sec)}</h2>'
         f"<ul>{headline_items(related, sec, style.date_format)}</ul></div>\n"
@@ -294,7 +405,9 @@ def pager(section: str, index_path: str, page: int, pages: int) -> str:
     if page > 1:
         parts.append(f'<a href="{href(page - 1)}">{label("上一页", section)}</a>')
     for n in range(1, pages + 1):
-        parts.append(f'<span class="current">{n}</span>' if n == page else f'<a href="{href(n)}">{n}</a>')
+        parts.append(
+            f'<span class="current">{n}</span>' if n == page else f'<a href="{href(n)}">{n}</a>'
+        )
     if page < pages:
         parts.append(f'<a href="{href(page + 1)}">{label("下一页", section)}</a>')
     parts.append(f'<a href="{href(pages)}">{label("尾页", section)}</a>')
@@ -313,12 +426,18 @@ def _list_items(section: str, items: Sequence[SourceArticle]) -> str:
                         f'<span class="date">{when}</span>{extra}</li>')
         elif section == "tech":
             extra = f"<p>{escape(blurb)}</p>" if blurb else ""
-            rows.append(f'<div class="item"><h3><a href="{a.path}" target="_blank">{escape(a.title)}</a></h3>'
-                        f'{extra}<span class="time">{when}</span></div>')
+            rows.append(
+                f'<div class="item"><h3><a href="{a.path}" target="_blank">'
+                f"{escape(a.title)}</a></h3>"
+                f'{extra}<span class="time">{when}</span></div>'
+            )
         else:
             extra = f'<br /><span class="brief">{escape(blurb)}</span>' if blurb else ""
-            rows.append(f'<tr><td class="t"><a href="{a.path}" target="_blank">{escape(a.title)}</a>{extra}</td>'
-                        f'<td class="d">{when}</td></tr>')
+            rows.append(
+                f'<tr><td class="t"><a href="{a.path}" target="_blank">'
+                f"{escape(a.title)}</a>{extra}</td>"
+                f'<td class="d">{when}</td></tr>'
+            )
     if section == "news":
         return f'<ul class="news-list">{"".join(rows)}</ul>'
     if section == "tech":

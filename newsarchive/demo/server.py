@@ -120,14 +120,19 @@ class DemoServer:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
     """Serve the demo portal in the foreground; the first line of stdout is its URL."""
-    parser = argparse.ArgumentParser(prog="python -m newsarchive.demo.server", description=main.__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m newsarchive.demo.server", description=main.__doc__
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")

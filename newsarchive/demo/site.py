@@ -1,4 +1,5 @@
-"""Every page of the demo portal as bytes with its Content-Type, and the ground truth derived from them."""
+"""Every page of the demo portal as bytes with its Content-Type, and the ground truth derived from
+them. """
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ class Resource:
 
 @dataclass(frozen=True)
 class ListPage:
-    """One page of a section list: the articles its main list links, and the other list pages it links."""
+    """One page of a section list: the articles its main list links, and the other list pages it
+    links. """
 
     path: str
     section: str
@@ -87,7 +89,8 @@ def _hot(section: str) -> list[SourceArticle]:
 
 
 def _later(article: SourceArticle | None, section: str, count: int) -> list[SourceArticle]:
-    """Headlines published after `article` (other sections' where allowed); the newest when too few."""
+    """Headlines published after `article` (other sections' where allowed); the newest when too few.
+    """
     own = _own_only(section)
     pool = [
         a for a in public_articles()
@@ -123,8 +126,12 @@ def _build() -> tuple[dict[str, Resource], tuple[ListPage, ...]]:
             pages = 2 if article.is_split else 1
             for page in range(1, pages + 1):
                 html = render.article_page(
-                    article, page, prev_next=(newer, older),
-                    related=_neighbours(public, i, 4), hot=hot, recommended=_later(article, section.key, 5),
+                    article,
+                    page,
+                    prev_next=(newer, older),
+                    related=_neighbours(public, i, 4),
+                    hot=hot,
+                    recommended=_later(article, section.key, 5),
                 )
                 path = article.path if page == 1 else article.page2_path
                 site[path] = Resource(_encode(html, section.key), _content_type(article))
@@ -136,10 +143,14 @@ def _build() -> tuple[dict[str, Resource], tuple[ListPage, ...]]:
         count = -(-len(items) // style.per_page)
         for number in range(1, count + 1):
             chunk = items[(number - 1) * style.per_page: number * style.per_page]
-            html = render.list_page(section.key, number, count, chunk, hot, _later(None, section.key, 5))
+            html = render.list_page(
+                section.key, number, count, chunk, hot, _later(None, section.key, 5)
+            )
             path = list_path(section.index_path, number)
             site[path] = Resource(_encode(html, section.key), _section_type(section.key))
-            others = tuple(list_path(section.index_path, n) for n in range(1, count + 1) if n != number)
+            others = tuple(
+                list_path(section.index_path, n) for n in range(1, count + 1) if n != number
+            )
             lists.append(ListPage(path, section.key, number, tuple(a.path for a in chunk), others))
     site.update(_site_pages())
     return site, tuple(lists)
@@ -149,23 +160,48 @@ def _site_pages() -> dict[str, Resource]:
     utf8 = "text/html; charset=utf-8"
     newest = sorted(public_articles(), key=lambda a: a.published, reverse=True)[:10]
     pages = {
-        "/": Resource(render.plain_page(
-            "星河网 - 星河之下，万家灯火", ["星河网是江州地区综合性新闻门户。今日要闻："],
-            [(s.index_path, s.name) for s in SECTIONS] + [(a.path, a.title) for a in newest],
-        ).encode(), utf8),
-        "/about.html": Resource(render.plain_page("关于我们", [
-            "星河网创办于2008年，是江州地区综合性新闻门户网站，设有新闻、科技、文化等频道。",
-            "广告服务：欢迎各界客户垂询合作事宜。",
-        ]).encode(), utf8),
-        "/contact.html": Resource(render.plain_page("联系我们", [
-            "新闻热线：0571-00000000", "投稿邮箱：tougao@xinghe.example", "地址：江州市星河路1号星河大厦",
-        ]).encode(), utf8),
+        "/": Resource(
+            render.plain_page(
+                "星河网 - 星河之下，万家灯火",
+                ["星河网是江州地区综合性新闻门户。今日要闻："],
+                [(s.index_path, s.name) for s in SECTIONS] + [(a.path, a.title) for a in newest],
+            ).encode(),
+            utf8,
+        ),
+        "/about.html": Resource(
+            render.plain_page(
+                "关于我们",
+                [
+                    "星河网创办于2008年，是江州地区综合性新闻门户网站，设有新闻、科技、文化等频道。",
+                    "广告服务：欢迎各界客户垂询合作事宜。",
+                ],
+            ).encode(),
+            utf8,
+        ),
+        "/contact.html": Resource(
+            render.plain_page(
+                "联系我们",
+                [
+                    "新闻热线：0571-00000000",
+                    "投稿邮箱：tougao@xinghe.example",
+                    "地址：江州市星河路1号星河大厦",
+                ],
+            ).encode(),
+            utf8,
+        ),
         # Served with no charset in the header: only <meta> says UTF-8.
-        "/sitemap.html": Resource(render.plain_page(
-            "网站地图", ["星河网各频道导航："],
-            [(s.index_path, s.name) for s in SECTIONS] + [("/about.html", "关于我们"), ("/contact.html", "联系我们")],
-        ).encode(), "text/html"),
-        "/search.html": Resource(render.plain_page("站内搜索", ["请输入关键词进行搜索。"]).encode(), utf8),
+        "/sitemap.html": Resource(
+            render.plain_page(
+                "网站地图",
+                ["星河网各频道导航："],
+                [(s.index_path, s.name) for s in SECTIONS]
+                + [("/about.html", "关于我们"), ("/contact.html", "联系我们")],
+            ).encode(),
+            "text/html",
+        ),
+        "/search.html": Resource(
+            render.plain_page("站内搜索", ["请输入关键词进行搜索。"]).encode(), utf8
+        ),
         "/robots.txt": Resource(ROBOTS_TXT.encode("ascii"), "text/plain"),
     }
     for number, title, when in render.SPECIALS:
@@ -178,7 +214,9 @@ def _site_pages() -> dict[str, Resource]:
 
 def not_found_page() -> bytes:
     """The body of the 404 page."""
-    return render.plain_page("404 页面不存在", ["您访问的页面不存在或已被删除。"], [("/", "返回首页")]).encode()
+    return render.plain_page(
+        "404 页面不存在", ["您访问的页面不存在或已被删除。"], [("/", "返回首页")]
+    ).encode()
 
 
 def build_site() -> dict[str, Resource]:

@@ -26,13 +26,21 @@ INLINE_TAGS = frozenset({
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
-_MARKUP_RE = re.compile(r"<\s*(?:!doctype|html|head|body|title|meta|div|p|table|h[1-6]|article|span|a)\b", re.IGNORECASE)
-# lxml.html's parser picks each element's class in Python (form, input... classes); every element here is a
+_MARKUP_RE = re.compile(
+    r"<\s*(?:!doctype|html|head|body|title|meta|div|p|table|h[1-6]|article|span|a)\b", re.IGNORECASE
+)
+# lxml.html's parser picks each element's class in Python (form, input... classes); every element
+# here is a
 # plain HtmlElement, so a C-level lookup does the same for a fraction of the cost.
 _PARSER = etree.HTMLParser()
-_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
-    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
-    entity=lxml.html.HtmlEntity))
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
 # A sentinel piece that stands for <br>: a line break inside one block.
 BREAK = None
 
@@ -62,14 +70,20 @@ def is_hidden(element: HtmlElement) -> bool:
 
 # A date written as data ('2005-03-21', '2005年3月21日'): the only script text the date rules read.
 _SCRIPT_DATE_RE = re.compile(r"(?:19|20)\d\d[-/年.]\d{1,2}[-/月.]\d")
-# How much script text around such a date is kept: room for a quoted key before it and the value after.
+# How much script text around such a date is kept: room for a quoted key before it and the value
+# after.
 _SCRIPT_BEFORE, _SCRIPT_AFTER = 48, 40
-# Walks by tag in Python here beat the equivalent XPath queries (attribute tests in libxml2's XPath are slow).
+# Walks by tag in Python here beat the equivalent XPath queries (attribute tests in libxml2's XPath
+# are slow).
 
 
 def _scripts(tree: HtmlElement) -> list[HtmlElement]:
     """Every <script> but JSON-LD."""
-    return [script for script in tree.iter("script") if (script.get("type") or "").lower() != "application/ld+json"]
+    return [
+        script
+        for script in tree.iter("script")
+        if (script.get("type") or "").lower() != "application/ld+json"
+    ]
 
 
 def _hidden_inputs(tree: HtmlElement) -> list[HtmlElement]:
@@ -82,18 +96,25 @@ _HIDING_ATTRIBUTES = frozenset({"style", "hidden", "aria-hidden"})
 
 
 def _maybe_hidden(tree: HtmlElement) -> list[HtmlElement]:
-    """The elements under <body> with a hidden, aria-hidden or style attribute: the only ones is_hidden can flag."""
+    """The elements under <body> with a hidden, aria-hidden or style attribute: the only ones
+    is_hidden can flag.
+    """
     body = tree.find("body")
     if body is None:
         return []
-    return [element for element in body.iterdescendants() if not _HIDING_ATTRIBUTES.isdisjoint(element.keys())]
+    return [
+        element
+        for element in body.iterdescendants()
+        if not _HIDING_ATTRIBUTES.isdisjoint(element.keys())
+    ]
 
 
 def clean_tree(tree: HtmlElement) -> HtmlElement:
-    """Drop comments, processing instructions and invisible elements; scripts and hidden inputs go to <head>.
+    """Drop comments, processing instructions and invisible elements; scripts and hidden inputs go
+    to <head>.
 
-    Scripts and hidden inputs hold page data (dates, ids) but no visible text, so they are kept out of
-    the body, where the text and content scoring look, yet stay in the tree for the date rules.
+    Scripts and hidden inputs hold page data (dates, ids) but no visible text, so they are kept out
+    of the body, where the text and content scoring look, yet stay in the tree for the date rules.
     """
     scripts = _scripts(tree)
     data = [script for script in scripts if _keep_script_dates(script)]
@@ -104,8 +125,13 @@ def clean_tree(tree: HtmlElement) -> HtmlElement:
     for element in _maybe_hidden(tree):
         if is_hidden(element) and element.getparent() is not None:
             element.drop_tree()
-    etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction,
-                         *(tag for tag in DROP_TAGS if tag not in ("meta", "link")), with_tail=False)
+    etree.strip_elements(
+        tree,
+        etree.Comment,
+        etree.ProcessingInstruction,
+        *(tag for tag in DROP_TAGS if tag not in ("meta", "link")),
+        with_tail=False,
+    )
     if data:
         head = tree.find("head")
         if head is None:
@@ -118,8 +144,8 @@ def clean_tree(tree: HtmlElement) -> HtmlElement:
 
 
 def _keep_script_dates(script: HtmlElement) -> bool:
-    """Cut a script's text down to the stretches around date values (`key: "2005-03-21 ..."`), in order;
-    False when it has none, so the date rules never scan kilobytes of code for nothing."""
+    """Cut a script's text down to the stretches around date values (`key: "2005-03-21 ..."`), in
+    order; False when it has none, so the date rules never scan kilobytes of code for nothing."""
     text = script.text
     if not text:
         return False
@@ -163,7 +189,13 @@ class Segment:
                 buf, linked, total = [], 0, 0
                 continue
             buf.append(text)
-            size = len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\u3000")
+            size = (
+                len(text)
+                - text.count(" ")
+                - text.count("\n")
+                - text.count("\t")
+                - text.count("\u3000")
+            )
             total += size
             if in_link:
                 linked += size

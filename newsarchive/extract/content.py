@@ -1,4 +1,5 @@
-"""The main content: a DOM scorer (text, link and punctuation density) and paragraph-level boilerplate removal."""
+"""The main content: a DOM scorer (text, link and punctuation density) and paragraph-level
+boilerplate removal. """
 
 from __future__ import annotations
 
@@ -34,13 +35,19 @@ _CHROME_RE = re.compile(
 _COMMENTS_RE = re.compile(r"comment|repl(?:y|ies)|respond|discuss|disqus", re.IGNORECASE)
 # Image captions and photo credits: text about a picture, not part of the article's prose.
 _CAPTION_RE = re.compile(r"(?:^|[\s_-])(?:fig)?(?:caption|credits?)", re.IGNORECASE)
-# Class words of a related-items block written as one word ('relatedpoststitle', 'related_stories-list').
-_RELATED_CLASS_RE = re.compile(r"related[_-]?(?:posts?|stories|articles|news|links|content|items?|reads?)", re.IGNORECASE)
+# Class words of a related-items block written as one word ('relatedpoststitle',
+# 'related_stories-list').
+_RELATED_CLASS_RE = re.compile(
+    r"related[_-]?(?:posts?|stories|articles|news|links|content|items?|reads?)", re.IGNORECASE
+)
 _CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "header", "figcaption"})
 _MIN_CHARS = 20
 # A date between two posts of a blog or forum page.
-_POST_DATE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}|\b\d{1,2}[-/]\d{1,2}[-/](?:19|20)?\d{2}\b|"
-                           r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}", re.IGNORECASE)
+_POST_DATE_RE = re.compile(
+    r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}|\b\d{1,2}[-/]\d{1,2}[-/](?:19|20)?\d{2}\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}",
+    re.IGNORECASE,
+)
 _SIBLING_SHARE = 0.2
 _POST_MIN = 10.0
 _SIBLING_P_CHARS = 80
@@ -64,7 +71,8 @@ class Content:
     roots: list[HtmlElement]
     score: float
     segments: list[Segment] = field(default_factory=list)
-    # Lines of a signature block cut from the body's end (a poster's 'posted ... by' line lives there).
+    # Lines of a signature block cut from the body's end (a poster's 'posted ... by' line lives
+    # there).
     signature: list[str] = field(default_factory=list)
 
 
@@ -89,8 +97,8 @@ def _class_weight(element: HtmlElement) -> float:
 def score_tree(segs: list[Segment]) -> dict[HtmlElement, Stats]:
     """Every element's text, link text and propagated prose score.
 
-    The counts come from the segments' lines, which the field rules split anyway (Segment.lines caches them).
-    """
+    The counts come from the segments' lines, which the field rules split anyway (Segment.lines
+    caches them). """
     stats: dict[HtmlElement, Stats] = {}
     for seg in segs:
         chars = linked = 0
@@ -134,7 +142,8 @@ def find_content(segs: list[Segment]) -> Content | None:
     if best is None:
         return None
     best = _first_post(best, best_score, stats, segs)
-    # A wrapper holding no text beyond the best block (a one-cell table, a lone div) hides the block's
+    # A wrapper holding no text beyond the best block (a one-cell table, a lone div) hides the
+    # block's
     # siblings: climb to the outermost such wrapper so its siblings can join.
     parent = best.getparent()
     while parent is not None and parent.tag not in ("body", "html"):
@@ -155,25 +164,42 @@ def find_content(segs: list[Segment]) -> Content | None:
             if sibling_stats is None or not isinstance(sibling.tag, str):
                 continue
             density = sibling_stats.linked / sibling_stats.chars if sibling_stats.chars else 1.0
-            # A paragraph of prose next to the body is body (a lead kept outside a paywall or body wrapper).
-            if density < 0.25 and not _chrome(sibling) and (
-                    _final(sibling, sibling_stats) >= threshold or _same_kind(sibling, kinds, sibling_stats)
-                    or (sibling.tag == "p" and sibling_stats.score > 0 and sibling_stats.chars >= _SIBLING_P_CHARS)):
+            # A paragraph of prose next to the body is body (a lead kept outside a paywall or body
+            # wrapper).
+            if (
+                density < 0.25
+                and not _chrome(sibling)
+                and (
+                    _final(sibling, sibling_stats) >= threshold
+                    or _same_kind(sibling, kinds, sibling_stats)
+                    or (
+                        sibling.tag == "p"
+                        and sibling_stats.score > 0
+                        and sibling_stats.chars >= _SIBLING_P_CHARS
+                    )
+                )
+            ):
                 roots.append(sibling)
     inside = _membership(roots, stats)
     chosen = [seg for seg in segs if inside(seg.owner)]
     return Content(roots, best_score, chosen)
 
 
-def _best_block(stats: dict[HtmlElement, Stats], *, skip_comments: bool) -> tuple[HtmlElement | None, float]:
-    """The highest-scoring element, and its score; with `skip_comments`, none inside a comment thread."""
+def _best_block(
+    stats: dict[HtmlElement, Stats], *, skip_comments: bool
+) -> tuple[HtmlElement | None, float]:
+    """The highest-scoring element, and its score; with `skip_comments`, none inside a comment
+    thread. """
     best: HtmlElement | None = None
     best_score = 0.0
     for element, entry in stats.items():
         if not entry.score or element.tag == "html":
             continue
         # The class factor is at most 1.25: skip the name test when even that cannot win.
-        if entry.score * (1.0 - entry.linked / entry.chars if entry.chars else 0.0) * 1.25 <= best_score:
+        if (
+            entry.score * (1.0 - entry.linked / entry.chars if entry.chars else 0.0) * 1.25
+            <= best_score
+        ):
             continue
         value = _final(element, entry)
         if value > best_score and not (skip_comments and _in_comments(element)):
@@ -195,17 +221,28 @@ def _comments_label(label: str) -> bool:
 
 def _first_post(best: HtmlElement, best_score: float, stats: dict[HtmlElement, Stats],
                 segs: list[Segment]) -> HtmlElement:
-    """On a page of three or more dated posts (prose blocks sharing the best block's tag and class, apart from each
-    other, with a date between them), the first post: the page is about it, the rest are older entries."""
+    """On a page of three or more dated posts (prose blocks sharing the best block's tag and class,
+    apart from each
+    other, with a date between them), the first post: the page is about it, the rest are older
+    entries."""
     label = best.get("class", "").strip()
     if not label:
         return best
     parent = best.getparent()
-    posts = [element for element, entry in stats.items()  # reading order: an element enters at its first text
-             if element is best or (
-                 element.tag == best.tag and element.getparent() is not parent and entry.score
-                 and element.get("class", "").strip() == label and _final(element, entry) >= _POST_MIN
-                 and best not in element.iterancestors() and element not in best.iterancestors())]
+    posts = [
+        element
+        for element, entry in stats.items()  # reading order: an element enters at its first text
+        if element is best
+        or (
+            element.tag == best.tag
+            and element.getparent() is not parent
+            and entry.score
+            and element.get("class", "").strip() == label
+            and _final(element, entry) >= _POST_MIN
+            and best not in element.iterancestors()
+            and element not in best.iterancestors()
+        )
+    ]
     if len(posts) < 3 or posts[0] is best:
         return best
     first, second = posts[0], posts[1]
@@ -229,7 +266,8 @@ def _first_post(best: HtmlElement, best_score: float, stats: dict[HtmlElement, S
 
 
 def _kinds(best: HtmlElement, stats: dict[HtmlElement, Stats]) -> set[str]:
-    """The class names of the best block and of its prose children: the marks of one run of paragraphs."""
+    """The class names of the best block and of its prose children: the marks of one run of
+    paragraphs. """
     kinds = {best.get("class", "").strip()}
     for child in best:
         entry = stats.get(child)
@@ -240,20 +278,25 @@ def _kinds(best: HtmlElement, stats: dict[HtmlElement, Stats]) -> set[str]:
 
 
 def _kind_word(element: HtmlElement) -> str:
-    """An element's first class word: its kind, without modifiers a CMS adds per instance ('version-2')."""
+    """An element's first class word: its kind, without modifiers a CMS adds per instance
+    ('version-2'). """
     words = element.get("class", "").split()
     return words[0] if words else ""
 
 
 def _same_kind(sibling: HtmlElement, kinds: set[str], entry: Stats) -> bool:
-    """Whether a sibling is another piece of the same run as the best block (one paragraph per wrapper)."""
+    """Whether a sibling is another piece of the same run as the best block (one paragraph per
+    wrapper). """
     if entry.score <= 0 or not kinds:
         return False
     children = [child for child in sibling if isinstance(child.tag, str)]
     only = children[0] if len(children) == 1 else None
-    if sibling.get("class", "").strip() in kinds or (only is not None and only.get("class", "").strip() in kinds):
+    if sibling.get("class", "").strip() in kinds or (
+        only is not None and only.get("class", "").strip() in kinds
+    ):
         return True
-    # Same first class word but other modifiers ('version-2'): only a block of real prose is the same run.
+    # Same first class word but other modifiers ('version-2'): only a block of real prose is the
+    # same run.
     if entry.chars - entry.linked < _SIBLING_P_CHARS:
         return False
     words = {_kind_word(block) for block in (sibling, only) if block is not None}
@@ -261,7 +304,8 @@ def _same_kind(sibling: HtmlElement, kinds: set[str], entry: Stats) -> bool:
 
 
 def _chrome(element: HtmlElement) -> bool:
-    """Whether an element is, by tag or name, a chrome block (share bar, related links, pager...)."""
+    """Whether an element is, by tag or name, a chrome block (share bar, related links, pager...).
+    """
     if element.tag in _CHROME_TAGS:
         return True
     cls, ident = element.get("class"), element.get("id")
@@ -270,11 +314,16 @@ def _chrome(element: HtmlElement) -> bool:
 
 @lru_cache(maxsize=4096)
 def _chrome_label(label: str) -> bool:
-    """Whether a class/id label names chrome, a caption or a related block (cached: labels repeat)."""
-    return bool(_CHROME_RE.search(label) or _CAPTION_RE.search(label) or _RELATED_CLASS_RE.search(label))
+    """Whether a class/id label names chrome, a caption or a related block (cached: labels repeat).
+    """
+    return bool(
+        _CHROME_RE.search(label) or _CAPTION_RE.search(label) or _RELATED_CLASS_RE.search(label)
+    )
 
 
-def _membership(roots: list[HtmlElement], stats: dict[HtmlElement, Stats]) -> Callable[[HtmlElement], bool]:
+def _membership(
+    roots: list[HtmlElement], stats: dict[HtmlElement, Stats]
+) -> Callable[[HtmlElement], bool]:
     """A test of whether an element is inside one of the roots and not inside chrome there."""
     root_set = set(roots)
     # A block holding most of the content is the body whatever its name says (a CMS's 'TRS_Editor').
@@ -295,7 +344,11 @@ def _membership(roots: list[HtmlElement], stats: dict[HtmlElement, Stats]) -> Ca
             path.append(node)
             node = node.getparent()
         for item in reversed(path):
-            if result and (_chrome(item) or _nested_article(item)) and (item not in stats or stats[item].chars < major):
+            if (
+                result
+                and (_chrome(item) or _nested_article(item))
+                and (item not in stats or stats[item].chars < major)
+            ):
                 result = False
             cache[item] = result
         return result
@@ -304,7 +357,8 @@ def _membership(roots: list[HtmlElement], stats: dict[HtmlElement, Stats]) -> Ca
 
 
 def _nested_article(element: HtmlElement) -> bool:
-    """Whether an <article> sits inside another: by HTML semantics an item related to the outer one (a teaser of
+    """Whether an <article> sits inside another: by HTML semantics an item related to the outer one
+    (a teaser of
     another post, a comment), not part of its text."""
     return element.tag == "article" and any(True for _ in element.iterancestors("article"))
 
@@ -331,30 +385,42 @@ _RELATED_HEAD_RE = re.compile(
     r"most (?:read|viewed|shared|popular)(?: (?:in|on) [\w ]{1,30})?)"
     r"\s*[】\]]?\s*[:：>»]*$",
     re.IGNORECASE)
-_COPYRIGHT_RE = re.compile(r"copyright|©|版权所有|版權所有|all rights reserved|未经授权|未經授權|不得转载|不得轉載|"
-                           r"转载请注明|轉載請註明|免责声明|免責聲明|ICP备|ICP證|ICP证", re.IGNORECASE)
-_META_LINE_RE = re.compile(r"\d{4}\s*[-/年.]\s*\d{1,2}|\d{1,2}:\d{2}|"
-                           r"(?:^|[\s|｜/【\[])(?:来源|來源|作者|发布|發布|时间|時間|点击|點擊|浏览|瀏覽|字号|字號|编辑|編輯|阅读|閱讀|"
-                           r"评论|評論)|(?:来源|來源|作者|发布|發布|时间|時間|点击|點擊|浏览|瀏覽|字号|字號|编辑|編輯|阅读|閱讀|评论|評論)"
-                           r"(?:\s*[:：]|\s*$|\s*\d)|published|updated|posted|by\s|"
-                           r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}, \d{4}",
-                           re.IGNORECASE)
+_COPYRIGHT_RE = re.compile(
+    r"copyright|©|版权所有|版權所有|all rights reserved|未经授权|未經授權|不得转载|不得轉載|"
+    r"转载请注明|轉載請註明|免责声明|免責聲明|ICP备|ICP證|ICP证",
+    re.IGNORECASE,
+)
+_META_LINE_RE = re.compile(
+    r"\d{4}\s*[-/年.]\s*\d{1,2}|\d{1,2}:\d{2}|"
+    r"(?:^|[\s|｜/【\[])(?:来源|來源|作者|发布|發布|时间|時間|点击|點擊|浏览|瀏覽|字号|字號|编辑|編輯|阅读|閱讀|"
+    r"评论|評論)|(?:来源|來源|作者|发布|發布|时间|時間|点击|點擊|浏览|瀏覽|字号|字號|编辑|編輯|阅读|閱讀|评论|評論)"
+    r"(?:\s*[:：]|\s*$|\s*\d)|published|updated|posted|by\s|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}, \d{4}",
+    re.IGNORECASE,
+)
 _ELLIPSIS_RE = re.compile(r"(?:\.{2,}|…+|\s*\[?详细\]?|\s*\[?詳細\]?)$")
-_SUMMARY_LABEL_RE = re.compile(r"^\s*(?:[【\[]\s*(?:摘要|导语|導語|导读|導讀|提要|内容提要|內容提要|核心提示)\s*[】\]]\s*[:：]?|"
-                               r"(?:摘要|导语|導語|导读|導讀|内容提要|內容提要|核心提示)\s*[:：])\s*")
+_SUMMARY_LABEL_RE = re.compile(
+    r"^\s*(?:[【\[]\s*(?:摘要|导语|導語|导读|導讀|提要|内容提要|內容提要|核心提示)\s*[】\]]\s*[:：]?|"
+    r"(?:摘要|导语|導語|导读|導讀|内容提要|內容提要|核心提示)\s*[:：])\s*"
+)
 _SHORT = 60
 # A live stock quote spliced after a company name: '贝莱德(431.2, 7.37, 1.74%)' -> '贝莱德'.
-_QUOTE_RE = re.compile(r"\s*[(（]\s*[-+]?\d+(?:\.\d+)?\s*[,，]\s*[-+]?\d+(?:\.\d+)?\s*[,，]\s*[-+]?\d+(?:\.\d+)?\s*%\s*[)）]")
+_QUOTE_RE = re.compile(
+    r"\s*[(（]\s*[-+]?\d+(?:\.\d+)?\s*[,，]\s*[-+]?\d+(?:\.\d+)?\s*[,，]\s*[-+]?\d+(?:\.\d+)?\s*%\s*[)）]"
+)
 # In-body promotion, app-download and login prompts (short lines only, see _is_promo_line).
 _PROMO_RE = re.compile(
     r"下载.{0,12}(?:客户端|app|APP|App)|(?:客户端|app|APP|App).{0,6}下载|扫码下载|扫描二维码|扫一扫|长按(?:识别)?二维码|"
     r"请(?:先)?登录|登录后|立即登录|登录/注册|注册/登录|打开.{0,8}(?:app|APP|App|客户端)|关注.{0,12}(?:公众号|微信号|微博)|"
-    r"点击(?:下载|关注|订阅|查看更多)|免费订阅|^广告$|^推广$|^赞助$|sign up for|subscribe to our|download the app|log in to",
-    re.IGNORECASE)
+    r"点击(?:下载|关注|订阅|查看更多)|免费订阅|^广告$|^推广$|^赞助$"
+    r"|sign up for|subscribe to our|download the app|log in to",
+    re.IGNORECASE,
+)
 _ROW_CELL_MAX = 50
 _RULE_LINE_RE = re.compile(r"^[-_=—~*]{6,}$")
 _SIGNATURE_LINES = 4
-# A whole paragraph seen twice is a copied block (a mobile twin, a pull quote); shorter lines repeat on purpose
+# A whole paragraph seen twice is a copied block (a mobile twin, a pull quote); shorter lines repeat
+# on purpose
 # (the same label or step under each heading of a plan, a schedule, a recipe).
 _REPEAT_MIN = 200
 
@@ -376,11 +442,13 @@ def _is_prose(text: str) -> bool:
     return len(text) >= 30 and bool(_PUNCT_RE.search(text))
 
 
-def body_paragraphs(content: Content, normalise: Callable[[str], str], title: str | None) -> list[str]:
+def body_paragraphs(
+    content: Content, normalise: Callable[[str], str], title: str | None
+) -> list[str]:
     """The article paragraphs inside the content, with link-heavy, chrome and promo lines removed.
 
-    Stock quotes spliced into sentences are cut; a table row of short cells becomes one 'a | b | c' line.
-    """
+    Stock quotes spliced into sentences are cut; a table row of short cells becomes one 'a | b | c'
+    line. """
     lines: list[str] = []
     seen: set[str] = set()
     skipping = False
@@ -403,13 +471,19 @@ def body_paragraphs(content: Content, normalise: Callable[[str], str], title: st
                     skipping = False
                 else:
                     continue
-            if _is_chrome_line(text) or _is_promo_line(text) or text == title or (text in seen and len(text) >= _REPEAT_MIN):
+            if (
+                _is_chrome_line(text)
+                or _is_promo_line(text)
+                or text == title
+                or (text in seen and len(text) >= _REPEAT_MIN)
+            ):
                 continue
             text = _QUOTE_RE.sub("", text) if "%" in text else text
             seen.add(text)
             lines.append(text)
     lines = _trim_edges(lines)
-    # A rule of dashes near the end opens a signature block (forum and blog posts), not article text.
+    # A rule of dashes near the end opens a signature block (forum and blog posts), not article
+    # text.
     for i in range(len(lines) - 1, max(-1, len(lines) - 1 - _SIGNATURE_LINES), -1):
         if _RULE_LINE_RE.match(lines[i]):
             content.signature = lines[i + 1:]
@@ -418,7 +492,8 @@ def body_paragraphs(content: Content, normalise: Callable[[str], str], title: st
 
 
 def _rows(segs: list[Segment]) -> list[Segment | str]:
-    """The segments, with each table row of two or more short one-line cells joined into one 'a | b' string."""
+    """The segments, with each table row of two or more short one-line cells joined into one 'a | b'
+    string. """
     out: list[Segment | str] = []
     i = 0
     while i < len(segs):
@@ -431,7 +506,11 @@ def _rows(segs: list[Segment]) -> list[Segment | str]:
         cells: list[str] = []
         while j < len(segs) and _row_of(segs[j]) is row:
             lines = segs[j].lines()
-            if len(lines) != 1 or lines[0][2] > _ROW_CELL_MAX or (lines[0][2] and lines[0][1] / lines[0][2] > 0.5):
+            if (
+                len(lines) != 1
+                or lines[0][2] > _ROW_CELL_MAX
+                or (lines[0][2] and lines[0][1] / lines[0][2] > 0.5)
+            ):
                 break
             cells.append(" ".join(lines[0][0].split()))
             j += 1
@@ -455,7 +534,8 @@ def _row_of(seg: Segment) -> HtmlElement | None:
 
 
 def _trim_edges(lines: list[str]) -> list[str]:
-    """Drop date/byline lines before the first prose line, and summary boxes that repeat the start."""
+    """Drop date/byline lines before the first prose line, and summary boxes that repeat the start.
+    """
     start = 0
     while start < len(lines) and not _is_prose(lines[start]):
         if len(lines[start]) <= _SHORT and _META_LINE_RE.search(lines[start]):
@@ -466,11 +546,18 @@ def _trim_edges(lines: list[str]) -> list[str]:
     # A summary box repeats the first paragraph's opening (often cut with an ellipsis).
     for i in range(min(3, len(kept) - 1)):
         core = _ELLIPSIS_RE.sub("", _SUMMARY_LABEL_RE.sub("", kept[i]))
-        if len(core) >= 15 and any(later.startswith(core) and (len(later) > len(core) or core != kept[i])
-                                for later in kept[i + 1:i + 4]):
+        if len(core) >= 15 and any(
+            later.startswith(core) and (len(later) > len(core) or core != kept[i])
+            for later in kept[i + 1 : i + 4]
+        ):
             del kept[i]
             break
-    while kept and len(kept[-1]) <= 40 and _META_LINE_RE.search(kept[-1]) and not _is_prose(kept[-1]) \
-            and not kept[-1].startswith(("(", "（")):
+    while (
+        kept
+        and len(kept[-1]) <= 40
+        and _META_LINE_RE.search(kept[-1])
+        and not _is_prose(kept[-1])
+        and not kept[-1].startswith(("(", "（"))
+    ):
         kept.pop()
     return kept

@@ -1,4 +1,5 @@
-"""Dates: one string to one timezone-aware instant, and a page's published/updated dates by trust."""
+"""Dates: one string to one timezone-aware instant, and a page's published/updated dates by trust.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +34,12 @@ class FoundDate:
 
     def evidence(self) -> dict[str, Any]:
         """JSON-ready record of the value and how it was found."""
-        return {"value": self.value.isoformat(), "raw": self.raw, "rule": self.rule, "has_time": self.has_time}
+        return {
+            "value": self.value.isoformat(),
+            "raw": self.raw,
+            "rule": self.rule,
+            "has_time": self.has_time,
+        }
 
 
 def default_timezone(language: str | None) -> str:
@@ -47,8 +53,24 @@ def default_timezone(language: str | None) -> str:
 
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
-_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3,
-              "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "Ｏ": 0,
+    "O": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "兩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_NUMBER_RE = re.compile("([〇零○一二两兩三四五六七八九十]+)(?=[年月日号號时時点點分秒])")
 
 
@@ -96,16 +118,36 @@ _SHORT_YEAR_RE = re.compile(
     r"(?<![\d/.-])(?<!\d:)(?P<year>\d\d)(?P<sep>[-/.])(?P<month>0[1-9]|1[0-2])(?P=sep)(?P<day>0[1-9]|[12]\d|3[01])(?![\d/.:-])"
     r"(?:" + _TIME + r")?"
 )
-_RELATIVE_RE = re.compile(r"(?P<n>\d+|半|几|幾)\s*(?P<unit>秒|分钟|分鐘|分|小时|小時|个小时|個小時|天|日|周|週|星期)\s*(?:以)?前")
-_DAYWORD_RE = re.compile(r"(?P<word>刚刚|剛剛|刚才|剛才|今天|今日|昨天|昨日|前天|大前天)(?:" + _TIME + r")?")
+_RELATIVE_RE = re.compile(
+    r"(?P<n>\d+|半|几|幾)\s*(?P<unit>秒|分钟|分鐘|分|小时|小時|个小时|個小時|天|日|周|週|星期)\s*(?:以)?前"
+)
+_DAYWORD_RE = re.compile(
+    r"(?P<word>刚刚|剛剛|刚才|剛才|今天|今日|昨天|昨日|前天|大前天)(?:" + _TIME + r")?"
+)
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
 _WESTERN_RE = re.compile(rf"\b(?:{_MONTHS})[a-z]*\.?\b", re.IGNORECASE)
-_UPDATED_LABEL_RE = re.compile(r"(更新|修改|修订|修訂|編輯於|更新于|updated?|modified|last\s+modified)", re.IGNORECASE)
-_PUBLISHED_LABEL_RE = re.compile(
-    r"(发布|發布|发表|發表|时间|時間|日期|published|posted|date|出版|刊登|来源|來源|稿件)", re.IGNORECASE
+_UPDATED_LABEL_RE = re.compile(
+    r"(更新|修改|修订|修訂|編輯於|更新于|updated?|modified|last\s+modified)", re.IGNORECASE
 )
-_UNIT_SECONDS = {"秒": 1, "分钟": 60, "分鐘": 60, "分": 60, "小时": 3600, "小時": 3600, "个小时": 3600,
-                 "個小時": 3600, "天": 86400, "日": 86400, "周": 604800, "週": 604800, "星期": 604800}
+_PUBLISHED_LABEL_RE = re.compile(
+    r"(发布|發布|发表|發表|时间|時間|日期|published|posted|date|出版|刊登|来源|來源|稿件)",
+    re.IGNORECASE,
+)
+_UNIT_SECONDS = {
+    "秒": 1,
+    "分钟": 60,
+    "分鐘": 60,
+    "分": 60,
+    "小时": 3600,
+    "小時": 3600,
+    "个小时": 3600,
+    "個小時": 3600,
+    "天": 86400,
+    "日": 86400,
+    "周": 604800,
+    "週": 604800,
+    "星期": 604800,
+}
 
 
 def _zone(tz: str) -> tzinfo:
@@ -144,7 +186,9 @@ def _hour(match: re.Match[str]) -> int:
     return hour
 
 
-def _build(year: int, month: int, day: int, match: re.Match[str], zone: tzinfo) -> tuple[datetime, bool] | None:
+def _build(
+    year: int, month: int, day: int, match: re.Match[str], zone: tzinfo
+) -> tuple[datetime, bool] | None:
     """A datetime from matched parts, None when the parts make an impossible date."""
     if year < MIN_YEAR:
         return None
@@ -184,7 +228,13 @@ def parse_date(text: str, *, tz: str = "Asia/Shanghai", now: datetime | None = N
 
     match = _FULL_DATE_RE.search(norm)
     if match:
-        built = _build(int(match.group("year")), int(match.group("month")), int(match.group("day")), match, zone)
+        built = _build(
+            int(match.group("year")),
+            int(match.group("month")),
+            int(match.group("day")),
+            match,
+            zone,
+        )
         if built is not None and _not_future(built[0], now):
             return FoundDate(built[0], raw, "text", built[1])
         return None
@@ -217,14 +267,21 @@ def parse_date(text: str, *, tz: str = "Asia/Shanghai", now: datetime | None = N
 
     match = _COMPACT_RE.search(norm)
     if match:
-        built = _build(int(match.group("year")), int(match.group("month")), int(match.group("day")), match, zone)
+        built = _build(
+            int(match.group("year")),
+            int(match.group("month")),
+            int(match.group("day")),
+            match,
+            zone,
+        )
         if built is not None and _not_future(built[0], now):
             return FoundDate(built[0], raw, "text", built[1])
     return None
 
 
 def _parse_iso(text: str, zone: tzinfo) -> FoundDate | None:
-    """ISO 8601 strings that the full-date pattern does not cover (e.g. 2020-01-09T07:56:40.123+08:00)."""
+    """ISO 8601 strings that the full-date pattern does not cover (e.g.
+    2020-01-09T07:56:40.123+08:00). """
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
@@ -333,8 +390,12 @@ def date_from_url(url: str, *, tz: str = "Asia/Shanghai") -> FoundDate | None:
     zone = _zone(tz)
     for match in _URL_DATE_RE.finditer(path):
         try:
-            value = datetime(int(match.group("year")), int(match.group("month")), int(match.group("day")),
-                             tzinfo=zone)
+            value = datetime(
+                int(match.group("year")),
+                int(match.group("month")),
+                int(match.group("day")),
+                tzinfo=zone,
+            )
         except ValueError:
             continue
         return FoundDate(value, match.group(0), "url", False)
@@ -347,26 +408,70 @@ def date_from_url(url: str, *, tz: str = "Asia/Shanghai") -> FoundDate | None:
 _LD_PUBLISHED = ("datePublished", "dateCreated", "uploadDate", "pubDate")
 _LD_UPDATED = ("dateModified", "upDate")
 _META_PUBLISHED = {
-    "articlepublishedtime", "ogpublishedtime", "ogarticlepublishedtime", "publishdate", "publishdatetime",
-    "pubdate", "publicationdate", "publishtime", "pubtime", "publishedtime", "datepublished", "date",
-    "dcdate", "dcdateissued", "dcdatecreated", "dctermscreated", "dctermsissued", "sailthrudate",
-    "parselypubdate", "articlepublished", "firstpublishedtime", "weiboarticlecreateat",
-    "bytedancearticlepublishtime", "apubtime", "releasedate", "createdate", "originalpublicationdate",
-    "citationpublicationdate", "citationdate", "eprintsdatepublished",
+    "articlepublishedtime",
+    "ogpublishedtime",
+    "ogarticlepublishedtime",
+    "publishdate",
+    "publishdatetime",
+    "pubdate",
+    "publicationdate",
+    "publishtime",
+    "pubtime",
+    "publishedtime",
+    "datepublished",
+    "date",
+    "dcdate",
+    "dcdateissued",
+    "dcdatecreated",
+    "dctermscreated",
+    "dctermsissued",
+    "sailthrudate",
+    "parselypubdate",
+    "articlepublished",
+    "firstpublishedtime",
+    "weiboarticlecreateat",
+    "bytedancearticlepublishtime",
+    "apubtime",
+    "releasedate",
+    "createdate",
+    "originalpublicationdate",
+    "citationpublicationdate",
+    "citationdate",
+    "eprintsdatepublished",
 }
 _META_UPDATED = {
-    "articlemodifiedtime", "ogupdatedtime", "ogarticlemodifiedtime", "datemodified", "lastmodified",
-    "dctermsmodified", "dcdatemodified", "lastmodifiedtime", "modifiedtime", "updatetime", "updatedtime",
-    "articleupdated", "weiboarticleupdateat", "dateupdate", "dateupdated",
+    "articlemodifiedtime",
+    "ogupdatedtime",
+    "ogarticlemodifiedtime",
+    "datemodified",
+    "lastmodified",
+    "dctermsmodified",
+    "dcdatemodified",
+    "lastmodifiedtime",
+    "modifiedtime",
+    "updatetime",
+    "updatedtime",
+    "articleupdated",
+    "weiboarticleupdateat",
+    "dateupdate",
+    "dateupdated",
 }
-# Keys that inline page data (window.DATA = {...}, hidden inputs, data-* attributes) use for the article.
+# Keys that inline page data (window.DATA = {...}, hidden inputs, data-* attributes) use for the
+# article.
 _DATA_PUBLISHED = {
     "pubtime", "ptime", "publishtime", "publishdate", "pubdate", "publishedtime", "publishedat",
     "datepublished", "firstpublishtime", "releasetime", "newstime", "posttime",
 }
 _NOT_KEY_CHAR_RE = re.compile(r"[^a-z0-9]")
 _ITEMPROP_DATES = frozenset({"datePublished", "dateModified"})
-_DATA_UPDATED = {"updatetime", "modifytime", "modifiedtime", "datemodified", "updatedat", "lastmodified"}
+_DATA_UPDATED = {
+    "updatetime",
+    "modifytime",
+    "modifiedtime",
+    "datemodified",
+    "updatedat",
+    "lastmodified",
+}
 _SCRIPT_PAIR_RE = re.compile(
     r"""["']?(?P<key>[A-Za-z_]{4,24})["']?\s*[:=]\s*["'](?P<value>(?:19|20)\d\d[-/年.]\d{1,2}[-/月.]\d{1,2}[^"'\n]{0,24})["']"""
 )
@@ -380,22 +485,28 @@ _CHROME_RE = re.compile(
 )
 # Page footers and share bars: chrome, unless they sit inside the article and carry its date line.
 _FOOTER_TAGS = {"footer"}
-_FOOTER_RE = re.compile(r"(?:^|[\s_-])(?:footer|foot|copyright|share|bottom)(?:$|[\s_-]|\d)|(?:foot|footer)$",
-                        re.IGNORECASE)
-_ARTICLE_RE = re.compile(r"(?:^|[\s_-])(?:article|post|entry|blog|content|detail|main)(?:$|[\s_-]|\d)",
-                         re.IGNORECASE)
+_FOOTER_RE = re.compile(
+    r"(?:^|[\s_-])(?:footer|foot|copyright|share|bottom)(?:$|[\s_-]|\d)|(?:foot|footer)$",
+    re.IGNORECASE,
+)
+_ARTICLE_RE = re.compile(
+    r"(?:^|[\s_-])(?:article|post|entry|blog|content|detail|main)(?:$|[\s_-]|\d)", re.IGNORECASE
+)
 _COPYRIGHT_RE = re.compile(r"©|&copy;|copyright|版权|版權|备案|備案|ICP", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
 def _key(name: str) -> str:
-    """A meta name reduced to lowercase letters and digits (article:published_time -> articlepublishedtime).
+    """A meta name reduced to lowercase letters and digits (article:published_time ->
+    articlepublishedtime).
 
     Cached: data-* attribute names repeat on every item of a page, and across pages."""
     return _NOT_KEY_CHAR_RE.sub("", name.lower())
 
 
-def _strict_date(text: str, tz: str, now: datetime | None, url: str | None, rule: str) -> FoundDate | None:
+def _strict_date(
+    text: str, tz: str, now: datetime | None, url: str | None, rule: str
+) -> FoundDate | None:
     """parse_date on a structured value, tagged with the rule that found it."""
     found = parse_date(text, tz=tz, now=now, url=url)
     return replace(found, rule=rule) if found is not None else None
@@ -442,7 +553,12 @@ def _meta_dates(tree: HtmlElement, tz: str, now: datetime | None, url: str) -> P
     published: FoundDate | None = None
     updated: FoundDate | None = None
     for meta in tree.iter("meta"):
-        name = meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv")
+        name = (
+            meta.get("property")
+            or meta.get("name")
+            or meta.get("itemprop")
+            or meta.get("http-equiv")
+        )
         content = meta.get("content")
         if not name or not content:
             continue
@@ -466,7 +582,9 @@ def _page_data_dates(tree: HtmlElement, tz: str, now: datetime | None, url: str)
         elif updated is None and key in _DATA_UPDATED:
             updated = _strict_date(value, tz, now, url, rule)
 
-    for element in (e for e in tree.iter("input") if e.get("type") == "hidden" and e.get("value") is not None):
+    for element in (
+        e for e in tree.iter("input") if e.get("type") == "hidden" and e.get("value") is not None
+    ):
         name = element.get("name") or element.get("id") or ""
         take(_key(name), element.get("value", ""), f"input:{name}")
     for element in _dated_data_elements(tree):
@@ -479,7 +597,8 @@ def _page_data_dates(tree: HtmlElement, tz: str, now: datetime | None, url: str)
         kind = (script.get("type") or "").lower()
         if "ld+json" in kind or not script.text:
             continue
-        # The article's own object comes first in the page data; later ones are lists of other items.
+        # The article's own object comes first in the page data; later ones are lists of other
+        # items.
         for match in _SCRIPT_PAIR_RE.finditer(script.text):
             take(_key(match.group("key")), match.group("value"), f"script:{match.group('key')}")
     return published, updated
@@ -488,9 +607,10 @@ def _page_data_dates(tree: HtmlElement, tz: str, now: datetime | None, url: str)
 def _dated_data_elements(tree: HtmlElement) -> Iterator[HtmlElement]:
     """The elements under <body> with a data-* attribute naming a date, in document order.
 
-    A walk in Python over attribute names beats the XPath '//body//*[@*[starts-with(name(), 'data-')]]',
-    and skipping the many data-* attributes that are not dates (data-src, data-id) spares a call each.
-    """
+    A walk in Python over attribute names beats the XPath '//body//*[@*[starts-with(name(),
+    'data-')]]',
+    and skipping the many data-* attributes that are not dates (data-src, data-id) spares a call
+    each. """
     for body in tree.iter("body"):
         for element in body.iterdescendants():
             for attribute in element.keys():  # noqa: SIM118 - iterating an element gives its children
@@ -501,8 +621,11 @@ def _dated_data_elements(tree: HtmlElement) -> Iterator[HtmlElement]:
 
 @lru_cache(maxsize=4096)
 def _is_date_data(attribute: str) -> bool:
-    """Whether an attribute is a data-* one whose name is a published or updated key (names repeat: cached)."""
-    return attribute.startswith("data-") and (_key(attribute[5:]) in _DATA_PUBLISHED or _key(attribute[5:]) in _DATA_UPDATED)
+    """Whether an attribute is a data-* one whose name is a published or updated key (names repeat:
+    cached). """
+    return attribute.startswith("data-") and (
+        _key(attribute[5:]) in _DATA_PUBLISHED or _key(attribute[5:]) in _DATA_UPDATED
+    )
 
 
 def _time_element_dates(tree: HtmlElement, tz: str, now: datetime | None, url: str) -> Pair:
@@ -510,7 +633,9 @@ def _time_element_dates(tree: HtmlElement, tz: str, now: datetime | None, url: s
     published: FoundDate | None = None
     updated: FoundDate | None = None
     # A walk in Python beats this XPath's attribute tests ('//*[@itemprop=...][not(self::meta)]').
-    for element in (e for e in tree.iter() if e.get("itemprop") in _ITEMPROP_DATES and e.tag != "meta"):
+    for element in (
+        e for e in tree.iter() if e.get("itemprop") in _ITEMPROP_DATES and e.tag != "meta"
+    ):
         value = element.get("datetime") or element.get("content") or element.text_content()
         if _is_boilerplate(element):
             continue
@@ -541,7 +666,8 @@ def _label(node: HtmlElement) -> str:
 
 @lru_cache(maxsize=4096)
 def _label_kinds(label: str) -> tuple[bool, bool]:
-    """Whether a class/id label names chrome, and whether it names a footer (labels repeat a lot)."""
+    """Whether a class/id label names chrome, and whether it names a footer (labels repeat a lot).
+    """
     if not label:
         return False, False
     return bool(_CHROME_RE.search(label)), bool(_FOOTER_RE.search(label))
@@ -549,7 +675,8 @@ def _label_kinds(label: str) -> tuple[bool, bool]:
 
 def _is_boilerplate(element: HtmlElement, stop: HtmlElement | None = None,
                     shared: frozenset[HtmlElement] = frozenset()) -> bool:
-    """Whether an element sits in a sidebar, nav, comment block, list of other items or the page footer.
+    """Whether an element sits in a sidebar, nav, comment block, list of other items or the page
+    footer.
 
     A footer or share bar inside the article (an <article>, or a post/entry container that also
     holds the headline) is the article's own date line, not chrome; the page footer is chrome.
@@ -587,10 +714,13 @@ def _inside_article(footer: HtmlElement, shared: frozenset[HtmlElement]) -> bool
 def _texts_after(start: HtmlElement, stop: HtmlElement | None) -> Iterator[tuple[str, HtmlElement]]:
     """Text pieces in document order after `start`, each with the element holding it.
 
-    Walks only what follows `start` (its tail, its later siblings, then its ancestors' tails and later
-    siblings), never the page before it.
+    Walks only what follows `start` (its tail, its later siblings, then its ancestors' tails and
+    later siblings), never the page before it.
     """
-    if any(not isinstance(node.tag, str) or node.tag in _SKIP_TAGS for node in (start, *start.iterancestors())):
+    if any(
+        not isinstance(node.tag, str) or node.tag in _SKIP_TAGS
+        for node in (start, *start.iterancestors())
+    ):
         return
     node: HtmlElement | None = start
     while node is not None:
@@ -623,16 +753,19 @@ def _texts_in(root: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
 
 
 def _iterwalk(root: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
-    """start/end events over an element tree, skipping script-like subtrees and comments ("tail-only" for those).
+    """start/end events over an element tree, skipping script-like subtrees and comments
+    ("tail-only" for those).
 
-    lxml's iterwalk does the walk in C; a skipped element still gets its "end", where its tail is reported, and
-    a comment or processing instruction its own event.
+    lxml's iterwalk does the walk in C; a skipped element still gets its "end", where its tail is
+    reported, and a comment or processing instruction its own event.
     """
     if not isinstance(root.tag, str):
         return
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, element in walker:
-        skipped = element is not root and (not isinstance(element.tag, str) or element.tag in _SKIP_TAGS)
+        skipped = element is not root and (
+            not isinstance(element.tag, str) or element.tag in _SKIP_TAGS
+        )
         if event in ("comment", "pi"):
             if element.tail:
                 yield "tail-only", element
@@ -694,9 +827,18 @@ def _content_start(content: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
 _TIME_START_RE = re.compile(r"\s*(?:[01]?\d|2[0-3])[:：][0-5]\d(?:[:：][0-5]\d)?(?!\d)")
 
 
-def _scan(pieces: list[tuple[str, HtmlElement]], dropped: Callable[[HtmlElement], bool], tz: str,
-          now: datetime | None, url: str, reference: datetime | None, *, labelled_only: bool) -> Pair:
-    """The first published date and the first 更新 date in a run of text pieces, those `dropped` (chrome) left out.
+def _scan(
+    pieces: list[tuple[str, HtmlElement]],
+    dropped: Callable[[HtmlElement], bool],
+    tz: str,
+    now: datetime | None,
+    url: str,
+    reference: datetime | None,
+    *,
+    labelled_only: bool,
+) -> Pair:
+    """The first published date and the first 更新 date in a run of text pieces, those `dropped`
+    (chrome) left out.
 
     A date followed by a time in the next kept piece (发布时间：10-08 | 12:00) is read as one line.
     With `labelled_only`, a date counts only after a publication label (发布时间：, 发表于, posted).
@@ -721,10 +863,16 @@ def _scan(pieces: list[tuple[str, HtmlElement]], dropped: Callable[[HtmlElement]
 
     for index, (text, element) in enumerate(pieces):
         # _visible_parse reads only a date inside the piece itself: others are skipped unexamined.
-        if not _MAY_HOLD_DATE_RE.search(text) or not _DATE_IN_LINE_RE.search(_normalise(text)) or not is_kept(index):
+        if (
+            not _MAY_HOLD_DATE_RE.search(text)
+            or not _DATE_IN_LINE_RE.search(_normalise(text))
+            or not is_kept(index)
+        ):
             continue
         previous, following = neighbour(index, -1), neighbour(index, 1)
-        found = _visible_parse(text, tz, now, url, reference, previous=previous, following=following)
+        found = _visible_parse(
+            text, tz, now, url, reference, previous=previous, following=following
+        )
         if found is None:
             continue
         if len(_normalise(text)) > len(_normalise(found.raw)) + 6 and _in_link(element):
@@ -732,7 +880,9 @@ def _scan(pieces: list[tuple[str, HtmlElement]], dropped: Callable[[HtmlElement]
             continue
         label_only = not _DATE_IN_LINE_RE.search(_normalise(previous))
         is_updated = found.rule == "visible:updated" or (
-            label_only and bool(_UPDATED_LABEL_RE.search(previous[-12:])) and not _PUBLISHED_ONLY_RE.match(text)
+            label_only
+            and bool(_UPDATED_LABEL_RE.search(previous[-12:]))
+            and not _PUBLISHED_ONLY_RE.match(text)
         )
         if labelled_only and not is_updated and found.rule != "visible:labelled":
             continue
@@ -750,14 +900,30 @@ def _in_link(element: HtmlElement) -> bool:
     return element.tag == "a" or any(a.tag == "a" for a in element.iterancestors())
 
 
-def _visible_dates(tree: HtmlElement, headline: HtmlElement | None, content: HtmlElement | None, tz: str,
-                   now: datetime | None, url: str, reference: datetime | None) -> Pair:
+def _visible_dates(
+    tree: HtmlElement,
+    headline: HtmlElement | None,
+    content: HtmlElement | None,
+    tz: str,
+    now: datetime | None,
+    url: str,
+    reference: datetime | None,
+) -> Pair:
     """The date line next to the headline: the first full date, a labelled 更新 date apart."""
     pieces = list(_visible_candidates(tree, headline, content))
     # Containers the headline itself sits in say nothing about the date line beside it.
     shared = frozenset(headline.iterancestors()) if headline is not None else frozenset()
-    return _scan(pieces, lambda element: element is not content and _is_boilerplate(element, stop=content, shared=shared),
-                 tz, now, url, reference, labelled_only=False)
+    return _scan(
+        pieces,
+        lambda element: (
+            element is not content and _is_boilerplate(element, stop=content, shared=shared)
+        ),
+        tz,
+        now,
+        url,
+        reference,
+        labelled_only=False,
+    )
 
 
 # A publication label just before a date: 发布时间：, 发表于, 时间:, Posted on.
@@ -768,8 +934,14 @@ _LINE_LABEL_RE = re.compile(
 )
 
 
-def _labelled_dates(tree: HtmlElement, headline: HtmlElement | None, tz: str, now: datetime | None, url: str,
-                    reference: datetime | None) -> Pair:
+def _labelled_dates(
+    tree: HtmlElement,
+    headline: HtmlElement | None,
+    tz: str,
+    now: datetime | None,
+    url: str,
+    reference: datetime | None,
+) -> Pair:
     """With no date beside the headline: the first labelled date line anywhere outside the chrome.
 
     This finds a blog's "发表于 2005-07-31 12:30" under the post and a forum's first "发布时间"
@@ -784,8 +956,15 @@ def _labelled_dates(tree: HtmlElement, headline: HtmlElement | None, tz: str, no
         stripped = text.strip()
         if stripped and len(stripped) <= 200:
             pieces.append((stripped, element))
-    return _scan(pieces, lambda element: _is_boilerplate(element, shared=shared), tz, now, url, reference,
-                 labelled_only=True)
+    return _scan(
+        pieces,
+        lambda element: _is_boilerplate(element, shared=shared),
+        tz,
+        now,
+        url,
+        reference,
+        labelled_only=True,
+    )
 
 
 _PUBLISHED_ONLY_RE = re.compile(r"\s*(发布|發布|发表|發表|published|posted)", re.IGNORECASE)
@@ -797,16 +976,29 @@ _DATE_IN_LINE_RE = re.compile(
     r"|\d{1,2}\s*月\s*\d{1,2}\s*[日号號]|(?<![\d/.-])(?<!\d:)\d{1,2}[-/]\d{1,2}(?![\d/.-])"
     r"|\d+\s*(?:秒|分钟|分鐘|小时|小時|天)前|刚刚|剛剛|昨天|前天|今天)"
 )
-# A character every text holds whose normalised form _DATE_IN_LINE_RE can match (a digit, full-width ones
-# included, a Chinese numeral, 刚/剛/昨/前/今): a cheap test that spares normalising the many other pieces.
+# A character every text holds whose normalised form _DATE_IN_LINE_RE can match (a digit, full-width
+# ones
+# included, a Chinese numeral, 刚/剛/昨/前/今): a cheap test that spares normalising the many other
+# pieces.
 _MAY_HOLD_DATE_RE = re.compile(r"[\d〇零○一二两兩三四五六七八九十刚剛昨前今]")
 # What may stand around a relative or month-day date on a date line; running text has words there.
-_LINE_EDGE_RE = re.compile(r"^(?:$|[\s|·•/:：()（）\[\]【】-]|星期|周|週|\d|[上下]午|凌晨|晚上|早上|中午|来源|來源|作者)")
+_LINE_EDGE_RE = re.compile(
+    r"^(?:$|[\s|·•/:：()（）\[\]【】-]|星期|周|週|\d|[上下]午|凌晨|晚上|早上|中午|来源|來源|作者)"
+)
 
 
-def _visible_parse(text: str, tz: str, now: datetime | None, url: str, reference: datetime | None = None,
-                   *, previous: str = "", following: str = "") -> FoundDate | None:
-    """A date from a short visible line: each date-like span is parsed on its own, labels respected."""
+def _visible_parse(
+    text: str,
+    tz: str,
+    now: datetime | None,
+    url: str,
+    reference: datetime | None = None,
+    *,
+    previous: str = "",
+    following: str = "",
+) -> FoundDate | None:
+    """A date from a short visible line: each date-like span is parsed on its own, labels respected.
+    """
     normalised = _normalise(text)
     if len(normalised) > 200:
         return None
@@ -815,18 +1007,27 @@ def _visible_parse(text: str, tz: str, now: datetime | None, url: str, reference
         full_year = bool(re.match(r"(?:19|20)\d\d", span))
         prefix = normalised[: match.start()]
         rest = normalised[match.end():]
-        labelled = bool(_LINE_LABEL_RE.search(prefix[-16:]) or (not prefix.strip() and _LINE_LABEL_RE.search(
-            _normalise(previous)[-16:])) or _UPDATED_LABEL_RE.search(prefix[-12:]))
+        labelled = bool(
+            _LINE_LABEL_RE.search(prefix[-16:])
+            or (not prefix.strip() and _LINE_LABEL_RE.search(_normalise(previous)[-16:]))
+            or _UPDATED_LABEL_RE.search(prefix[-12:])
+        )
         if not full_year:
             # Relative words and month-days are date lines only when they stand alone on the line,
             # never inside a sentence ("昨天去金矿玩", "5月20日至31日", "1月8日上午,警方召开…").
             if not _LINE_EDGE_RE.match(rest) or (prefix.strip() and not labelled
                                                  and not _LINE_EDGE_RE.match(prefix[-1:])):
                 continue
-            if re.fullmatch(r"\d\d[-/.]\d\d[-/.]\d\d", span) is None and re.fullmatch(
-                    r"\d{1,2}[-/]\d{1,2}", span) and not labelled and not _TIME_START_RE.match(rest):
+            if (
+                re.fullmatch(r"\d\d[-/.]\d\d[-/.]\d\d", span) is None
+                and re.fullmatch(r"\d{1,2}[-/]\d{1,2}", span)
+                and not labelled
+                and not _TIME_START_RE.match(rest)
+            ):
                 continue
-        if re.fullmatch(r"(?:19|20)\d{6}", span) and (prefix.strip() and not labelled or rest.strip()):
+        if re.fullmatch(r"(?:19|20)\d{6}", span) and (
+            prefix.strip() and not labelled or rest.strip()
+        ):
             # Eight digits are a date line only alone or labelled, not in keywords or file names.
             continue
         # Parse from the match with what follows (the time) but not what precedes (another date).
@@ -836,9 +1037,15 @@ def _visible_parse(text: str, tz: str, now: datetime | None, url: str, reference
             # A labelled month-day (发布时间：10-08) is a date line even without its time.
             tail = re.sub(r"^(\d{1,2})[-/](\d{1,2})", r"\1月\2日", tail)
         found = parse_date(tail, tz=tz, now=now, url=url, reference=reference)
-        if (found is None or not found.has_time) and not rest.strip() and _TIME_START_RE.match(following):
+        if (
+            (found is None or not found.has_time)
+            and not rest.strip()
+            and _TIME_START_RE.match(following)
+        ):
             # The time sits in the next element: 发布时间：10-08 | 12:00.
-            joined = parse_date(f"{tail} {_normalise(following)[:12]}", tz=tz, now=now, url=url, reference=reference)
+            joined = parse_date(
+                f"{tail} {_normalise(following)[:12]}", tz=tz, now=now, url=url, reference=reference
+            )
             if joined is not None and joined.has_time:
                 found = joined
                 shown = f"{shown} {_TIME_START_RE.match(following).group(0).strip()}"  # type: ignore[union-attr]
@@ -856,13 +1063,18 @@ def _visible_parse(text: str, tz: str, now: datetime | None, url: str, reference
         suffix = _SUFFIX_LABEL_RE.match(after if not prefix.strip() else "")
         if suffix and _UPDATED_LABEL_RE.match(suffix.group(0)):
             return replace(found, raw=shown.strip(), rule="visible:updated")
-        return replace(found, raw=shown.strip(), rule="visible:labelled" if labelled or suffix else "text")
+        return replace(
+            found, raw=shown.strip(), rule="visible:labelled" if labelled or suffix else "text"
+        )
     return None
 
 
 _SENTENCE_AFTER_RE = re.compile(r"^[日号號]?+(?:[,、]|(?![星周週礼禮电電讯訊])[\u4e00-\u9fff])")
-# A label after the date, on a line that begins with it: "2005-04-05 06:40更新", "2020-01-09 07:56 发布".
-_SUFFIX_LABEL_RE = re.compile(r"^(?:发布|發布|發佈|发表|發表|更新|updated|published|posted)", re.IGNORECASE)
+# A label after the date, on a line that begins with it: "2005-04-05 06:40更新", "2020-01-09 07:56
+# 发布".
+_SUFFIX_LABEL_RE = re.compile(
+    r"^(?:发布|發布|發佈|发表|發表|更新|updated|published|posted)", re.IGNORECASE
+)
 
 
 def find_dates(tree: HtmlElement, *, url: str, headline: HtmlElement | None = None,
@@ -871,11 +1083,13 @@ def find_dates(tree: HtmlElement, *, url: str, headline: HtmlElement | None = No
     """The page's (published, updated) dates.
 
     By trust: JSON-LD, meta, the page's own data (hidden inputs, data-* attributes, script objects),
-    <time>, the date line next to the headline, a labelled date line elsewhere in the article, the URL.
+    <time>, the date line next to the headline, a labelled date line elsewhere in the article, the
+    URL.
     Structured sources that disagree are settled by the visible date line, else by the earliest.
     """
     found: list[tuple[FoundDate | None, FoundDate | None]] = [
-        finder(tree, tz, now, url) for finder in (_json_ld_dates, _meta_dates, _page_data_dates, _time_element_dates)
+        finder(tree, tz, now, url)
+        for finder in (_json_ld_dates, _meta_dates, _page_data_dates, _time_element_dates)
     ]
     candidates = [pair[0] for pair in found if pair[0] is not None]
     updated = next((pair[1] for pair in found if pair[1] is not None), None)
@@ -885,9 +1099,13 @@ def find_dates(tree: HtmlElement, *, url: str, headline: HtmlElement | None = No
     if reference is None and from_url is not None:
         reference = from_url.value + timedelta(days=1)
 
-    visible_published, visible_updated = _visible_dates(tree, headline, content, tz, now, url, reference)
+    visible_published, visible_updated = _visible_dates(
+        tree, headline, content, tz, now, url, reference
+    )
     if visible_published is None and (published is None or not published.has_time):
-        labelled_published, labelled_updated = _labelled_dates(tree, headline, tz, now, url, reference)
+        labelled_published, labelled_updated = _labelled_dates(
+            tree, headline, tz, now, url, reference
+        )
         visible_published = labelled_published
         visible_updated = visible_updated or labelled_updated
         if published is None and visible_published is not None:
@@ -921,7 +1139,9 @@ def _record_date(tree: HtmlElement, tz: str, now: datetime | None, url: str) -> 
     body = tree.find("body")
     # Only government pages carry the label: the text, serialised in C, tells most pages at a
     # fraction of the walk's cost (as metadata._holding does for breadcrumb separators).
-    if body is None or "成文" not in etree.tostring(body, method="text", encoding=str, with_tail=False):
+    if body is None or "成文" not in etree.tostring(
+        body, method="text", encoding=str, with_tail=False
+    ):
         return None
     waiting = False
     for text, element in _texts_in(body):
@@ -938,17 +1158,26 @@ def _record_date(tree: HtmlElement, tz: str, now: datetime | None, url: str) -> 
     return None
 
 
-def _settle(trusted: FoundDate | None, candidates: list[FoundDate], visible: FoundDate | None) -> FoundDate | None:
-    """The published date from the trusted source, the other structured ones and the visible line."""
+def _settle(
+    trusted: FoundDate | None, candidates: list[FoundDate], visible: FoundDate | None
+) -> FoundDate | None:
+    """The published date from the trusted source, the other structured ones and the visible line.
+    """
     if trusted is None:
         return visible
-    timed = [c for c in candidates if c.has_time and abs(c.value - trusted.value) <= timedelta(hours=36)]
+    timed = [
+        c for c in candidates if c.has_time and abs(c.value - trusted.value) <= timedelta(hours=36)
+    ]
     if visible is not None and visible.has_time:
         for candidate in timed:
             if _same_minute(candidate.value, visible.value):
                 return candidate
     # A difference of whole hours is one time read in two zones, not two times.
-    disagreeing = [c for c in timed if (c.value.minute, c.value.second) != (trusted.value.minute, trusted.value.second)]
+    disagreeing = [
+        c
+        for c in timed
+        if (c.value.minute, c.value.second) != (trusted.value.minute, trusted.value.second)
+    ]
     if trusted.has_time and disagreeing:
         # Sources that disagree: a re-publication or edit time is later, the first release earliest.
         return min([trusted, *disagreeing], key=lambda c: c.value)
@@ -979,12 +1208,15 @@ def _more_precise(trusted: FoundDate | None, other: FoundDate | None) -> FoundDa
     return trusted
 
 
-_DATED_CLASS_RE = re.compile(r"time|date|pub|publish|post|info|source|meta|byline|fbsj|sj", re.IGNORECASE)
+_DATED_CLASS_RE = re.compile(
+    r"time|date|pub|publish|post|info|source|meta|byline|fbsj|sj", re.IGNORECASE
+)
 
 
 def _dated_element(tree: HtmlElement, tz: str, now: datetime | None, url: str,
                    reference: datetime | None) -> FoundDate | None:
-    """With no headline to go by: the first short element named like a date line, outside the chrome."""
+    """With no headline to go by: the first short element named like a date line, outside the
+    chrome. """
     for element in tree.iter("span", "div", "p", "em", "i", "small", "td", "font"):
         label = _label(element)
         if not _DATED_CLASS_RE.search(label) or _is_boilerplate(element):

@@ -75,7 +75,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 _HEAD_BYTES = 16384
 _META_RE = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.+-]+)", re.IGNORECASE)
-_XML_RE = re.compile(rb"^\s*<\?xml\b[^>]*?encoding\s*=\s*[\"']\s*([A-Za-z0-9_:.+-]+)", re.IGNORECASE)
+_XML_RE = re.compile(
+    rb"^\s*<\?xml\b[^>]*?encoding\s*=\s*[\"']\s*([A-Za-z0-9_:.+-]+)", re.IGNORECASE
+)
 _HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?\s*([^\s;\"',]+)", re.IGNORECASE)
 _NON_ASCII_RUN_RE = re.compile(r"[^\x00-\x7f]+")
 # What the commonest Chinese characters and 。 become when their UTF-8 bytes are read as GBK.
@@ -201,7 +203,8 @@ def decode_counting(data: bytes, encoding: str) -> tuple[str, int]:
 
 @lru_cache(maxsize=1)
 def _common_chars() -> frozenset[str]:
-    """Characters that dominate real CJK text: GB2312 level 1, Big5 level 1, JIS level 1, KS hangul."""
+    """Characters that dominate real CJK text: GB2312 level 1, Big5 level 1, JIS level 1, KS hangul.
+    """
     chars: set[str] = set()
 
     def add(lead: range, trail: list[int], codec: str) -> None:
@@ -225,10 +228,13 @@ def _common_chars() -> frozenset[str]:
 
 
 def sample_text(text: str, size: int = _SAMPLE_CHARS) -> str:
-    """Three windows of a text (at a quarter, half, three quarters): cheap evidence about all of it."""
+    """Three windows of a text (at a quarter, half, three quarters): cheap evidence about all of it.
+    """
     if len(text) <= 3 * size:
         return text
-    return "".join(text[at : at + size] for at in (len(text) // 4, len(text) // 2, 3 * len(text) // 4))
+    return "".join(
+        text[at : at + size] for at in (len(text) // 4, len(text) // 2, 3 * len(text) // 4)
+    )
 
 
 def plausibility(text: str) -> float:
@@ -248,8 +254,11 @@ def _detect(body: bytes) -> str | None:
     return normalise_label(best.encoding) if best is not None else None
 
 
-def decode_html(body: bytes, headers: Mapping[str, Any] | None = None, *, url: str | None = None) -> Decoded:
-    """Decode a page: BOM, HTTP header, meta/XML claims and detection, each verified on the bytes."""
+def decode_html(
+    body: bytes, headers: Mapping[str, Any] | None = None, *, url: str | None = None
+) -> Decoded:
+    """Decode a page: BOM, HTTP header, meta/XML claims and detection, each verified on the bytes.
+    """
     if not body or not body.strip():
         raise EmptyPage(url or "", "empty page: no bytes to decode")
     http_label = http_charset(headers)
@@ -319,7 +328,8 @@ class _Candidate:
 
 
 def _choose(body: bytes, claims: list[tuple[str, str]]) -> _Candidate:
-    """The best decoding of non-UTF-8 bytes: a claim that decodes cleanly into plausible text wins."""
+    """The best decoding of non-UTF-8 bytes: a claim that decodes cleanly into plausible text wins.
+    """
     tried: dict[str, _Candidate] = {}
 
     def attempt(encoding: str, method: str) -> _Candidate:
@@ -369,11 +379,14 @@ def _strict(body: bytes, encoding: str) -> str | None:
         return None
 
 
-_LATIN_MOJIBAKE_RE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+_LATIN_MOJIBAKE_RE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 
 
 def _undo_gbk_piece(piece: str) -> str | None:
-    """One stretch of GBK-read UTF-8 put right; bytes the misreading lost at its edges become U+FFFD."""
+    """One stretch of GBK-read UTF-8 put right; bytes the misreading lost at its edges become
+    U+FFFD. """
     try:
         data = piece.encode("gb18030")
     except UnicodeEncodeError:
@@ -391,7 +404,8 @@ def _undo_gbk_piece(piece: str) -> str | None:
 
 
 def _repair_gbk_runs(text: str) -> str | None:
-    """Text whose non-ASCII runs were UTF-8 bytes read as GBK, put right; None unless nearly every run agrees."""
+    """Text whose non-ASCII runs were UTF-8 bytes read as GBK, put right; None unless nearly every
+    run agrees. """
     runs = set(_NON_ASCII_RUN_RE.findall(text))
     if len(runs) < 3:
         return None
@@ -403,7 +417,9 @@ def _repair_gbk_runs(text: str) -> str | None:
         if any(piece is None for piece in pieces):
             continue
         # One lost character shows as one U+FFFD, however many bytes it lost.
-        fixed[run] = re.sub("\ufffd+", "\ufffd", "\ufffd".join(piece for piece in pieces if piece is not None))
+        fixed[run] = re.sub(
+            "\ufffd+", "\ufffd", "\ufffd".join(piece for piece in pieces if piece is not None)
+        )
         good += len(run)
     if good < 0.9 * total:
         return None

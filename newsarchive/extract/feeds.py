@@ -1,9 +1,10 @@
-"""Sitemaps and RSS/Atom feeds: bytes + URL -> the article URLs they list, with dates, and child sitemaps.
+"""Sitemaps and RSS/Atom feeds: bytes + URL -> the article URLs they list, with dates, and child
+sitemaps.
 
 Never fetches and imports no Scrapy: the spider hands every sitemap or feed response here. One lxml
 parse covers sitemap indexes, urlsets (plain or gzip'd), Google News sitemaps, RSS 0.9x/2.0, RSS 1.0
-(RDF) and Atom; only an entry's URL and its latest date are needed, so a full feed library would parse
-(and sanitise) much more than we keep.
+(RDF) and Atom; only an entry's URL and its latest date are needed, so a full feed library would
+parse (and sanitise) much more than we keep.
 """
 
 from __future__ import annotations
@@ -23,10 +24,19 @@ from lxml import etree
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 # Root elements by local name: sitemaps, RSS 0.9x/2.0, RSS 1.0 (rdf:RDF) and Atom.
-KINDS = {"urlset": "urlset", "sitemapindex": "sitemapindex", "rss": "rss", "RDF": "rdf", "feed": "atom"}
-# The first element of an XML document, after its declaration, processing instructions, comments, doctype.
+KINDS = {
+    "urlset": "urlset",
+    "sitemapindex": "sitemapindex",
+    "rss": "rss",
+    "RDF": "rdf",
+    "feed": "atom",
+}
+# The first element of an XML document, after its declaration, processing instructions, comments,
+# doctype.
 _ROOT_RE = re.compile(
-    rb"^(?:\s|\xef\xbb\xbf|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^[>]*(?:\[.*?\])?\s*>)*<(?:[\w.-]+:)?([A-Za-z]+)[\s>/]", re.DOTALL)
+    rb"^(?:\s|\xef\xbb\xbf|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^[>]*(?:\[.*?\])?\s*>)*<(?:[\w.-]+:)?([A-Za-z]+)[\s>/]",
+    re.DOTALL,
+)
 _SNIFF_BYTES = 4096
 _ATOM_ALTERNATE = ("", "alternate")
 
@@ -42,7 +52,8 @@ class FeedError(ValueError):
 
 @dataclass(frozen=True)
 class FeedEntry:
-    """One listed URL and its latest date (lastmod, news publication date, pubDate, updated), if any."""
+    """One listed URL and its latest date (lastmod, news publication date, pubDate, updated), if
+    any. """
 
     url: str
     lastmod: datetime | None = None
@@ -76,7 +87,8 @@ def gunzip(body: bytes, url: str, limit: int = MAX_UNCOMPRESSED) -> bytes:
 
 
 def feed_kind(body: bytes) -> str | None:
-    """'urlset', 'sitemapindex', 'rss', 'rdf' or 'atom' when the bytes are one (by content), else None."""
+    """'urlset', 'sitemapindex', 'rss', 'rdf' or 'atom' when the bytes are one (by content), else
+    None. """
     if body.startswith(GZIP_MAGIC):
         try:
             body = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, _SNIFF_BYTES)
@@ -87,7 +99,8 @@ def feed_kind(body: bytes) -> str | None:
 
 
 def parse_feed(body: bytes, url: str, *, tz: str = "UTC") -> Feed:
-    """The entries of the sitemap or feed at `url`; FeedError when it is none or holds nothing usable.
+    """The entries of the sitemap or feed at `url`; FeedError when it is none or holds nothing
+    usable.
 
     Dates without an offset are read in `tz` (the site's timezone).
     """
@@ -96,13 +109,19 @@ def parse_feed(body: bytes, url: str, *, tz: str = "UTC") -> Feed:
         raise FeedError(url, "empty body")
     kind = feed_kind(data)
     if kind is None:
-        raise FeedError(url, "not a sitemap or feed (no urlset, sitemapindex, rss, rdf:RDF or Atom feed root)")
+        raise FeedError(
+            url, "not a sitemap or feed (no urlset, sitemapindex, rss, rdf:RDF or Atom feed root)"
+        )
     root, problem = _parse_xml(data, url)
     zone = ZoneInfo(tz)
     if kind == "sitemapindex":
-        feed = Feed(kind, sitemaps=_unique(_sitemap_entries(root, "sitemap", url, zone)), problem=problem)
+        feed = Feed(
+            kind, sitemaps=_unique(_sitemap_entries(root, "sitemap", url, zone)), problem=problem
+        )
     elif kind == "urlset":
-        feed = Feed(kind, entries=_unique(_sitemap_entries(root, "url", url, zone)), problem=problem)
+        feed = Feed(
+            kind, entries=_unique(_sitemap_entries(root, "url", url, zone)), problem=problem
+        )
     elif kind == "atom":
         feed = Feed(kind, entries=_unique(_atom_entries(root, url, zone)), problem=problem)
     else:
@@ -113,13 +132,16 @@ def parse_feed(body: bytes, url: str, *, tz: str = "UTC") -> Feed:
 
 
 def _parse_xml(data: bytes, url: str) -> tuple[etree._Element, str | None]:
-    """The document's root, parsed safely (no entities, no network); a broken one is recovered if it can be."""
+    """The document's root, parsed safely (no entities, no network); a broken one is recovered if it
+    can be. """
     strict = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
     try:
         return etree.fromstring(data, strict), None
     except etree.XMLSyntaxError as exc:
         problem = f"broken XML: {exc}"
-    lenient = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, recover=True)
+    lenient = etree.XMLParser(
+        resolve_entities=False, no_network=True, remove_comments=True, recover=True
+    )
     try:
         root = etree.fromstring(data, lenient)
     except etree.XMLSyntaxError as exc:
@@ -154,7 +176,8 @@ def _url(raw: str | None, base: str) -> str | None:
     """An absolute http(s) URL, or None."""
     raw = raw.strip() if raw else ""
     if raw.startswith(("http://", "https://")):
-        return raw  # nearly every sitemap <loc> and feed link: no join needed (urljoin is the slow part)
+        # Nearly every sitemap <loc> and feed link: no join needed (urljoin is the slow part).
+        return raw
     url = urljoin(base, raw) if raw else ""
     return url if urlsplit(url).scheme in ("http", "https") else None
 
@@ -165,7 +188,9 @@ def _latest(texts: Iterable[str], zone: ZoneInfo) -> datetime | None:
     return max(dates) if dates else None
 
 
-def _sitemap_entries(root: etree._Element, item: str, base: str, zone: ZoneInfo) -> Iterator[FeedEntry]:
+def _sitemap_entries(
+    root: etree._Element, item: str, base: str, zone: ZoneInfo
+) -> Iterator[FeedEntry]:
     """<url> or <sitemap> items: <loc>, and <lastmod> or a Google News <news:publication_date>."""
     for element in _children(root, item):
         # <loc> of the item itself, not of an <image:image> or <video:video> inside it.
@@ -185,14 +210,18 @@ def _rss_entries(root: etree._Element, base: str, zone: ZoneInfo) -> Iterator[Fe
                         if c.get("isPermaLink", "true") != "false" and c.text), None)
         url = _url(raw, base)
         if url is not None:
-            yield FeedEntry(url, _latest(_texts(element, "pubDate", "date", "updated", "modified"), zone))
+            yield FeedEntry(
+                url, _latest(_texts(element, "pubDate", "date", "updated", "modified"), zone)
+            )
 
 
 def _atom_entries(root: etree._Element, base: str, zone: ZoneInfo) -> Iterator[FeedEntry]:
     """Atom <entry>s: the alternate <link href>, resolved against xml:base."""
     feed_base = _url(root.get("{http://www.w3.org/XML/1998/namespace}base"), base) or base
     for element in _children(root, "entry"):
-        links = [link for link in _children(element, "link") if link.get("rel", "") in _ATOM_ALTERNATE]
+        links = [
+            link for link in _children(element, "link") if link.get("rel", "") in _ATOM_ALTERNATE
+        ]
         url = _url(links[0].get("href") if links else None, feed_base)
         if url is not None:
             yield FeedEntry(url, _latest(_texts(element, "updated", "published"), zone))
@@ -203,13 +232,16 @@ def _unique(entries: Iterable[FeedEntry]) -> tuple[FeedEntry, ...]:
     by_url: dict[str, FeedEntry] = {}
     for entry in entries:
         seen = by_url.get(entry.url)
-        if seen is None or (entry.lastmod and (seen.lastmod is None or entry.lastmod > seen.lastmod)):
+        if seen is None or (
+            entry.lastmod and (seen.lastmod is None or entry.lastmod > seen.lastmod)
+        ):
             by_url[entry.url] = entry
     return tuple(by_url.values())
 
 
 def parse_feed_date(text: str, zone: ZoneInfo) -> datetime | None:
-    """An RFC 822 (RSS) or W3C/ISO 8601 (sitemaps, Atom) date as an aware datetime, else the page-date rules."""
+    """An RFC 822 (RSS) or W3C/ISO 8601 (sitemaps, Atom) date as an aware datetime, else the
+    page-date rules. """
     text = text.strip()
     value = _iso_or_rfc822(text)
     if value is None:

@@ -32,7 +32,8 @@ def compiled_selector(kind: str, selector: str) -> Callable[[Any], Any]:
 
 
 def _select(tree: HtmlElement, kind: str, selector: str) -> list[Any]:
-    """What the selector finds: elements, or strings for an XPath to text(), @attributes or string()."""
+    """What the selector finds: elements, or strings for an XPath to text(), @attributes or
+    string(). """
     try:
         found = compiled_selector(kind, selector)(tree)
     except etree.XPathEvalError:
@@ -45,14 +46,22 @@ def _select(tree: HtmlElement, kind: str, selector: str) -> list[Any]:
 def _text(item: Any) -> str:
     """An element's text (a <meta> or <time> has it in content/datetime), or the string itself."""
     if isinstance(item, etree._Element):
-        return (item.text_content().strip() if isinstance(item, HtmlElement) else "".join(item.itertext())
-                ) or item.get("datetime", "") or item.get("content", "")
+        return (
+            (
+                item.text_content().strip()
+                if isinstance(item, HtmlElement)
+                else "".join(item.itertext())
+            )
+            or item.get("datetime", "")
+            or item.get("content", "")
+        )
     return str(item).strip()
 
 
 @dataclass
 class HintMatch:
-    """The hints of one page: what each field's winning hint selected, and which hints found nothing."""
+    """The hints of one page: what each field's winning hint selected, and which hints found
+    nothing. """
 
     hints: Hints
     found: dict[str, tuple[str, list[Any]]] = field(default_factory=dict)
@@ -63,13 +72,15 @@ class HintMatch:
         return [i for i in self.found.get(name, ("", []))[1] if isinstance(i, etree._Element)]
 
     def _miss(self, name: str, why: str) -> None:
-        """The field's hint selected something unusable: the generic value stays, the miss is reported."""
+        """The field's hint selected something unusable: the generic value stays, the miss is
+        reported. """
         kind = self.found.pop(name)[0]
         self.unmatched[name] = f"{kind} {self.hints[kind][name]!r}: {why}"
 
     def title(self, title: str | None, headline: HtmlElement | None, normalise: Callable[[str], str]
               ) -> tuple[str | None, HtmlElement | None]:
-        """The hinted title (and its element, the headline the byline follows), else the generic one."""
+        """The hinted title (and its element, the headline the byline follows), else the generic
+        one. """
         if "title" not in self.found:
             return title, headline
         kind, items = self.found["title"]
@@ -82,14 +93,19 @@ class HintMatch:
         return text, elements[0] if elements else headline
 
     def content(self, segs: list[Segment]) -> Content | None:
-        """The hinted body: the page's segments inside the selected elements (cleaned like any body)."""
+        """The hinted body: the page's segments inside the selected elements (cleaned like any
+        body). """
         if "body" not in self.found:
             return None
         roots = self._elements("body")
         # A root inside another selected root is already covered by it.
         roots = [r for r in roots if not any(a in roots for a in r.iterancestors())]
         inside = {node for root in roots for node in root.iter()}
-        chosen = [seg for seg in segs if seg.owner in inside and any(t and t.strip() for t, _ in seg.pieces)]
+        chosen = [
+            seg
+            for seg in segs
+            if seg.owner in inside and any(t and t.strip() for t, _ in seg.pieces)
+        ]
         if not chosen:
             self._miss("body", "selected no element with text")
             return None
@@ -98,7 +114,8 @@ class HintMatch:
 
     def published(self, generic: FoundDate | None, *, tz: str, now: datetime | None, url: str
                   ) -> FoundDate | None:
-        """The hinted publication date, read by the page-date rules in the site's zone, else the generic one."""
+        """The hinted publication date, read by the page-date rules in the site's zone, else the
+        generic one. """
         if "published" not in self.found:
             return generic
         kind, items = self.found["published"]
@@ -122,8 +139,11 @@ def _candidates(hints: Hints) -> Iterator[tuple[str, str, str]]:
 
 
 def match_hints(tree: HtmlElement, hints: Hints | None) -> HintMatch:
-    """Run the hints on the cleaned page: per field, the first hint (CSS, then XPath) that selects anything."""
-    match = HintMatch({kind: dict(selectors) for kind, selectors in (hints or {}).items() if selectors})
+    """Run the hints on the cleaned page: per field, the first hint (CSS, then XPath) that selects
+    anything. """
+    match = HintMatch(
+        {kind: dict(selectors) for kind, selectors in (hints or {}).items() if selectors}
+    )
     for name, kind, selector in _candidates(match.hints):
         if name in match.found:
             continue

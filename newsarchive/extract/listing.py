@@ -64,7 +64,9 @@ _BAD_TOKEN_PREFIXES = (
     "most", "trending",
 )
 _BAD_TOKENS = frozenset({"ad", "ads", "advert", "advertisement", "gg", "header", "bottom"})
-_BAD_HEADING = re.compile(r"热门|热点|排行|排名|推荐|相关|热帖|热读|热文|点击榜|榜单|猜你|友情链接|合作伙伴|广告|精选")
+_BAD_HEADING = re.compile(
+    r"热门|热点|排行|排名|推荐|相关|热帖|热读|热文|点击榜|榜单|猜你|友情链接|合作伙伴|广告|精选"
+)
 _BAD_TAGS = frozenset({"nav", "footer", "aside"})
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "select", "option"})
 
@@ -259,7 +261,9 @@ def _penalty(cand: _Candidate) -> float:
             penalty *= 0.1
         if depth <= 3:
             words = _TOKEN_SPLIT.split(f"{node.get('class') or ''} {node.get('id') or ''}".lower())
-            bad = [w for w in words if w and (w in _BAD_TOKENS or w.startswith(_BAD_TOKEN_PREFIXES))]
+            bad = [
+                w for w in words if w and (w in _BAD_TOKENS or w.startswith(_BAD_TOKEN_PREFIXES))
+            ]
             if bad:
                 cand.why.append(f"class/id {bad[0]!r} at depth {depth}")
                 penalty *= 0.2
@@ -376,7 +380,9 @@ def _list_links(
         shape = Counter(url_shape(u) for _, u, _ in items).most_common(1)[0][0]
         for kid, url, text in items:
             if _kid_sig(kid) != cand.kid_sig and url_shape(url) != shape:
-                rejected.append({"url": url, "text": text, "reason": "odd item (class and URL shape)"})
+                rejected.append(
+                    {"url": url, "text": text, "reason": "odd item (class and URL shape)"}
+                )
                 continue
             if not item_blocks or item_blocks[-1] is not kid:
                 item_blocks.append(kid)

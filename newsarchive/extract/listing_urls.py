@@ -1,4 +1,5 @@
-"""Page input for listing and pagination: parsing, base URL, absolute hrefs, site policy, URL shapes."""
+"""Page input for listing and pagination: parsing, base URL, absolute hrefs, site policy, URL
+shapes. """
 
 from __future__ import annotations
 
@@ -25,8 +26,11 @@ _NON_ARTICLE_PATH = re.compile(
 _INDEX_PAGE = re.compile(r"(^|/)((index|default|main)\.(s?html?|php|aspx?|jsp))?$", re.IGNORECASE)
 
 
-def parse_html(body: bytes, url: str, headers: Mapping[str, Any] | None = None) -> lxml.html.HtmlElement:
-    """The page decoded (by extract.decode) and parsed with lxml; EmptyPage when nothing is there."""
+def parse_html(
+    body: bytes, url: str, headers: Mapping[str, Any] | None = None
+) -> lxml.html.HtmlElement:
+    """The page decoded (by extract.decode) and parsed with lxml; EmptyPage when nothing is there.
+    """
     from newsarchive.extract.decode import decode_html
 
     text = decode_html(body, headers or {}, url=url).text.lstrip("\ufeff")
@@ -40,7 +44,8 @@ def parse_html(body: bytes, url: str, headers: Mapping[str, Any] | None = None) 
 
 def anchors(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     """Every <a href> of the page in document order, outside noscript, template and select."""
-    # Walks by tag beat the XPath '//a[@href][not(ancestor::noscript or ...)]' and its ancestor tests.
+    # Walks by tag beat the XPath '//a[@href][not(ancestor::noscript or ...)]' and its ancestor
+    # tests.
     hidden = {a for block in tree.iter("noscript", "template", "select") for a in block.iter("a")}
     return [a for a in tree.iter("a") if a.get("href") is not None and a not in hidden]
 

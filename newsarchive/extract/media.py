@@ -9,9 +9,13 @@ from lxml.html import HtmlElement
 
 from newsarchive.extract.metadata import Normalise, first_meta
 
-_ICON_RE = re.compile(r"icon|logo|avatar|spacer|blank|pixel|button|btn|share|qrcode|ewm|erweima|loading|\.gif$",
-                      re.IGNORECASE)
-_CAPTION_CLASS_RE = re.compile(r"caption|desc|pic-?txt|img-?txt|note|illustration|tuzhu|picnote", re.IGNORECASE)
+_ICON_RE = re.compile(
+    r"icon|logo|avatar|spacer|blank|pixel|button|btn|share|qrcode|ewm|erweima|loading|\.gif$",
+    re.IGNORECASE,
+)
+_CAPTION_CLASS_RE = re.compile(
+    r"caption|desc|pic-?txt|img-?txt|note|illustration|tuzhu|picnote", re.IGNORECASE
+)
 _SRC_ATTRS = ("src", "data-src", "data-original", "data-lazy-src", "original")
 _MIN_SIDE = 100
 _CAPTION_MAX = 120
@@ -57,8 +61,15 @@ def _caption(image: HtmlElement, normalise: Normalise) -> str | None:
         if after is not None and isinstance(after.tag, str):
             label = f"{after.get('class', '')} {after.get('id', '')}"
             text = normalise(after.text_content())
-            if text and len(text) <= _CAPTION_MAX and (_CAPTION_CLASS_RE.search(label) or after.get("align") == "center"
-                                                       or "text-align: center" in (after.get("style") or "").lower()):
+            if (
+                text
+                and len(text) <= _CAPTION_MAX
+                and (
+                    _CAPTION_CLASS_RE.search(label)
+                    or after.get("align") == "center"
+                    or "text-align: center" in (after.get("style") or "").lower()
+                )
+            ):
                 return text
     alt = normalise(image.get("alt") or image.get("title") or "")
     return alt if len(alt) >= 4 else None
@@ -66,7 +77,8 @@ def _caption(image: HtmlElement, normalise: Normalise) -> str | None:
 
 def find_image(roots: list[HtmlElement], tree: HtmlElement, url: str,
                normalise: Normalise) -> tuple[str | None, str | None]:
-    """The main image's absolute URL and caption: the first real image in the content, else og:image."""
+    """The main image's absolute URL and caption: the first real image in the content, else
+    og:image. """
     for root in roots:
         for image in root.iter("img"):
             src = _source(image)

@@ -1,4 +1,5 @@
-"""Article metadata from the tree and its text lines: title, source, editor, keywords, breadcrumbs."""
+"""Article metadata from the tree and its text lines: title, source, editor, keywords, breadcrumbs.
+"""
 
 from __future__ import annotations
 
@@ -15,26 +16,67 @@ from lxml.html import HtmlElement
 Normalise = Callable[[str], str]
 
 TITLE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|::|»|«)\s*|\s+[-—–]\s+")
-# 'Headline-Site Name': a bare hyphen before a short site name with a space or CJK in it (not 'COVID-19').
+# 'Headline-Site Name': a bare hyphen before a short site name with a space or CJK in it (not
+# 'COVID-19').
 _BARE_HYPHEN_SUFFIX_RE = re.compile(r"^(.{8,}?)-((?=[^-]*(?:\s|[\u4e00-\u9fff]))[^-]{2,20})$")
-_NOT_HEADLINE_RE = re.compile(r"comment|respond|reply|sidebar|widget|footer|nav|menu|related", re.IGNORECASE)
-_TITLE_CLASS_RE = re.compile(r"title|headline|biaoti|heading|(^|[\s_-])(bt|tit|hd)(\d|[\s_-]|$)", re.IGNORECASE)
+_NOT_HEADLINE_RE = re.compile(
+    r"comment|respond|reply|sidebar|widget|footer|nav|menu|related", re.IGNORECASE
+)
+_TITLE_CLASS_RE = re.compile(
+    r"title|headline|biaoti|heading|(^|[\s_-])(bt|tit|hd)(\d|[\s_-]|$)", re.IGNORECASE
+)
 _LINK_HEAVY_TITLE = 0.8
 
 _COLON = r"\s*[:：]\s*"
-_SOURCE_RE = re.compile(r"(?:来源|來源|稿源|出处|出處|信息来源|信息來源|文章来源|文章來源|本文来源|本文來源)" + _COLON
-                        + r"([^\s|｜()（）【】\[\]]+(?:\s(?![^\s]*[:：])[A-Za-z][\w.]*)?)")
-_EDITOR_RE = re.compile(r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯|值班编辑|本文编辑)" + _COLON + r"?([^\s|｜()（）【】\[\]:：]+)")
-_KEYWORDS_RE = re.compile(r"^[【\[]?\s*(?:关键词|關鍵詞|关键字|關鍵字|标签|標籤|tags?|keywords?)\s*[】\]]?\s*[:：]?\s*(.+)$",
-                          re.IGNORECASE)
+_SOURCE_RE = re.compile(
+    r"(?:来源|來源|稿源|出处|出處|信息来源|信息來源|文章来源|文章來源|本文来源|本文來源)"
+    + _COLON
+    + r"([^\s|｜()（）【】\[\]]+(?:\s(?![^\s]*[:：])[A-Za-z][\w.]*)?)"
+)
+_EDITOR_RE = re.compile(
+    r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯|值班编辑|本文编辑)"
+    + _COLON
+    + r"?([^\s|｜()（）【】\[\]:：]+)"
+)
+_KEYWORDS_RE = re.compile(
+    r"^[【\[]?\s*(?:关键词|關鍵詞|关键字|關鍵字|标签|標籤|tags?|keywords?)\s*[】\]]?\s*[:：]?\s*(.+)$",
+    re.IGNORECASE,
+)
 _KEYWORD_SPLIT_RE = re.compile(r"[\s,，、;；|｜/]+")
-_CRUMB_CLASS_RE = re.compile(r"crumb|breadcrumb|position|location|weizhi|dqwz|(^|[\s_-])(path|place|navpath|nav_path|"
-                             r"site-?path|daohang|lmdh|curpos|current)([\s_-]|$)", re.IGNORECASE)
+_CRUMB_CLASS_RE = re.compile(
+    r"crumb|breadcrumb|position|location|weizhi|dqwz|(^|[\s_-])(path|place|navpath|nav_path|"
+    r"site-?path|daohang|lmdh|curpos|current)([\s_-]|$)",
+    re.IGNORECASE,
+)
 _CRUMB_SEP_RE = re.compile(r"\s*(?:>>|>|»|›|＞|→|/|\||｜|-&gt;|::)\s*")
-_CRUMB_LEAD_RE = re.compile(r"^.{0,8}?(?:当前位置|當前位置|您的位置|你的位置|现在位置|所在位置|位置|您现在的位置是|"
-                            r"您现在的位置|you are here)\s*[:：]?\s*", re.IGNORECASE)
-_CRUMB_DROP = frozenset({"正文", "正文内容", "內容", "内容", "正文內容", "详情", "詳情", "文章", "阅读文章", "閱讀文章",
-                         "浏览文章", "瀏覽文章", "查看文章", "内容页", "內容頁", "详细内容", "詳細內容", "article", "content"})
+_CRUMB_LEAD_RE = re.compile(
+    r"^.{0,8}?(?:当前位置|當前位置|您的位置|你的位置|现在位置|所在位置|位置|您现在的位置是|"
+    r"您现在的位置|you are here)\s*[:：]?\s*",
+    re.IGNORECASE,
+)
+_CRUMB_DROP = frozenset(
+    {
+        "正文",
+        "正文内容",
+        "內容",
+        "内容",
+        "正文內容",
+        "详情",
+        "詳情",
+        "文章",
+        "阅读文章",
+        "閱讀文章",
+        "浏览文章",
+        "瀏覽文章",
+        "查看文章",
+        "内容页",
+        "內容頁",
+        "详细内容",
+        "詳細內容",
+        "article",
+        "content",
+    }
+)
 
 
 def first_meta(tree: HtmlElement, *names: str) -> str | None:
@@ -57,7 +99,9 @@ def _metas(tree: HtmlElement) -> dict[str, str]:
         return _META_CACHE[0][1]
     found: dict[str, str] = {}
     for meta in tree.iter("meta"):
-        key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip().lower()
+        key = (
+            (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip().lower()
+        )
         content = (meta.get("content") or "").strip()
         if key and content and key not in found:
             found[key] = content
@@ -92,14 +136,18 @@ def split_site_suffix(title: str) -> str:
     parts = [part for part in TITLE_SPLIT_RE.split(title) if part and part.strip()]
     if len(parts) <= 1:
         bare = _BARE_HYPHEN_SUFFIX_RE.match(title.strip())
-        return bare.group(1).strip() if bare and len(bare.group(1)) >= 2 * len(bare.group(2)) else title.strip()
+        return (
+            bare.group(1).strip()
+            if bare and len(bare.group(1)) >= 2 * len(bare.group(2))
+            else title.strip()
+        )
     return max(parts, key=len).strip()
 
 
 def _similarity(candidate: str, reference: str, floor: float = 0.45,
                 matcher: SequenceMatcher[str] | None = None) -> float:
-    """How well a headline candidate matches the <title> text (1.0 when it is all of it); 0.0 when it
-    cannot reach `floor` (the costly full comparison is then skipped)."""
+    """How well a headline candidate matches the <title> text (1.0 when it is all of it); 0.0 when
+    it cannot reach `floor` (the costly full comparison is then skipped)."""
     if not candidate or not reference:
         return 0.0
     if candidate in reference:
@@ -115,8 +163,11 @@ def _similarity(candidate: str, reference: str, floor: float = 0.45,
     return matcher.ratio() * 0.8
 
 
-def find_title(tree: HtmlElement, body: HtmlElement | None, normalise: Normalise) -> tuple[str | None, HtmlElement | None]:
-    """The headline text and its element: the headline-like element that best matches <title>/og:title."""
+def find_title(
+    tree: HtmlElement, body: HtmlElement | None, normalise: Normalise
+) -> tuple[str | None, HtmlElement | None]:
+    """The headline text and its element: the headline-like element that best matches
+    <title>/og:title. """
     title_element = tree.find(".//title")
     page_title = normalise(title_element.text_content()) if title_element is not None else ""
     og_title = normalise(first_meta(tree, "og:title", "twitter:title") or "")
@@ -132,7 +183,8 @@ def find_title(tree: HtmlElement, body: HtmlElement | None, normalise: Normalise
                 continue
             tag = element.tag
             bonus = {"h1": 0.3, "h2": 0.15, "h3": 0.05}.get(tag, 0.1)
-            # Only a similarity that can beat the best so far matters (ties keep the earlier element).
+            # Only a similarity that can beat the best so far matters (ties keep the earlier
+            # element).
             floor = best[0] - bonus if best is not None else 0.45
             sim = _similarity(text, page_title, floor, title_matcher)
             if og_title and og_title != page_title:
@@ -154,7 +206,9 @@ def find_title(tree: HtmlElement, body: HtmlElement | None, normalise: Normalise
     if best is not None:
         return best[1], best[2]
     if og_title:
-        return split_site_suffix(og_title) if page_title and og_title == page_title else og_title, None
+        return split_site_suffix(
+            og_title
+        ) if page_title and og_title == page_title else og_title, None
     if page_title:
         return split_site_suffix(page_title), None
     return None, None
@@ -168,7 +222,8 @@ _CANDIDATE_TAGS = ("div", "span", "td", "p", "font", "strong", "b")
 def _headline_candidates(body: HtmlElement) -> Iterator[HtmlElement]:
     """Headings and title-named elements, in document order, at most a few dozen."""
     count = 0
-    # The whole document, as an XPath '//' from `body` saw it; iter() by tag is several times faster.
+    # The whole document, as an XPath '//' from `body` saw it; iter() by tag is several times
+    # faster.
     for element in body.getroottree().getroot().iter("h1", "h2", "h3", *_CANDIDATE_TAGS):
         tag = element.tag
         heading = tag in ("h1", "h2", "h3")
@@ -178,7 +233,9 @@ def _headline_candidates(body: HtmlElement) -> Iterator[HtmlElement]:
         label = f"{cls or ''} {ident or ''}"
         # Every word _TITLE_CLASS_RE knows holds one of these: a cheap test first.
         low = label.lower()
-        if not heading and not ("tit" in low or "head" in low or "bt" in low or "hd" in low or "biaoti" in low):
+        if not heading and not (
+            "tit" in low or "head" in low or "bt" in low or "hd" in low or "biaoti" in low
+        ):
             continue
         if _NOT_HEADLINE_RE.search(label) or (not heading and not _TITLE_CLASS_RE.search(label)):
             continue
@@ -195,8 +252,11 @@ def find_source(lines: Iterable[str]) -> tuple[str | None, str | None]:
             continue
         match = _SOURCE_RE.search(line)
         if match:
-            value = re.split(r"(?:作者|编辑|編輯|责任编辑|责编|记者|記者|时间|時間|发布|發布|点击|點擊|浏览|瀏覽|字号|"
-                             r"\d{4}[-/年])", match.group(1))[0].strip(" ,，;；:：")
+            value = re.split(
+                r"(?:作者|编辑|編輯|责任编辑|责编|记者|記者|时间|時間|发布|發布|点击|點擊|浏览|瀏覽|字号|"
+                r"\d{4}[-/年])",
+                match.group(1),
+            )[0].strip(" ,，;；:：")
             if value:
                 return value, line
     return None, None
@@ -213,8 +273,11 @@ def find_editor(lines: Iterable[str]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def find_keywords(lines: Iterable[str], tree: HtmlElement, normalise: Normalise) -> tuple[list[str], str]:
-    """Keywords from the visible 关键词/标签 line, else from <meta name=keywords>; and where from."""
+def find_keywords(
+    lines: Iterable[str], tree: HtmlElement, normalise: Normalise
+) -> tuple[list[str], str]:
+    """Keywords from the visible 关键词/标签 line, else from <meta name=keywords>; and where
+    from."""
     for line in lines:
         if len(line) > 200:
             continue
@@ -238,7 +301,9 @@ def dedupe(words: Iterable[str]) -> list[str]:
     return out
 
 
-def find_section_path(body: HtmlElement | None, title: str | None, normalise: Normalise) -> list[str]:
+def find_section_path(
+    body: HtmlElement | None, title: str | None, normalise: Normalise
+) -> list[str]:
     """Breadcrumb items (home first), without 正文/current-page markers or the headline."""
     if body is None:
         return []
@@ -259,7 +324,10 @@ def find_section_path(body: HtmlElement | None, title: str | None, normalise: No
         if len(links) < 2 or len(links) > 10:
             continue
         text = normalise(element.text_content())
-        if len(text) > 100 or text.count(">") + text.count("»") + text.count("›") + text.count("＞") < 1:
+        if (
+            len(text) > 100
+            or text.count(">") + text.count("»") + text.count("›") + text.count("＞") < 1
+        ):
             continue
         items = _crumb_items(element, title, normalise)
         if len(items) >= 2:
@@ -269,7 +337,8 @@ def find_section_path(body: HtmlElement | None, title: str | None, normalise: No
 
 @lru_cache(maxsize=4096)
 def _crumb_label(label: str) -> bool:
-    """Whether a class/id label names a breadcrumb (labels repeat within and across pages: cached)."""
+    """Whether a class/id label names a breadcrumb (labels repeat within and across pages: cached).
+    """
     return bool(_CRUMB_CLASS_RE.search(label))
 
 
@@ -282,8 +351,11 @@ def _holding(root: HtmlElement) -> set[HtmlElement]:
             out.add(node)
             node = node.getparent()
 
-    # Most pages hold no separator at all: the text, serialised in C, tells at a fraction of the walk's cost.
-    if not _CRUMB_SEP_CHARS_RE.search(etree.tostring(root, method="text", encoding=str, with_tail=False)):
+    # Most pages hold no separator at all: the text, serialised in C, tells at a fraction of the
+    # walk's cost.
+    if not _CRUMB_SEP_CHARS_RE.search(
+        etree.tostring(root, method="text", encoding=str, with_tail=False)
+    ):
         return out
     # A walk in Python beats an XPath over every text node here.
     for element in root.iter():

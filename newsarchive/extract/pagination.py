@@ -14,19 +14,37 @@ from lxml import etree
 from newsarchive.extract.listing_urls import anchors, base_url, clean_text, parse_html, resolve
 
 _DECOR = re.compile(r"[\s<>›»«‹＞＜》《\[\]【】()（）→←.…·|:：、,，\-–—_/]+")
-_NEXT_WORDS = frozenset({"下一页", "下页", "后页", "后一页", "下一頁", "下頁", "next", "nextpage", "more"})
-_OTHER_PAGER_WORDS = frozenset({
-    "上一页", "上页", "前页", "首页", "尾页", "末页", "最后一页", "第一页", "prev", "previous", "first", "last",
-    "more", "更多",
-})
+_NEXT_WORDS = frozenset(
+    {"下一页", "下页", "后页", "后一页", "下一頁", "下頁", "next", "nextpage", "more"}
+)
+_OTHER_PAGER_WORDS = frozenset(
+    {
+        "上一页",
+        "上页",
+        "前页",
+        "首页",
+        "尾页",
+        "末页",
+        "最后一页",
+        "第一页",
+        "prev",
+        "previous",
+        "first",
+        "last",
+        "more",
+        "更多",
+    }
+)
 _NEXT_ARROWS = frozenset({"›", "»", ">", ">>", "＞", "→", "»»", "››"})
 # Longer than any pager word, arrow or page number with its decoration ('>> 下一页 >>', '第 12 页').
 _PAGER_TEXT_MAX = 24
 # A character or word every next word, arrow and page number holds.
 _PAGER_HINT_RE = re.compile(r"[\d下后後›»>＞→]|next", re.IGNORECASE)
 # Links to another article or chapter, never to the next page of this one.
-_OTHER_ITEM = re.compile(r"下一篇|上一篇|下一条|上一条|下篇|上篇|上一章|下一章|next\s*(article|story|post)|previous",
-                         re.IGNORECASE)
+_OTHER_ITEM = re.compile(
+    r"下一篇|上一篇|下一条|上一条|下篇|上篇|上一章|下一章|next\s*(article|story|post)|previous",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(r"^(第\s*)?\[?(\d{1,4})\]?(\s*页)?$")
 _PAGE_SUFFIX = re.compile(r"^(.*?)[_-](\d{1,4})$")
 
@@ -34,7 +52,8 @@ _PAGE_SUFFIX = re.compile(r"^(.*?)[_-](\d{1,4})$")
 def _kind(a: lxml.html.HtmlElement) -> tuple[str | None, int | None]:
     """('next', None), ('arrow', None), ('number', n) or (None, None) for one anchor."""
     found = _shape(a)
-    # A link to another article or chapter is never a pager link; tested last as most anchors fail sooner.
+    # A link to another article or chapter is never a pager link; tested last as most anchors fail
+    # sooner.
     if found[0] is not None and (_OTHER_ITEM.search(clean_text(_anchor_text(a)))
                                  or _OTHER_ITEM.search(a.get("title") or "")):
         return None, None
@@ -42,11 +61,16 @@ def _kind(a: lxml.html.HtmlElement) -> tuple[str | None, int | None]:
 
 
 def _anchor_text(a: lxml.html.HtmlElement) -> str:
-    """An anchor's text; read directly when it has no child elements (most do not), which is far cheaper.
+    """An anchor's text; read directly when it has no child elements (most do not), which is far
+    cheaper.
 
     Otherwise serialised as text in C, which gives what text_content() does in about half the time.
     """
-    return (a.text or "") if len(a) == 0 else etree.tostring(a, method="text", encoding=str, with_tail=False)
+    return (
+        (a.text or "")
+        if len(a) == 0
+        else etree.tostring(a, method="text", encoding=str, with_tail=False)
+    )
 
 
 def _shape(a: lxml.html.HtmlElement) -> tuple[str | None, int | None]:
@@ -126,7 +150,8 @@ def find_next_pages(
     base: str | None = None,
     lists: Iterable[lxml.html.HtmlElement] = (),
 ) -> list[str]:
-    """Next page and numbered pages of a section list, absolute, de-duplicated, without this page."""
+    """Next page and numbered pages of a section list, absolute, de-duplicated, without this page.
+    """
     base = base or base_url(tree, url)
     host = urlsplit(url).hostname
     page_dir = urlsplit(url).path.rsplit("/", 1)[0] + "/"
@@ -144,7 +169,11 @@ def find_next_pages(
         pager = counts["number"] >= 2 or counts["next"] >= 1
         if kind == "next" or (kind == "arrow" and counts["number"] >= 2):
             firsts.append(link)
-        elif kind == "number" and pager and (counts["next"] or urlsplit(link).path.startswith(page_dir)):
+        elif (
+            kind == "number"
+            and pager
+            and (counts["next"] or urlsplit(link).path.startswith(page_dir))
+        ):
             numbered.append(link)
     out: list[str] = []
     for link in firsts + numbered:
@@ -164,7 +193,8 @@ def _head_next(tree: lxml.html.HtmlElement, base: str) -> list[str]:
 
 
 def _path_forms(path: str) -> tuple[list[tuple[str, int]], str]:
-    """(stem that pages of this article extend, this page's number under it) pairs, and the extension."""
+    """(stem that pages of this article extend, this page's number under it) pairs, and the
+    extension. """
     last = path.rsplit("/", 1)[-1]
     stem, dot, ext = last.rpartition(".") if "." in last else (last, "", "")
     folder = path[: len(path) - len(last)]
@@ -235,6 +265,8 @@ def find_continuation_tree(tree: lxml.html.HtmlElement, url: str) -> str | None:
     return None
 
 
-def find_continuation(body: bytes, url: str, headers: Mapping[str, Any] | None = None) -> str | None:
+def find_continuation(
+    body: bytes, url: str, headers: Mapping[str, Any] | None = None
+) -> str | None:
     """The next page of a multi-page article given as raw bytes, or None."""
     return find_continuation_tree(parse_html(body, url, headers), url)

@@ -1,4 +1,5 @@
-"""Text cleanup: NFC, invisible characters, indents, whitespace, converter pinyin, search folding."""
+"""Text cleanup: NFC, invisible characters, indents, whitespace, converter pinyin, search folding.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-# Zero-width and format characters, C0/C1 controls (tab, newline, CR are whitespace, kept for collapsing).
+# Zero-width and format characters, C0/C1 controls (tab, newline, CR are whitespace, kept for
+# collapsing).
 _INVISIBLE_RE = re.compile(
     "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e"
     "\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8]"
@@ -26,7 +28,8 @@ _PINYIN_MIN_REPEATS = 3
 
 
 def clean_text(text: str) -> str:
-    """NFC, invisible characters removed, space runs (NBSP, ideographic indents) collapsed, stripped."""
+    """NFC, invisible characters removed, space runs (NBSP, ideographic indents) collapsed,
+    stripped. """
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE_RE.sub("", text)
     return _SPACE_RUN_RE.sub(" ", text).strip()
@@ -38,16 +41,21 @@ def strip_pinyin(text: str) -> str:
 
 
 def has_pinyin_pattern(page_text: str) -> bool:
-    """Whether a page repeats character-plus-pinyin annotations (a converter's work, not a gloss)."""
-    # An annotation follows a Chinese character: a page without any (most English ones) is spared the slower scan.
-    return bool(_CJK_RE.search(page_text)) and len(_PINYIN_AFTER_CHAR_RE.findall(page_text)) >= _PINYIN_MIN_REPEATS
+    """Whether a page repeats character-plus-pinyin annotations (a converter's work, not a gloss).
+    """
+    # An annotation follows a Chinese character: a page without any (most English ones) is spared
+    # the slower scan.
+    return (
+        bool(_CJK_RE.search(page_text))
+        and len(_PINYIN_AFTER_CHAR_RE.findall(page_text)) >= _PINYIN_MIN_REPEATS
+    )
 
 
 def make_normalizer(page_text: str) -> Callable[[str], str]:
     """clean_text, plus pinyin-annotation removal when the page shows that pattern repeatedly.
 
-    Memoised for the page: the field rules normalise the same lines again and again (about half the calls).
-    """
+    Memoised for the page: the field rules normalise the same lines again and again (about half the
+    calls). """
     clean = clean_text if not has_pinyin_pattern(page_text) else _clean_without_pinyin
     done: dict[str, str] = {}
 

@@ -1,4 +1,5 @@
-"""Researcher exports: current articles or every revision, with provenance, as JSONL, CSV or Parquet."""
+"""Researcher exports: current articles or every revision, with provenance, as JSONL, CSV or
+Parquet. """
 
 from __future__ import annotations
 
@@ -90,7 +91,8 @@ def _statement(flt: ArticleFilter, revisions: bool, dialect: str
 
 def iter_rows(session: Session, flt: ArticleFilter | None = None, *,
               revisions: bool = False) -> Iterator[dict[str, Any]]:
-    """Export rows: each current article (from its latest revision's provenance) or every revision."""
+    """Export rows: each current article (from its latest revision's provenance) or every revision.
+    """
     stmt = _statement(flt or ArticleFilter(), revisions, session.get_bind().dialect.name)
     for article, host, revision, fetch, sha256 in session.execute(
             stmt.execution_options(yield_per=BATCH)):

@@ -1,4 +1,5 @@
-"""Chinese full-text search over Simplified-folded text: the archive's index (newsarchive.archive.index)
+"""Chinese full-text search over Simplified-folded text: the archive's index
+(newsarchive.archive.index)
 finds candidates, LIKE keeps exactly the articles that contain the query.
 
 SQLite: a query of three characters or more asks FTS5 for all its trigrams; shorter ones
@@ -145,7 +146,7 @@ def _postgres_rows(session: Session, wanted: str, flt: ArticleFilter | None, lim
         rows += session.execute(_ranked(stmt.join(older, older.c.id == key), wanted, title,
                                         body, older.c.id + 0, sqlite=False, recheck=recheck)
                                 .limit(limit - len(rows)))
-    return rows
+    return rows  # type: ignore[return-value]  # Rows are tuples of these
 
 
 def _ranked(stmt: Any, wanted: str, title: Any, body: Any, key: Any, *, sqlite: bool,

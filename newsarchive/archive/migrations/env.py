@@ -1,4 +1,5 @@
-"""Alembic environment: runs on the connection newsarchive.archive.db hands over, else on $NEWSARCHIVE_DB."""
+"""Alembic environment: runs on the connection newsarchive.archive.db hands over, else on
+$NEWSARCHIVE_DB. """
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
     return False
 
 
-# Search tables are engine-specific (FTS5 and its shadow tables; a GIN-indexed code array) and made by hand
+# Search tables are engine-specific (FTS5 and its shadow tables; a GIN-indexed code array) and made
+# by hand
 # in the migrations, so the model comparison leaves them alone.
 UNMODELLED_PREFIX = "article_search"
 # SQLite only: the folded text the search index reads where it differs (migration 0003).

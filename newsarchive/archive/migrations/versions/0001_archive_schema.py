@@ -1,8 +1,7 @@
 """The archive schema: sites, crawl runs, raw pages, fetches, failures, articles, revisions.
 
 Revision ID: 0001
-Revises:
-Create Date: 2026-11-24 17:12:49.323140
+Revises: Create Date: 2026-11-24 17:12:49.323140
 """
 
 from __future__ import annotations

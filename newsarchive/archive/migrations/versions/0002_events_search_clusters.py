@@ -5,8 +5,7 @@ PostgreSQL: ``article_search`` is a plain table with pg_trgm GIN indexes. Either
 Simplified-folded title and body; both are outside the models (see env.py).
 
 Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-24 17:40:00
+Revises: 0001 Create Date: 2026-11-24 17:40:00
 """
 
 from __future__ import annotations
@@ -57,7 +56,9 @@ def _backfill_search(bind: sa.Connection) -> None:
     if bind.dialect.name == "sqlite":
         insert = sa.text("INSERT INTO article_search (rowid, title, body) VALUES (:id, :t, :b)")
     else:
-        insert = sa.text("INSERT INTO article_search (article_id, title, body) VALUES (:id, :t, :b)")
+        insert = sa.text(
+            "INSERT INTO article_search (article_id, title, body) VALUES (:id, :t, :b)"
+        )
     rows = bind.execute(sa.text("SELECT id, title, body FROM articles ORDER BY id")).all()
     for start in range(0, len(rows), BACKFILL_BATCH):
         batch = rows[start:start + BACKFILL_BATCH]

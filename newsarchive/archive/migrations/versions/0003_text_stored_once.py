@@ -14,8 +14,7 @@ that a string at the very end still starts a trigram, see newsarchive.archive.in
 PostgreSQL keeps its pg_trgm table unchanged.
 
 Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-24 19:40:00
+Revises: 0002 Create Date: 2026-11-24 19:40:00
 """
 
 from __future__ import annotations

@@ -3,8 +3,7 @@
 as before; nothing is recompressed.
 
 Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-24 22:20:00
+Revises: 0003 Create Date: 2026-11-24 22:20:00
 """
 
 from __future__ import annotations

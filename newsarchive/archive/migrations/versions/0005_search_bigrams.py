@@ -14,8 +14,7 @@ SQLite: ``article_search`` is rebuilt with ``detail=none, columnsize=0``: no tok
 longer used): a smaller index, cheaper to write.
 
 Revision ID: 0005
-Revises: 0004
-Create Date: 2026-11-24 22:30:00
+Revises: 0004 Create Date: 2026-11-24 22:30:00
 """
 
 from __future__ import annotations
