@@ -9,11 +9,10 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from newsarchive import EXTRACTOR_VERSION
 from newsarchive.archive import Archive
 from newsarchive.archive.models import ArticleRevision
 from newsarchive.cli import main
-from newsarchive.extract import extract
+from newsarchive.extract import EXTRACTOR_VERSION, extract
 from newsarchive.extract.article import Article
 from newsarchive.query import articles, search
 

@@ -7,11 +7,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from newsarchive import EXTRACTOR_VERSION
 from newsarchive.archive import Archive
 from newsarchive.archive.filters import ArticleFilter, apply_filter
 from newsarchive.archive.models import ArticleRevision, ArticleRow, Fetch, Site
-from newsarchive.extract import ExtractionError, extract, stitch
+from newsarchive.extract import EXTRACTOR_VERSION, ExtractionError, extract, stitch
 from newsarchive.extract.article import Article
 
 
@@ -44,7 +43,8 @@ def extract_archived(archive: Archive, pages: list[Fetch]) -> Article:
 def reextract(archive: Archive, flt: ArticleFilter | None = None,
               progress: Callable[[str], None] | None = None,
               version: str = EXTRACTOR_VERSION) -> dict[str, Any]:
-    """Re-extract every filtered article from its current revision's raw pages; counts by outcome."""
+    """Re-extract every filtered article from its current revision's raw pages; counts by outcome.
+    """
     latest = (select(ArticleRevision.article_id, func.max(ArticleRevision.id).label("rid"))
               .group_by(ArticleRevision.article_id).subquery())
     stmt = (select(ArticleRow.id, ArticleRevision.fetch_id).join(Site)

@@ -19,7 +19,6 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from newsarchive import EXTRACTOR_VERSION
 from newsarchive.archive import Archive
 from newsarchive.archive.warc import WarcFiles
 from newsarchive.archive.writes import FetchRecord, Writes
@@ -31,6 +30,7 @@ from newsarchive.crawl.processes import (
     reap,
     start_helper,
 )
+from newsarchive.extract import EXTRACTOR_VERSION
 from newsarchive.extract.article import Article
 from newsarchive.extract.gone import gone_reason
 

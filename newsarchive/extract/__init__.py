@@ -10,13 +10,22 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from newsarchive.extract.article import Article
+from newsarchive.extract.article import Article, PageKind
 from newsarchive.extract.authors import find_authors, site_names
 from newsarchive.extract.clean import clean_tree, parse, segments
 from newsarchive.extract.content import body_paragraphs, cjk_share, find_content
 from newsarchive.extract.dates import default_timezone, find_dates
 from newsarchive.extract.decode import decode_html
-from newsarchive.extract.errors import EmptyPage, ExtractionError, NoContent, NotAnArticle
+from newsarchive.extract.errors import (
+    EmptyPage,
+    ExtractionError,
+    FailureKind,
+    NewsarchiveError,
+    NoContent,
+    NotAnArticle,
+    PageGone,
+)
+from newsarchive.extract.gone import gone_phrase_in, notice_reason
 from newsarchive.extract.hints import Hints, match_hints
 from newsarchive.extract.html import article_html
 from newsarchive.extract.media import count_images, find_image
@@ -32,15 +41,37 @@ from newsarchive.extract.metadata import (
 from newsarchive.extract.pagetype import classify
 from newsarchive.extract.text import make_normalizer
 
-__all__ = ["Article", "EmptyPage", "ExtractionError", "NoContent", "NotAnArticle", "extract", "stitch"]
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "Article",
+    "EmptyPage",
+    "ExtractionError",
+    "FailureKind",
+    "NewsarchiveError",
+    "NoContent",
+    "NotAnArticle",
+    "PageGone",
+    "PageKind",
+    "extract",
+    "stitch",
+]
 
-_SUMMARY_CLASS_RE = re.compile(r"summary|abstract|lead|digest|zhaiyao|daodu|(^|[\s_-])(intro|desc)([\s_-]|$)", re.IGNORECASE)
+# Tagged on every stored revision; bump it whenever extraction output may change, so
+# `reextract` and researchers can tell which extractor produced what.
+EXTRACTOR_VERSION = "0.1.0"
+
+_SUMMARY_CLASS_RE = re.compile(
+    r"summary|abstract|lead|digest|zhaiyao|daodu|(^|[\s_-])(intro|desc)([\s_-]|$)", re.IGNORECASE
+)
 _ENGLISH_RE = re.compile(r"\b(?:the|and|of|to|in|is|that|for)\b", re.IGNORECASE)
 _HEAD_LINES = 12
 _TITLE_LOOKBACK = 3
-# Lines above a body that are not its headline: dates, bylines/sources, breadcrumbs and menus, labels, sentences.
-_NOT_TITLE_LINE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}|来源|來源|作者|记者|記者|[|>»›]|"
-                                r"[:：]$|[。！!]$|^https?://")
+# Lines above a body that are not its headline: dates, bylines/sources, breadcrumbs and menus,
+# labels, sentences.
+_NOT_TITLE_LINE_RE = re.compile(
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}|来源|來源|作者|记者|記者|[|>»›]|"
+    r"[:：]$|[。！!]$|^https?://"
+)
 _PLAYER_FRAMES = ("player", "video", "youtube", "vimeo")
 
 
@@ -68,7 +99,9 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
     title, headline = find_title(tree, page, normalise)
     content = hinted.content(segs) or find_content(segs)
     if content is not None and content.segments and not _has_title_reference(tree):
-        title, headline = _title_before_content(segs, content.segments[0].index, title, headline, normalise)
+        title, headline = _title_before_content(
+            segs, content.segments[0].index, title, headline, normalise
+        )
     title, headline = hinted.title(title, headline, normalise)
     paragraphs = body_paragraphs(content, normalise, title) if content is not None else []
     language = _language(tree, "".join(paragraphs) or page_text[:5000])
@@ -78,33 +111,63 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
     head_lines = _head_lines(segs, headline, normalise)
     start = content.segments[0].index if content is not None and content.segments else 0
     end = content.segments[-1].index + 1 if content is not None and content.segments else len(segs)
-    near = head_lines + [normalise(raw) for seg in segs[start:min(end + 12, len(segs))] for raw, _, _ in seg.lines()]
+    near = head_lines + [
+        normalise(raw)
+        for seg in segs[start : min(end + 12, len(segs))]
+        for raw, _, _ in seg.lines()
+    ]
     near = [line for line in near if line]
     ld = json_ld(tree)
 
     source, source_line = find_source(_chain(near, _all_lines(segs, normalise, "源")))
     editor, editor_line = find_editor(_chain(near, _all_lines(segs, normalise, "编", "編")))
     keywords, keywords_from = find_keywords(near, tree, normalise)
-    tail_lines = [line for line in (normalise(raw) for seg in segs[end:end + 12] for raw, _, _ in seg.lines()) if line]
+    tail_lines = [
+        line
+        for line in (normalise(raw) for seg in segs[end : end + 12] for raw, _, _ in seg.lines())
+        if line
+    ]
     if content is not None:
         tail_lines = content.signature + tail_lines
-    authors, authors_rule = find_authors(head_lines, paragraphs, tail_lines, tree, ld, normalise, site_names(tree, url),
-                                         url=url)
+    authors, authors_rule = find_authors(
+        head_lines, paragraphs, tail_lines, tree, ld, normalise, site_names(tree, url), url=url
+    )
     content_root = content.roots[0] if content is not None else None
-    published, updated = find_dates(tree, url=url, headline=headline, content=content_root, tz=tz, now=fetched_at)
+    published, updated = find_dates(
+        tree, url=url, headline=headline, content=content_root, tz=tz, now=fetched_at
+    )
     published = hinted.published(published, tz=tz, now=fetched_at, url=url)
-    # A picture page may have no prose block at all; its images are then looked for in the whole body.
+    # A picture page may have no prose block at all; its images are then looked for in the whole
+    # body.
     roots = content.roots if content is not None else ([page] if page is not None else [])
     image_url, image_caption = find_image(roots, tree, url, normalise)
-    page_type = classify(segs, paragraphs, headline is not None, published is not None, count_images(roots),
-                         players, first_meta(tree, "og:type"))
-    if page_type.kind == "article" and not paragraphs and content is None:
+    page_type = classify(
+        segs,
+        paragraphs,
+        headline is not None,
+        published is not None,
+        count_images(roots),
+        players,
+        first_meta(tree, "og:type"),
+    )
+    if page_type.kind != PageKind.ARTICLE or (not paragraphs and content is None):
+        # A page with no article on it may be the portal's notice that the article is gone.
+        title_element = tree.find(".//title")
+        phrase = gone_phrase_in(title_element.text_content() if title_element is not None else "",
+                                page_text)
+        if phrase is not None:
+            raise PageGone(url, notice_reason(phrase))
+    if page_type.kind == PageKind.ARTICLE and not paragraphs and content is None:
         raise NoContent(url, "the page reads as an article but no body block was found")
 
     evidence: dict[str, Any] = {
         "encoding": decoded.evidence(),
-        "content": {"score": round(content.score, 2) if content else 0.0,
-                    "roots": [root.getroottree().getpath(root) for root in content.roots] if content else []},
+        "content": {
+            "score": round(content.score, 2) if content else 0.0,
+            "roots": [root.getroottree().getpath(root) for root in content.roots]
+            if content
+            else [],
+        },
         "title": {"rule": "headline" if headline is not None else "title-tag"},
         "authors": {"rule": authors_rule},
         "keywords": {"rule": keywords_from},
@@ -147,33 +210,45 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
 
 
 def _count_players(tree: HtmlElement) -> int:
-    """Video players in the body: <video>, Flash <embed>, player <iframe> (a walk by tag beats the XPath)."""
+    """Video players in the body: <video>, Flash <embed>, player <iframe> (a walk by tag beats the
+    XPath). """
     body = tree.find("body")
     if body is None:
         return 0
     count = 0
     for element in body.iter("video", "embed", "iframe"):
         src = element.get("src") or ""
-        if element.tag == "video" or (element.tag == "embed" and (".swf" in src or "flash" in (element.get("type") or ""))) \
-                or (element.tag == "iframe" and any(word in src for word in _PLAYER_FRAMES)):
+        if (
+            element.tag == "video"
+            or (
+                element.tag == "embed" and (".swf" in src or "flash" in (element.get("type") or ""))
+            )
+            or (element.tag == "iframe" and any(word in src for word in _PLAYER_FRAMES))
+        ):
             count += 1
     return count
 
 
 def _has_title_reference(tree: HtmlElement) -> bool:
-    """Whether the page names itself (<title>, og:title or twitter:title), so the headline can be matched to it."""
+    """Whether the page names itself (<title>, og:title or twitter:title), so the headline can be
+    matched to it.
+    """
     element = tree.find(".//title")
     if element is not None and element.text_content().strip():
         return True
     return bool(first_meta(tree, "og:title", "twitter:title"))
 
 
-def _title_before_content(segs: list[Any], start: int, title: str | None, headline: HtmlElement | None,
-                          normalise: Any) -> tuple[str | None, HtmlElement | None]:
-    """On a page that does not name itself, the headline is the line right above the body (skipping a date or
+def _title_before_content(
+    segs: list[Any], start: int, title: str | None, headline: HtmlElement | None, normalise: Any
+) -> tuple[str | None, HtmlElement | None]:
+    """On a page that does not name itself, the headline is the line right above the body (skipping
+    a date or
     source line), unless the headline found by name already stands there or opens the body."""
     window = segs[max(0, start - _TITLE_LOOKBACK):start + 1]
-    if headline is not None and any(seg.owner is headline or headline in seg.owner.iterancestors() for seg in window):
+    if headline is not None and any(
+        seg.owner is headline or headline in seg.owner.iterancestors() for seg in window
+    ):
         return title, headline
     for seg in reversed(window[:-1]):
         for raw, _, _ in reversed(seg.lines()):
@@ -221,8 +296,14 @@ def _head_lines(segs: list[Any], headline: HtmlElement | None, normalise: Any) -
 
 
 def _language(tree: HtmlElement, text: str) -> str | None:
-    """The page language: <html lang> first, else from the text (CJK share, common English words)."""
-    declared = (tree.get("lang") or tree.get("xml:lang") or first_meta(tree, "language", "content-language") or "")
+    """The page language: <html lang> first, else from the text (CJK share, common English words).
+    """
+    declared = (
+        tree.get("lang")
+        or tree.get("xml:lang")
+        or first_meta(tree, "language", "content-language")
+        or ""
+    )
     declared = declared.strip().replace("_", "-")
     if declared:
         return declared.lower() if declared.lower() in ("zh", "en") else declared
@@ -237,24 +318,33 @@ def _language(tree: HtmlElement, text: str) -> str | None:
 def _canonical(tree: HtmlElement) -> str | None:
     """<link rel=canonical> or og:url, as written."""
     for link in tree.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split() and (link.get("href") or "").strip():
+        if (
+            "canonical" in (link.get("rel") or "").lower().split()
+            and (link.get("href") or "").strip()
+        ):
             return str(link.get("href")).strip()
     return first_meta(tree, "og:url")
 
 
 @lru_cache(maxsize=4096)
 def _summary_label(label: str) -> bool:
-    """Whether a class/id label names a summary box (labels repeat within and across pages: cached)."""
+    """Whether a class/id label names a summary box (labels repeat within and across pages: cached).
+    """
     return bool(_SUMMARY_CLASS_RE.search(label))
 
 
-def _summary(tree: HtmlElement, page: HtmlElement | None, paragraphs: list[str], normalise: Any) -> str | None:
-    """The page's summary (meta description or a summary box), unless it only repeats the body's start."""
+def _summary(
+    tree: HtmlElement, page: HtmlElement | None, paragraphs: list[str], normalise: Any
+) -> str | None:
+    """The page's summary (meta description or a summary box), unless it only repeats the body's
+    start. """
     candidates: list[str] = []
     if page is not None:
         for element in page.iter("div", "p"):
             cls, ident = element.get("class"), element.get("id")
-            if (cls is not None or ident is not None) and _summary_label(f"{cls or ''} {ident or ''}"):
+            if (cls is not None or ident is not None) and _summary_label(
+                f"{cls or ''} {ident or ''}"
+            ):
                 text = normalise(element.text_content())
                 if 10 <= len(text) <= 500:
                     candidates.append(text)
@@ -262,7 +352,9 @@ def _summary(tree: HtmlElement, page: HtmlElement | None, paragraphs: list[str],
     meta = first_meta(tree, "description", "og:description")
     if meta:
         candidates.append(normalise(meta))
-    body = "".join("".join(paragraphs).split())  # whitespace removed (split() is far cheaper than a regex here)
+    body = "".join(
+        "".join(paragraphs).split()
+    )  # whitespace removed (split() is far cheaper than a regex here)
     for text in candidates:
         core = re.sub(r"\s+", "", re.sub(r"(?:\.{2,}|…+)$", "", text))
         if len(core) < 10:
@@ -283,13 +375,15 @@ def _next_page(tree: HtmlElement, url: str) -> str | None:
 
 
 def stitch(pages: list[Article]) -> Article:
-    """One article split over several pages -> one Article: first page's metadata, paragraphs in order."""
+    """One article split over several pages -> one Article: first page's metadata, paragraphs in
+    order. """
     if not pages:
         raise ValueError("stitch needs at least one page")
     first = pages[0]
     seen: set[str] = set()
     paragraphs: list[str] = []
-    # Lines that repeat on every page are chrome (a summary box, a standing line); drop later copies.
+    # Lines that repeat on every page are chrome (a summary box, a standing line); drop later
+    # copies.
     for page in pages:
         for paragraph in page.paragraphs:
             if paragraph in seen:
@@ -302,13 +396,25 @@ def stitch(pages: list[Article]) -> Article:
     for page in pages[1:]:
         authors.extend(name for name in page.authors if name not in authors)
     return Article(
-        url=first.url, title=first.title, paragraphs=paragraphs, published=first.published,
+        url=first.url,
+        title=first.title,
+        paragraphs=paragraphs,
+        published=first.published,
         updated=max((p.updated for p in pages if p.updated is not None), default=first.updated),
-        authors=authors, source=first.source, editor=first.editor or next((p.editor for p in pages if p.editor), None),
-        keywords=first.keywords, section_path=first.section_path, summary=first.summary,
-        language=first.language, encoding=first.encoding, canonical_url=first.canonical_url,
-        page_type=first.page_type, page_type_confidence=first.page_type_confidence, evidence=evidence,
+        authors=authors,
+        source=first.source,
+        editor=first.editor or next((p.editor for p in pages if p.editor), None),
+        keywords=first.keywords,
+        section_path=first.section_path,
+        summary=first.summary,
+        language=first.language,
+        encoding=first.encoding,
+        canonical_url=first.canonical_url,
+        page_type=first.page_type,
+        page_type_confidence=first.page_type_confidence,
+        evidence=evidence,
         next_page_url=None,
         html=article_html(first.title, paragraphs, first.image_url, first.image_caption),
-        image_url=first.image_url, image_caption=first.image_caption,
+        image_url=first.image_url,
+        image_caption=first.image_caption,
     )

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
+
+
+class PageKind(StrEnum):
+    """What a page is: only an article (or a thread) is archived as one."""
+
+    ARTICLE = "article"
+    LIST = "list"
+    GALLERY = "gallery"
+    VIDEO = "video"
+    OTHER = "other"
 
 
 @dataclass
@@ -25,14 +36,15 @@ class Article:
     language: str | None = None
     encoding: str | None = None
     canonical_url: str | None = None
-    page_type: str = "article"
+    page_type: PageKind = PageKind.ARTICLE
     page_type_confidence: float = 0.0
     # How values were decided, kept so an archivist can re-check them later:
     # {"encoding": {...}, "published": {"raw": ..., "rule": ...}, ...}
     evidence: dict[str, Any] = field(default_factory=dict)
     # The URL of the next page when the article is split over several pages.
     next_page_url: str | None = None
-    # The article alone as clean HTML (headline, paragraphs, main image), for display and re-reading.
+    # The article alone as clean HTML (headline, paragraphs, main image), for display and
+    # re-reading.
     html: str | None = None
     # The main image (absolute URL) and its caption.
     image_url: str | None = None

@@ -32,7 +32,7 @@ _BY_LENGTH = sorted(GONE_PHRASES, key=len, reverse=True)
 
 
 def _visible_text(body: bytes, headers: Mapping[str, Any] | None) -> tuple[str, str]:
-    """(title, visible text) of a page, folded to Simplified and lower-cased."""
+    """(title, visible text) of a page given as bytes."""
     decoded = decode_html(body, headers or {})
     try:
         tree = cast(HtmlElement, lxml.html.document_fromstring(decoded.text))
@@ -41,28 +41,44 @@ def _visible_text(body: bytes, headers: Mapping[str, Any] | None) -> tuple[str, 
     for element in cast(list[HtmlElement], tree.xpath("//script|//style|//noscript|//template")):
         element.drop_tree()
     title = " ".join(str(t) for t in cast(list[str], tree.xpath("//title//text()")))
-    text = _SPACE_RE.sub("", tree.text_content())
-    return fold_simplified(title).lower(), fold_simplified(text).lower()
+    return title, tree.text_content()
 
 
-def gone_phrase(body: bytes, headers: Mapping[str, Any] | None = None) -> str | None:
-    """The "page deleted" phrase a page shows in its title or short text, if any."""
-    if not body or not body.strip():
-        return None
-    title, text = _visible_text(body, headers)
-    compact_title = _SPACE_RE.sub("", title)
+def gone_phrase_in(title: str, text: str) -> str | None:
+    """The "page deleted" phrase a page shows in its `title` or short visible `text`, if any
+    (extract() asks this of a page it has parsed and found no article on)."""
+    compact_title = fold_simplified(_SPACE_RE.sub("", title)).lower()
+    compact = _SPACE_RE.sub("", text)
+    # Only a short page is a notice: a long one is folded for nothing.
+    short = fold_simplified(compact).lower() if len(compact) <= MAX_NOTICE_CHARS else ""
     for phrase in _BY_LENGTH:
         needle = _SPACE_RE.sub("", phrase)
-        if needle in compact_title or (len(text) <= MAX_NOTICE_CHARS and needle in text):
+        if needle in compact_title or needle in short:
             return phrase
     return None
 
 
+def gone_phrase(body: bytes, headers: Mapping[str, Any] | None = None) -> str | None:
+    """The "page deleted" phrase a page given as bytes shows, if any."""
+    if not body or not body.strip():
+        return None
+    return gone_phrase_in(*_visible_text(body, headers))
+
+
+def gone_status(status: int) -> str | None:
+    """The reason an HTTP status alone says the article is gone ("HTTP 404"), or None (403 and
+    5xx, an outage or a block, say nothing about the article)."""
+    return f"HTTP {status}" if status in GONE_STATUSES else None
+
+
 def gone_reason(status: int, body: bytes, headers: Mapping[str, Any] | None = None) -> str | None:
     """Why a response shows the article is gone ("HTTP 404", "page says: 文章不存在"), or None."""
-    if status in GONE_STATUSES:
-        return f"HTTP {status}"
     if status >= 400:
-        return None  # 403, 5xx: an outage or a block says nothing about the article
+        return gone_status(status)
     phrase = gone_phrase(body, headers)
-    return f"page says: {phrase}" if phrase is not None else None
+    return notice_reason(phrase) if phrase is not None else None
+
+
+def notice_reason(phrase: str) -> str:
+    """The recorded reason for a page that says the article was removed."""
+    return f"page says: {phrase}"

@@ -6,10 +6,13 @@ import math
 import re
 from dataclasses import dataclass
 
+from newsarchive.extract.article import PageKind
 from newsarchive.extract.clean import Segment
 
 _PUNCT_RE = re.compile(r"[，。；！？,.;!?]")
-_DATE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}(?:\s*[-/月.]\s*\d{1,2})?|\b\d{1,2}[-/]\d{1,2}\b")
+_DATE_RE = re.compile(
+    r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}(?:\s*[-/月.]\s*\d{1,2})?|\b\d{1,2}[-/]\d{1,2}\b"
+)
 _HEADLINE_MIN = 8
 _GALLERY_IMAGES = 4
 _MEDIA_PROSE = 300
@@ -19,7 +22,7 @@ _MEDIA_PROSE = 300
 class PageType:
     """The page's kind and how sure we are, with the figures behind it."""
 
-    kind: str
+    kind: PageKind
     confidence: float
     features: dict[str, float]
 
@@ -31,8 +34,8 @@ def _sigmoid(value: float) -> float:
 
 def classify(segs: list[Segment], paragraphs: list[str], has_headline: bool, has_date: bool,
              images: int = 0, players: int = 0, og_type: str | None = None) -> PageType:
-    """article / gallery / video / list / other from prose length, images and players in the content,
-    headline links with dates, and date/headline presence."""
+    """article / gallery / video / list / other from prose length, images and players in the
+    content, headline links with dates, and date/headline presence."""
     prose = sum(len(p) for p in paragraphs if len(p) >= 20)
     punct = sum(len(_PUNCT_RE.findall(p)) for p in paragraphs)
     headline_links = 0
@@ -43,21 +46,41 @@ def classify(segs: list[Segment], paragraphs: list[str], has_headline: bool, has
                 headline_links += 1
                 if total <= 120 and _DATE_RE.search(text):
                     dated_items += 1
-    features = {"prose_chars": float(prose), "punctuation": float(punct), "headline_links": float(headline_links),
-                "dated_items": float(dated_items), "headline": float(has_headline), "date": float(has_date),
-                "images": float(images), "players": float(players)}
+    features = {
+        "prose_chars": float(prose),
+        "punctuation": float(punct),
+        "headline_links": float(headline_links),
+        "dated_items": float(dated_items),
+        "headline": float(has_headline),
+        "date": float(has_date),
+        "images": float(images),
+        "players": float(players),
+    }
     kind = (og_type or "").lower()
     # Media pages: a player or many pictures carry the page, the text only captions them.
-    if (players or kind.startswith("video")) and prose < _MEDIA_PROSE and (has_headline or kind.startswith("video")):
-        return PageType("video", 0.9 if players and kind.startswith("video") else 0.75, features)
+    if (
+        (players or kind.startswith("video"))
+        and prose < _MEDIA_PROSE
+        and (has_headline or kind.startswith("video"))
+    ):
+        sure = 0.9 if players and kind.startswith("video") else 0.75
+        return PageType(PageKind.VIDEO, sure, features)
     if images >= _GALLERY_IMAGES and prose < _MEDIA_PROSE * max(1, images // _GALLERY_IMAGES):
-        return PageType("gallery", 0.9 if images >= 2 * _GALLERY_IMAGES else 0.75, features)
+        return PageType(PageKind.GALLERY, 0.9 if images >= 2 * _GALLERY_IMAGES else 0.75, features)
     # Evidence for an article: prose with sentence punctuation, a headline and a date.
-    article = (math.log1p(prose) - math.log(250)) * 1.5 + min(punct, 20) / 10 + 0.8 * has_headline + 0.8 * has_date - 1.0
+    article = (
+        (math.log1p(prose) - math.log(250)) * 1.5
+        + min(punct, 20) / 10
+        + 0.8 * has_headline
+        + 0.8 * has_date
+        - 1.0
+    )
     # Evidence for a list: many headline links, many dated items, against the prose.
-    listing = (math.log1p(headline_links) - math.log(20)) * 1.5 + min(dated_items, 30) / 10 - prose / 1500
+    listing = (
+        (math.log1p(headline_links) - math.log(20)) * 1.5 + min(dated_items, 30) / 10 - prose / 1500
+    )
     if article >= 0 and article >= listing:
-        return PageType("article", round(_sigmoid(article + 1.0), 3), features)
+        return PageType(PageKind.ARTICLE, round(_sigmoid(article + 1.0), 3), features)
     if listing > 0:
-        return PageType("list", round(_sigmoid(listing + 1.0), 3), features)
-    return PageType("other", round(_sigmoid(-max(article, listing) + 0.5), 3), features)
+        return PageType(PageKind.LIST, round(_sigmoid(listing + 1.0), 3), features)
+    return PageType(PageKind.OTHER, round(_sigmoid(-max(article, listing) + 0.5), 3), features)
