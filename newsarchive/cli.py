@@ -13,6 +13,7 @@ import click
 
 from newsarchive import __version__
 from newsarchive.archive.db import default_db_url
+from newsarchive.extract.errors import NewsarchiveError
 
 if TYPE_CHECKING:
     from newsarchive.crawl.sites import SiteConfig
@@ -89,10 +90,35 @@ def _print_hits(hits: list[dict[str, Any]]) -> None:
             click.echo(f"{'':25}  …{hit['snippet']}…")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: a named failure (NewsarchiveError) ends a command with its one line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NewsarchiveError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsarchive")
 def main() -> None:
     """Crawl news portals' sections into an article archive, and query it."""
+
+
+@main.command()
+@db_option
+def migrate(db_url: str | None) -> None:
+    """Create the archive, or bring its schema up to this newsarchive's (Alembic migrations).
+
+    crawl and reextract migrate on their own; the query commands read an archive as it is.
+    Example: newsarchive migrate --db sqlite:///newsarchive.db
+    """
+    from newsarchive.archive.db import head_revision, shown_url, upgrade
+
+    url = db_url or default_db_url()
+    upgrade(url)
+    click.echo(f"{shown_url(url)}: schema at {head_revision()}")
 
 
 @main.command()
@@ -119,7 +145,7 @@ def demo(db_url: str | None, query: str | None) -> None:
         sections = [DEMO_ORIGIN + section.index_path for section in SECTIONS]
         summary = crawl(sections, db_url=db_url, overrides=overrides)
     _print_summary(summary)
-    archive = Archive(db_url)
+    archive = Archive(db_url, readonly=True)
     try:
         counts = archive.counts()
         query = query or DEMO_QUERY
@@ -402,15 +428,12 @@ def export(db_url: str | None, site: str | None, since: str | None, until: str |
     Example: newsarchive export --format csv --since 2024-01-01 -o articles.csv
     """
     from newsarchive.archive import Archive
-    from newsarchive.query.exports import ExportError
-    from newsarchive.query.exports import export as run_export
+    from newsarchive.query import export as run_export
 
-    with Archive(db_url or default_db_url()) as archive, archive.reading() as session:
-        try:
-            count = run_export(session, fmt, output or sys.stdout,
-                               _filter(site, since, until, author), revisions=revisions)
-        except ExportError as exc:
-            raise click.ClickException(str(exc)) from exc
+    flt = _filter(site, since, until, author)
+    with Archive(db_url or default_db_url(), readonly=True) as archive:
+        count = run_export(archive, fmt, output or sys.stdout, site=flt.site, since=flt.since,
+                           until=flt.until, author=flt.author, revisions=revisions)
     click.echo(f"{count} {'revision' if revisions else 'article'}(s) exported", err=True)
 
 
@@ -431,7 +454,7 @@ def search(query: str, db_url: str | None, site: str | None, since: str | None,
     from newsarchive.query import search as find
 
     flt = _filter(site, since, until, author)
-    with Archive(db_url or default_db_url()) as archive:
+    with Archive(db_url or default_db_url(), readonly=True) as archive:
         hits = find(archive, query, limit=limit, site=flt.site, since=flt.since,
                     until=flt.until, author=flt.author)
     if fmt == "jsonl":
@@ -454,10 +477,12 @@ def stats(db_url: str | None, site: str | None, since: str | None, until: str | 
     Example: newsarchive stats --site news.example.cn
     """
     from newsarchive.archive import Archive
-    from newsarchive.query.statistics import stats as archive_stats
+    from newsarchive.query import stats as archive_stats
 
-    with Archive(db_url or default_db_url()) as archive, archive.reading() as session:
-        result = archive_stats(session, _filter(site, since, until, author))
+    flt = _filter(site, since, until, author)
+    with Archive(db_url or default_db_url(), readonly=True) as archive:
+        result = archive_stats(archive, site=flt.site, since=flt.since, until=flt.until,
+                               author=flt.author)
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return

@@ -9,10 +9,19 @@ from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.archive import clusters
-from newsarchive.archive.db import default_db_url, make_engine, upgrade
+from newsarchive.archive.db import (
+    ArchiveUnavailable,
+    check_schema,
+    default_db_url,
+    make_engine,
+    shown_url,
+    unavailable_reason,
+    upgrade,
+)
 from newsarchive.archive.models import (
     ArticleEvent,
     ArticleRow,
@@ -35,6 +44,7 @@ from newsarchive.archive.writes import (
     now as _now,
 )
 from newsarchive.extract.article import Article
+from newsarchive.extract.errors import FailureKind, NewsarchiveError
 
 ARTICLE_OUTCOMES = ("new", "changed", "unchanged")
 STREAM_BATCH = 500
@@ -43,13 +53,17 @@ STREAM_BATCH = 500
 WRITE_LOCK_ID = 0x6E657774
 
 
-class NotArchived(LookupError):
-    """The archive holds no such run or fetch."""
+class NotArchived(NewsarchiveError, LookupError):
+    """The archive holds no such run, fetch or article; `url` names what was asked for."""
+
+    kind = FailureKind.NOT_ARCHIVED
 
     def __init__(self, what: str, reason: str) -> None:
-        self.what = what
-        self.reason = reason
-        super().__init__(f"{what}: {reason}")
+        super().__init__(what, reason)
+
+    @property
+    def what(self) -> str:
+        return self.url
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -57,13 +71,30 @@ def _iso(value: datetime | None) -> str | None:
 
 
 class Archive:
-    """Reads and writes the archive at a SQLAlchemy URL; each write is one transaction."""
+    """Reads and writes the archive at a SQLAlchemy URL; each write is one transaction.
 
-    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+    Opened for writing, the archive is created or migrated to the code's schema first
+    (`migrate`). Opened `readonly` (the query commands, the web interface), it must exist
+    with the code's schema, and nothing is written: not even SQLite's WAL switch.
+    """
+
+    def __init__(self, url: str | None = None, *, migrate: bool = True,
+                 readonly: bool = False) -> None:
         self.url = url or default_db_url()
-        if migrate:
+        self.readonly = readonly
+        if migrate and not readonly:
             upgrade(self.url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, readonly=readonly)
+        if readonly:
+            try:
+                with self.engine.connect() as connection:
+                    check_schema(connection, shown_url(self.url))
+            except SQLAlchemyError as exc:
+                self.engine.dispose()
+                raise ArchiveUnavailable(shown_url(self.url), unavailable_reason(exc)) from exc
+            except ArchiveUnavailable:
+                self.engine.dispose()
+                raise
         self._site_ids: dict[str, int] = {}
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         # On SQLite a writer takes the write lock at BEGIN, so concurrent writers queue.
@@ -95,6 +126,8 @@ class Archive:
 
         What the transaction adds to the archive's caches (site ids, raw-page dictionaries)
         is kept only once it has committed: a rolled-back site row must not be referenced."""
+        if self.readonly:
+            raise ArchiveUnavailable(shown_url(self.url), "opened read-only: nothing is written")
         site_ids = dict(self._site_ids)
         try:
             with self._write_engine.begin() as connection:
@@ -247,4 +280,4 @@ class Archive:
             }
 
 
-__all__ = ["Archive", "NotArchived", "content_hash"]
+__all__ = ["Archive", "ArchiveUnavailable", "NotArchived", "content_hash"]

@@ -1,23 +1,47 @@
-"""Database URLs, engines, and Alembic upgrade/check run from the package's own migrations."""
+"""Database URLs, engines (read-write, or read-only for queries), and Alembic upgrade/check run
+from the package's own migrations."""
 
 from __future__ import annotations
 
 import io
 import json
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import Connection
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from newsarchive.extract.errors import FailureKind, NewsarchiveError
 
 DEFAULT_DB_URL = "sqlite:///newsarchive.db"
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Any fixed number: PostgreSQL workers starting together migrate one at a time.
 MIGRATION_LOCK_ID = 0x6E657773
 SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
+class ArchiveUnavailable(NewsarchiveError):
+    """The archive at a URL cannot be opened as asked: a bad URL, no such file, not an archive,
+    a server that does not answer, a driver not installed, or a schema older or newer than this
+    newsarchive. `url` is the URL without its password."""
+
+    kind = FailureKind.ARCHIVE
+    reason = "the archive cannot be opened"
+
+
+def shown_url(url: str) -> str:
+    """`url` as it may be shown in a message: its password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
 
 
 def default_db_url() -> str:
@@ -30,23 +54,102 @@ def _json_dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, readonly: bool = False) -> Engine:
     """An engine for `url`; on SQLite with WAL, foreign keys and a busy timeout.
 
     SQLite transactions begin DEFERRED, or IMMEDIATE on a connection with the execution
     option ``sqlite_begin="IMMEDIATE"`` (writers take the write lock first, so two writers
     wait for each other instead of failing with "database is locked").
+
+    `readonly` opens an archive that must exist and is never written: SQLite in ``mode=ro``
+    (no WAL switch, no file created; ``immutable`` where even the WAL index cannot be
+    made, e.g. a copy on read-only media), PostgreSQL in read-only transactions.
+    ArchiveUnavailable for a URL that names no database SQLAlchemy can reach.
     """
-    if url.startswith("sqlite"):
-        engine = create_engine(
-            url, json_serializer=_json_dumps,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
-        )
-        event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", _sqlite_on_begin)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ArchiveUnavailable(url, "not a database URL (e.g. sqlite:///newsarchive.db or "
+                                 "postgresql+psycopg://user@host/db)") from exc
+    if readonly:
+        return _readonly_engine(url)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            engine = create_engine(
+                url, json_serializer=_json_dumps,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
+            )
+            event.listen(engine, "connect", _sqlite_on_connect)
+            event.listen(engine, "begin", _sqlite_on_begin)
+            return engine
+        return create_engine(url, json_serializer=_json_dumps, pool_pre_ping=True, pool_size=5,
+                             max_overflow=5)
+    except NoSuchModuleError as exc:
+        raise ArchiveUnavailable(shown_url(url), f"unknown database kind {parsed.drivername!r}"
+                                 ) from exc
+    except ImportError as exc:
+        raise ArchiveUnavailable(shown_url(url), f"its driver is not installed ({exc}); for "
+                                 "PostgreSQL: pip install 'newsarchive[postgres]'") from exc
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file a sqlite URL names; None for an in-memory database or another engine."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _readonly_engine(url: str) -> Engine:
+    """An engine that reads the archive at `url` and can write nothing (see make_engine)."""
+    if make_url(url).get_backend_name() != "sqlite":
+        engine = make_engine(url)
+        event.listen(engine, "connect", _readonly_session)
         return engine
-    return create_engine(url, json_serializer=_json_dumps, pool_pre_ping=True, pool_size=5,
-                         max_overflow=5)
+    path = sqlite_path(url)
+    if path is None:
+        raise ArchiveUnavailable(url, "an in-memory database holds no archive to read")
+    if not path.exists():
+        raise ArchiveUnavailable(url, f"no archive at {path} (check --db; `newsarchive crawl` "
+                                 "creates one)")
+    if not path.is_file():
+        raise ArchiveUnavailable(url, f"{path} is not a file")
+    target = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        probe = sqlite3.connect(target, uri=True)
+        try:
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError as exc:
+        if "file is not a database" in str(exc) or "malformed" in str(exc):
+            raise ArchiveUnavailable(url, f"{path} is not an SQLite database") from exc
+        # A WAL archive whose directory cannot hold its -shm file: read it as it is.
+        target += "&immutable=1"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(target, uri=True, timeout=SQLITE_BUSY_TIMEOUT_S,
+                               check_same_thread=False)
+
+    engine = create_engine("sqlite://", creator=connect, json_serializer=_json_dumps)
+    event.listen(engine, "connect", _sqlite_readonly_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _readonly_session(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    cursor.close()
+    dbapi_connection.commit()
+
+
+def _sqlite_readonly_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.close()
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -85,6 +188,37 @@ def _locked(connection: Connection) -> Connection:
     return connection
 
 
+def head_revision() -> str:
+    """The schema revision this newsarchive's code needs."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def schema_revision(connection: Connection) -> str | None:
+    """The archive's schema revision; None where there is no archive schema at all."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def check_schema(connection: Connection, url: str) -> None:
+    """ArchiveUnavailable unless the archive's schema is the one this code reads."""
+    found = schema_revision(connection)
+    head = head_revision()
+    if found == head:
+        return
+    if found is None:
+        raise ArchiveUnavailable(url, "not a newsarchive archive (no schema in it)")
+    known = {script.revision for script in ScriptDirectory.from_config(
+        alembic_config()).walk_revisions()}
+    if found not in known:
+        raise ArchiveUnavailable(url, f"its schema ({found}) is newer than this newsarchive's "
+                                 f"({head}): upgrade newsarchive")
+    raise ArchiveUnavailable(url, f"its schema ({found}) is older than this newsarchive's "
+                             f"({head}): run `newsarchive migrate --db URL`")
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply the package's migrations to `url` up to `revision` (``alembic upgrade head``)."""
     engine = make_engine(url)
@@ -92,8 +226,27 @@ def upgrade(url: str, revision: str = "head") -> None:
         writer = engine.execution_options(sqlite_begin="IMMEDIATE")
         with writer.begin() as connection:
             command.upgrade(alembic_config(_locked(connection)), revision)
+    except ArchiveUnavailable:
+        raise
+    except (SQLAlchemyError, OSError) as exc:
+        raise ArchiveUnavailable(shown_url(url), unavailable_reason(exc)) from exc
     finally:
         engine.dispose()
+
+
+def unavailable_reason(error: BaseException) -> str:
+    """One line on why a database could not be opened or migrated."""
+    cause = getattr(error, "orig", None) or error
+    text_ = " ".join(str(cause).split()) or type(cause).__name__
+    if "file is not a database" in text_:
+        return "not an SQLite database"
+    if "unable to open database file" in text_:
+        return "cannot open the database file (does its directory exist? is it writable?)"
+    if "readonly database" in text_:
+        return "the archive is read-only; query commands read it without writing"
+    if "connection" in text_.lower() and ("refused" in text_ or "failed" in text_):
+        return f"the database server does not answer ({text_[:200]})"
+    return text_[:300]
 
 
 def check(url: str) -> None:

@@ -41,6 +41,7 @@ class FailureKind(StrEnum):
     EXTRACTOR_DIED = "extractor_died"  # the worker process died with the page, twice
     STORE = "store"  # the archive could not write the item
     NOT_ARCHIVED = "not_archived"  # asked for a run, fetch or article the archive lacks
+    ARCHIVE = "archive"  # the archive itself cannot be opened (URL, file, server, schema)
     CONFIG = "config"  # a site file or option that cannot be used
     EXPORT = "export"  # an export that cannot be written
     OTHER = "other"

@@ -22,6 +22,7 @@ from newsarchive.archive.models import (
     Site,
     join_time,
 )
+from newsarchive.extract.errors import FailureKind, NewsarchiveError
 
 FORMATS = ("jsonl", "csv", "parquet")
 BATCH = 1000
@@ -37,13 +38,14 @@ EXPORT_FIELDS = (
 )
 
 
-class ExportError(Exception):
+class ExportError(NewsarchiveError):
     """An export that cannot be written (a missing optional dependency, a bad target)."""
 
-    def __init__(self, what: str, reason: str) -> None:
-        self.what = what
-        self.reason = reason
-        super().__init__(f"{what}: {reason}")
+    kind = FailureKind.EXPORT
+
+    @property
+    def what(self) -> str:
+        return self.url
 
 
 def _iso(value: datetime | None) -> str | None:
