@@ -472,7 +472,7 @@ def search(query: str, db_url: str | None, site: str | None, since: str | None,
               show_default=True)
 def stats(db_url: str | None, site: str | None, since: str | None, until: str | None,
           author: str | None, fmt: str) -> None:
-    """Articles per site per day, deletions, revisions, and extraction failures by reason.
+    """Articles per site per day, deletions, revisions, and failures by kind.
 
     Example: newsarchive stats --site news.example.cn
     """
@@ -491,8 +491,8 @@ def stats(db_url: str | None, site: str | None, since: str | None, until: str | 
     click.echo(f"articles {result['articles']}, revisions {result['revisions']} "
                f"({result['revised_articles']} revised), deleted now {result['deleted_now']} "
                f"(deletions {result['deletions']}, restorations {result['restorations']})")
-    for reason, count in result["failures"].items():
-        click.echo(f"failure  {count:>7}  {reason}")
+    for kind, count in result["failures"].items():
+        click.echo(f"failure  {count:>7}  {kind}")
 
 
 @main.command()

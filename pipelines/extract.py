@@ -15,28 +15,47 @@ from newsarchive.crawl.extract_pool import (
     PageJob,
     default_workers,
 )
-from newsarchive.crawl.items import ArticlePages, FetchedPage, fetched_page, request_failure_reason
+from newsarchive.crawl.items import (
+    ROLE_META,
+    SECTION_META,
+    ArticlePages,
+    CrawlError,
+    FetchedPage,
+    RequestRole,
+    fetched_page,
+    request_failure,
+)
 from newsarchive.extract import stitch
 from newsarchive.extract.article import Article
+from newsarchive.extract.errors import FailureKind, NewsarchiveError, PageGone
+from newsarchive.extract.gone import gone_status
+from newsarchive.extract.hints import Hints
 
 
 class ExtractPipeline:
     """Extracts each page of an article in the extractor pool, fetches its continuation pages
-    (the extracted first page knows them: the spider never parses article pages) and stitches them.
-    """
+    (the extracted first page knows them: the spider never parses article pages) and stitches
+    them. The site's timezone and hints come from the crawl's settings."""
 
-    def __init__(self, crawler: Crawler, workers: int, max_pages: int) -> None:
+    def __init__(self, crawler: Crawler, workers: int, max_pages: int,
+                 timezone: str | None = None, hints: Hints | None = None) -> None:
         self.crawler = crawler
         self.workers = workers
         self.max_pages = max_pages
+        self.timezone = timezone
+        self.hints = hints
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         settings = crawler.settings
         workers = settings.get("NEWSARCHIVE_EXTRACT_WORKERS")
+        hints = {kind: dict(selectors)
+                 for kind, selectors in settings.getdict("NEWSARCHIVE_HINTS").items() if selectors}
         return cls(crawler,
                    workers=default_workers() if workers in (None, "") else int(workers),
-                   max_pages=settings.getint("NEWSARCHIVE_MAX_ARTICLE_PAGES", 20))
+                   max_pages=settings.getint("NEWSARCHIVE_MAX_ARTICLE_PAGES", 20),
+                   timezone=settings.get("NEWSARCHIVE_TIMEZONE") or None,
+                   hints=hints or None)
 
     def open_spider(self) -> None:
         self.pool = ExtractorPool(self.workers)
@@ -45,9 +64,8 @@ class ExtractPipeline:
     def close_spider(self) -> None:
         self.pool.close()
         if self.pool.replaced:
-            self.crawler.stats.set_value(
-                "newsarchive/extractor_workers_replaced", self.pool.replaced
-            )
+            self.crawler.stats.set_value("newsarchive/extractor_workers_replaced",
+                                         self.pool.replaced)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticlePages) or item.error is not None:
@@ -55,34 +73,36 @@ class ExtractPipeline:
         adapter = ItemAdapter(item)
         pages = [p for p in item.pages if p.status < 400]
         if not pages:
-            adapter["error"] = f"HTTP {item.pages[-1].status}" if item.pages else "no response"
+            adapter["error"] = _status_error(item)
             return item
         try:
-            extracted = [(page, await self._extract(page, item)) for page in pages]
+            extracted = [(page, await self._extract(page)) for page in pages]
             extracted += await self._continuation(item, extracted[-1][1])
-        except _PageFailed as exc:
-            adapter["error"] = exc.reason
+        except NewsarchiveError as exc:
+            adapter["error"] = exc
             return item
-        # Each page was decoded on its own evidence; the archive keeps it per fetch.
-        adapter["details"]["encodings"] = {p.url: a.evidence.get("encoding") for p, a in extracted}
         articles = [article for _, article in extracted]
         article = articles[0] if len(articles) == 1 else stitch(articles)
         article.url = item.url
         adapter["article"] = article
         return item
 
-    async def _extract(self, page: FetchedPage, item: ArticlePages) -> Article:
-        """One page's Article; _PageFailed with the reason when there is no article."""
+    async def _extract(self, page: FetchedPage) -> Article:
+        """One page's Article (its decoding evidence kept on the page); the named error of the
+        page when there is no article."""
         job = PageJob(page.body, page.final_url, page.headers, fetched_at=page.fetched_at,
-                      timezone=item.details.get("timezone"), hints=item.details.get("hints"))
+                      timezone=self.timezone, hints=self.hints)
         try:
             result: Extracted = await self.pool.extract(job)
         except ExtractorDied as exc:
-            raise _PageFailed(str(exc)) from exc
+            raise CrawlError(page.url, str(exc), FailureKind.EXTRACTOR_DIED) from exc
         except Exception as exc:  # an extractor bug must not lose the raw page
-            raise _PageFailed(f"extractor failed: {type(exc).__name__}: {exc}") from exc
+            raise CrawlError(page.url, f"extractor failed: {type(exc).__name__}: {exc}",
+                             FailureKind.EXTRACTOR_CRASH) from exc
         if result.article is None:
-            raise _PageFailed(result.reason or "no article extracted")
+            raise result.error(page.url)
+        # Each page was decoded on its own evidence; the archive keeps it per fetch.
+        page.encoding = result.article.evidence.get("encoding")
         return result.article
 
     async def _continuation(self, item: ArticlePages, last: Article
@@ -100,32 +120,39 @@ class ExtractPipeline:
                 item.pages.append(page)
                 known |= {page.url, page.final_url}
             if problem is not None:
-                item.details["continuation_error"] = f"{next_url}: {problem}"
+                item.continuation_error = CrawlError(
+                    item.url, f"{next_url}: {problem.reason}", FailureKind.CONTINUATION)
                 break
             assert page is not None
-            article = await self._extract(page, item)
+            article = await self._extract(page)
             articles.append((page, article))
             next_url = article.next_page_url
         return articles
 
-    async def _fetch(self, url: str, section: str | None) -> tuple[FetchedPage | None, str | None]:
+    async def _fetch(self, url: str, section: str | None
+                     ) -> tuple[FetchedPage | None, NewsarchiveError | None]:
         """A continuation page through the crawl's downloader (politeness, retries, robots.txt
         apply), and what went wrong with it, if anything."""
         request = scrapy.Request(url, dont_filter=True, meta={
-            "newsarchive_kind": "article", "newsarchive_section": section})
+            ROLE_META: RequestRole.ARTICLE, SECTION_META: section})
         engine = self.crawler.engine
         assert engine is not None
         try:
             response = await engine.download_async(request)
         except Exception as exc:  # noqa: BLE001 - any download error ends the article here
-            return None, request_failure_reason(exc)
+            return None, request_failure(url, exc)
         page = fetched_page(response)
-        return page, (f"HTTP {response.status}" if response.status >= 400 else None)
+        if response.status >= 400:
+            return page, CrawlError(url, f"HTTP {response.status}", FailureKind.HTTP_STATUS)
+        return page, None
 
 
-class _PageFailed(Exception):
-    """A page of the article yielded no Article; `reason` is what the archive records."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+def _status_error(item: ArticlePages) -> NewsarchiveError:
+    """Why an article's answer is no page: gone (404, 410) or another HTTP status."""
+    if not item.pages:
+        return CrawlError(item.url, "no response", FailureKind.NETWORK)
+    status = item.pages[-1].status
+    gone = gone_status(status)
+    if gone is not None:
+        return PageGone(item.url, gone)
+    return CrawlError(item.url, f"HTTP {status}", FailureKind.HTTP_STATUS)

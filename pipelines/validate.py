@@ -7,6 +7,8 @@ from typing import Any
 from itemadapter import ItemAdapter
 
 from newsarchive.crawl.items import ArticlePages
+from newsarchive.extract.article import PageKind
+from newsarchive.extract.errors import ExtractionError, FailureKind, NoContent, NotAnArticle
 
 
 class ValidatePipeline:
@@ -17,15 +19,15 @@ class ValidatePipeline:
             return item
         adapter = ItemAdapter(item)
         article = item.article
+        url = item.url
         if article is None:
-            adapter["error"] = "no article extracted"
-        elif article.page_type != "article":
-            adapter["error"] = (
-                f"not an article: page_type={article.page_type} "
-                f"(confidence {article.page_type_confidence:.2f})"
-            )
+            adapter["error"] = NoContent(url, "no article extracted")
+        elif article.page_type != PageKind.ARTICLE:
+            adapter["error"] = NotAnArticle(
+                url, f"not an article: page_type={article.page_type} "
+                     f"(confidence {article.page_type_confidence:.2f})")
         elif not article.title:
-            adapter["error"] = "no title found"
+            adapter["error"] = ExtractionError(url, "no title found", FailureKind.NO_TITLE)
         elif not article.paragraphs:
-            adapter["error"] = "no article body found"
+            adapter["error"] = NoContent(url, "no article body found")
         return item

@@ -21,14 +21,18 @@ from twisted.python.failure import Failure
 
 from newsarchive.crawl.frontier import Frontier, KnownArticle, revisit_due
 from newsarchive.crawl.items import (
+    ROLE_META,
+    SECTION_META,
     ArticlePages,
+    CrawlError,
     FailedRequest,
     FetchedPage,
+    RequestRole,
     SectionPage,
     fetched_page,
-    request_failure_reason,
+    request_failure,
 )
-from newsarchive.extract.errors import ExtractionError
+from newsarchive.extract.errors import ExtractionError, FailureKind, NewsarchiveError
 from newsarchive.extract.feeds import FeedError, feed_kind, parse_feed
 from newsarchive.extract.listing import analyse_listing
 
@@ -65,7 +69,6 @@ class SectionSpider(scrapy.Spider):
         self.timezone: str | None = None
         self.feed_urls: list[str] = []
         self.robots_sitemaps = False
-        self.hints: dict[str, dict[str, str]] = {}
         self.distributed = False
         self.now = datetime.now(UTC)
 
@@ -86,9 +89,6 @@ class SectionSpider(scrapy.Spider):
         spider.timezone = crawler.settings.get("NEWSARCHIVE_TIMEZONE") or None
         spider.feed_urls = crawler.settings.getlist("NEWSARCHIVE_FEEDS")
         spider.robots_sitemaps = crawler.settings.getbool("NEWSARCHIVE_ROBOTS_SITEMAPS")
-        spider.hints = {
-            k: dict(v) for k, v in crawler.settings.getdict("NEWSARCHIVE_HINTS").items() if v
-        }
         spider.distributed = crawler.settings.getbool("NEWSARCHIVE_DISTRIBUTED")
         now = crawler.settings.get("NEWSARCHIVE_NOW")
         spider.now = datetime.fromisoformat(now) if now else datetime.now(UTC)
@@ -119,7 +119,8 @@ class SectionSpider(scrapy.Spider):
             # Section pages are fetched every run, even when a job's dupefilter saw them.
             yield self._section_request(url, section=url, dont_filter=not self.distributed)
         for url in self.feed_urls:
-            yield self._section_request(url, url, dont_filter=not self.distributed, kind="feed")
+            yield self._section_request(url, url, dont_filter=not self.distributed,
+                                        role=RequestRole.FEED)
         if self.robots_sitemaps:
             for origin in sorted(
                 {f"{p.scheme}://{p.netloc}" for p in map(urlsplit, self.start_urls)}
@@ -128,7 +129,7 @@ class SectionSpider(scrapy.Spider):
                     f"{origin}/robots.txt",
                     callback=self.parse_robots,
                     errback=self.failed,
-                    meta={"newsarchive_kind": "robots"},
+                    meta={ROLE_META: RequestRole.ROBOTS},
                     dont_filter=not self.distributed,
                 )
         if self.incremental:
@@ -137,20 +138,20 @@ class SectionSpider(scrapy.Spider):
                 yield self._article_request(known.url, None, known)
 
     def _section_request(self, url: str, section: str, dont_filter: bool = False,
-                         kind: str = "section") -> scrapy.Request:
-        """A list page, or (kind "feed") a sitemap or feed whose articles count as its section's."""
+                         role: RequestRole = RequestRole.SECTION) -> scrapy.Request:
+        """A list page, or (role FEED) a sitemap or feed whose articles count as its section's."""
         return scrapy.Request(
             url,
-            callback=self.parse_feed if kind == "feed" else self.parse_section,
+            callback=self.parse_feed if role == RequestRole.FEED else self.parse_section,
             errback=self.failed,
             cb_kwargs={"section": section},
-            meta={"newsarchive_kind": kind, "newsarchive_section": section},
+            meta={ROLE_META: role, SECTION_META: section},
             dont_filter=dont_filter,
         )
 
     def _article_request(self, url: str, section: str | None, known: KnownArticle | None
                          ) -> scrapy.Request:
-        meta: dict[str, Any] = {"newsarchive_kind": "article", "newsarchive_section": section}
+        meta: dict[str, Any] = {ROLE_META: RequestRole.ARTICLE, SECTION_META: section}
         headers: dict[str, str] = {}
         if known is not None:
             # A re-check: ask conditionally, and let 304/404/410 reach parse_article.
@@ -203,7 +204,7 @@ class SectionSpider(scrapy.Spider):
         try:
             listing = analyse_listing(response.body, response.url, page.headers)
         except ExtractionError as exc:
-            yield SectionPage(page=page, section_url=section, error=exc.reason)
+            yield SectionPage(page=page, section_url=section, error=exc)
             return
         # The page's item goes out last: in a distributed crawl the lease on this page ends when
         # its item is stored, so every request it leads to must be queued by then.
@@ -251,12 +252,13 @@ class SectionSpider(scrapy.Spider):
             feed = parse_feed(response.body, response.url, tz=self.timezone or "UTC")
         except FeedError as exc:
             yield SectionPage(
-                page=page, section_url=section, error=f"sitemap or feed: {exc.reason}"
+                page=page, section_url=section, error=_feed_error(response.url, exc.reason)
             )
             return
         refollow = bool(response.meta.get("newsarchive_requeued"))
         for child in feed.sitemaps:
-            yield self._section_request(child.url, child.url, dont_filter=refollow, kind="feed")
+            yield self._section_request(child.url, child.url, dont_filter=refollow,
+                                        role=RequestRole.FEED)
         for entry in feed.entries:
             request, _ = self._follow_article(entry.url, section, entry.lastmod)
             if request is not None:
@@ -264,14 +266,14 @@ class SectionSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newsarchive/feed_entries", len(feed.entries))
         yield SectionPage(page=page, section_url=section, article_links=len(feed.entries),
                           next_pages=len(feed.sitemaps),
-                          error=f"sitemap or feed: {feed.problem}" if feed.problem else None)
+                          error=_feed_error(response.url, feed.problem) if feed.problem else None)
 
     def parse_robots(self, response: Response) -> Iterable[scrapy.Request]:
         """robots.txt's `Sitemap:` lines, fetched like configured sitemaps (robots.txt itself is not
         archived). """
         if response.status < 400:
             for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-                yield self._section_request(url, url, kind="feed")
+                yield self._section_request(url, url, role=RequestRole.FEED)
 
     def parse_article(self, response: Response, section: str | None) -> Iterable[Any]:
         """An article page, handed on unparsed: the extract pipeline parses it once, and fetches
@@ -280,16 +282,13 @@ class SectionSpider(scrapy.Spider):
         if response.status == 304:
             stored = self._not_modified(response, page)
             if stored is None:
-                yield FailedRequest(url=response.url, reason="HTTP 304 but no stored body",
-                                    kind="article", section_url=section)
+                problem = CrawlError(response.url, "HTTP 304 but no stored body",
+                                     FailureKind.NOT_MODIFIED)
+                yield FailedRequest(url=response.url, error=problem, role=RequestRole.ARTICLE,
+                                    section_url=section)
                 return
             page = stored
-        item = ArticlePages(url=page.url, pages=[page], section_url=section)
-        if self.timezone:
-            item.details["timezone"] = self.timezone
-        if self.hints:
-            item.details["hints"] = self.hints
-        yield item
+        yield ArticlePages(url=page.url, pages=[page], section_url=section)
 
     def _not_modified(self, response: Response, page: FetchedPage) -> FetchedPage | None:
         """A 304 answer stands for the body archived before, under its stored headers."""
@@ -309,15 +308,20 @@ class SectionSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         yield FailedRequest(
             url=request.url,
-            reason=_reason(failure),
-            kind=request.meta.get("newsarchive_kind", "article"),
-            section_url=request.meta.get("newsarchive_section"),
+            error=_request_error(request.url, failure),
+            role=RequestRole(request.meta.get(ROLE_META, RequestRole.ARTICLE)),
+            section_url=request.meta.get(SECTION_META),
         )
 
 
-def _reason(failure: Failure) -> str:
-    """A one-line reason for a failed request."""
+def _request_error(url: str, failure: Failure) -> NewsarchiveError:
+    """The named failure of a request that gave no usable response."""
     error = failure.value
     if isinstance(error, HttpError):
-        return f"HTTP {error.response.status}"
-    return request_failure_reason(error if error is not None else Exception("unknown error"))
+        status = error.response.status
+        return CrawlError(url, f"HTTP {status}", FailureKind.HTTP_STATUS)
+    return request_failure(url, error if error is not None else Exception("unknown error"))
+
+
+def _feed_error(url: str, reason: str) -> CrawlError:
+    return CrawlError(url, f"sitemap or feed: {reason}", FailureKind.FEED)

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from newsarchive.archive import Archive, NotArchived, content_hash
 from newsarchive.archive.models import ArticleRevision, Fetch
 from newsarchive.extract.article import Article
+from newsarchive.extract.errors import FailureKind
 from newsarchive.query import articles, search
+from tests.archiving import record_failure, record_fetch, store_article
 
 CST = timezone(timedelta(hours=8))
 EST = timezone(timedelta(hours=-5))
@@ -31,7 +33,7 @@ def archive(db_url: str) -> Iterator[Archive]:
 
 
 def fetch(archive: Archive, run_id: int, url: str, body: bytes = PAGE, status: int = 200) -> int:
-    return archive.record_fetch(run_id, url=url, final_url=url, status=status,
+    return record_fetch(archive, run_id, url=url, final_url=url, status=status,
                                 headers={"Content-Type": ["text/html; charset=gb2312"]},
                                 body=body, fetched_at=FETCHED)
 
@@ -49,7 +51,7 @@ def article(url: str = "http://www.news.example.cn/a/1.html", **fields: Any) -> 
 
 
 def store(archive: Archive, run_id: int, item: Article) -> str:
-    return archive.store_article(run_id, [fetch(archive, run_id, item.url)], item, "test-1")
+    return store_article(archive, run_id, [fetch(archive, run_id, item.url)], item, "test-1")
 
 
 def test_a_rolled_back_write_leaves_no_site_id_behind(archive: Archive) -> None:
@@ -79,7 +81,7 @@ def test_raw_body_stored_once_and_read_back_exactly(archive: Archive) -> None:
 
 def test_headers_from_scrapy_bytes_become_text(archive: Archive, db_url: str) -> None:
     run = archive.start_run([], {})
-    fetch_id = archive.record_fetch(
+    fetch_id = record_fetch(archive,
         run, url="http://a.cn/", final_url="http://a.cn/", status=200,
         headers={b"Content-Type": [b"text/html; charset=GBK"], "Server": "nginx"},
         body=b"x", fetched_at=FETCHED)
@@ -140,13 +142,13 @@ def test_multi_page_article_marks_continuation(archive: Archive) -> None:
     run = archive.start_run([], {})
     pages = [fetch(archive, run, "http://a.cn/1.html"),
              fetch(archive, run, "http://a.cn/1_2.html", body=b"page two")]
-    assert archive.store_article(run, pages, article("http://a.cn/1.html"), "t") == "new"
+    assert store_article(archive, run, pages, article("http://a.cn/1.html"), "t") == "new"
     with Session(archive.engine) as session:
         rows = session.scalars(select(Fetch).order_by(Fetch.id)).all()
         assert [(r.outcome, r.article_id is not None) for r in rows] == [
             ("new", True), ("continuation", True)]
     with pytest.raises(ValueError, match="fetch"):
-        archive.store_article(run, [], article("http://a.cn/2.html"), "t")
+        store_article(archive, run, [], article("http://a.cn/2.html"), "t")
 
 
 @pytest.mark.parametrize("published", [
@@ -255,13 +257,14 @@ def test_search_latin_is_case_insensitive(archive: Archive) -> None:
 def test_failures_recorded_with_reasons(archive: Archive) -> None:
     run = archive.start_run(["http://a.cn/list/"], {"DOWNLOAD_DELAY": 0})
     gone = fetch(archive, run, "http://a.cn/gone.html", body=b"not found", status=404)
-    archive.record_failure(run, gone, "http://a.cn/gone.html", "HTTP 404")
-    archive.record_failure(run, None, "http://a.cn/private.html", "forbidden by robots.txt")
+    record_failure(archive, run, gone, "http://a.cn/gone.html", FailureKind.GONE, "HTTP 404")
+    record_failure(archive, run, None, "http://a.cn/private.html", FailureKind.ROBOTS,
+                   "forbidden by robots.txt")
     store(archive, run, article("http://a.cn/ok.html"))
     summary = archive.finish_run(run, "finished")
     assert summary["failures"] == [
-        {"url": "http://a.cn/gone.html", "reason": "HTTP 404"},
-        {"url": "http://a.cn/private.html", "reason": "forbidden by robots.txt"},
+        {"url": "http://a.cn/gone.html", "kind": "gone", "reason": "HTTP 404"},
+        {"url": "http://a.cn/private.html", "kind": "robots", "reason": "forbidden by robots.txt"},
     ]
     assert summary["articles"] == {"new": 1, "changed": 0, "unchanged": 0}
     assert summary["pages_fetched"] == 2
@@ -293,7 +296,7 @@ def test_concurrent_writers_store_one_article(db_url: str) -> None:
                 item = article(f"http://www.a.cn/race.html?utm_source=w{index}")
                 fetch_id = fetch(mine, run, item.url)
                 barrier.wait()
-                outcomes.append(mine.store_article(run, [fetch_id], item, "t"))
+                outcomes.append(store_article(mine, run, [fetch_id], item, "t"))
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
 

@@ -10,6 +10,7 @@ from newsarchive.archive import Archive
 from newsarchive.archive.sketches import SIMILAR, SKETCH_SIZE, may_be_similar, similarity, sketch
 from newsarchive.extract import extract
 from newsarchive.query import articles
+from tests.archiving import record_fetch, store_article
 
 PAGES = Path(__file__).parent / "fixtures" / "archive" / "syndicated"
 AT = datetime(2024, 11, 21, tzinfo=UTC)
@@ -27,9 +28,9 @@ def test_syndicated_copies_share_a_cluster_with_the_earliest_as_origin(db_url: s
         run = archive.start_run([], {})
         for name, url in COPIES:
             body = (PAGES / name).read_bytes()
-            fetch = archive.record_fetch(run, url=url, final_url=url, status=200, headers={},
+            fetch = record_fetch(archive, run, url=url, final_url=url, status=200, headers={},
                                          body=body, fetched_at=AT)
-            assert archive.store_article(run, [fetch], extract(body, url), "t") == "new"
+            assert store_article(archive, run, [fetch], extract(body, url), "t") == "new"
         ids = {row["url"]: i for i, row in enumerate(articles(archive), 1)}
         members = archive.cluster(ids["http://news.portal-b.com/n/2.shtml"])
         assert [(m["site"], m["published"], m["origin"]) for m in members] == [

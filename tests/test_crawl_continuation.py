@@ -62,7 +62,7 @@ def test_pages_fetched_once_stitched_and_a_missing_page_recorded(sqlite_url: str
     # The second page answered 500: the article keeps its first page and the gap is recorded.
     two = rows[base + "/news/a2.html"]
     assert [line[:6] for line in two["body"].split("\n")] == [f"第1页第{i}段" for i in range(3)]
-    assert {"url": base + "/news/a2.html", "reason": f"{base}/news/a2_2.html: HTTP 500"} \
-        in summary["failures"]
+    assert {"url": base + "/news/a2.html", "kind": "continuation",
+            "reason": f"{base}/news/a2_2.html: HTTP 500"} in summary["failures"]
     # Every response is archived raw, the failed page included.
     assert counts["fetches"] == 6 + len(SINGLE)

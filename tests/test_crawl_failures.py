@@ -68,6 +68,9 @@ def test_every_bad_page_is_archived_with_its_reason(db_url: str) -> None:
     assert reasons[base + "/news/gone.html"] == "HTTP 404"
     assert base + "/news/binary.html" in reasons
     assert reasons[base + "/news/about.html"].startswith("not an article")
+    kinds = {f["url"].removeprefix(base): f["kind"] for f in summary["failures"]}
+    assert kinds == {"/news/empty.html": "empty", "/news/gone.html": "gone",
+                     "/news/binary.html": "empty", "/news/about.html": "not_article"}
     # Every response was archived raw: the section, the good page and the four bad ones.
     assert counts["fetches"] == 6
     assert summary["articles"]["new"] == 1

@@ -18,6 +18,7 @@ from newsarchive.archive import Archive
 from newsarchive.cli import main
 from newsarchive.extract.article import Article
 from newsarchive.query.exports import EXPORT_FIELDS, LIST_FIELDS
+from tests.archiving import record_fetch, store_article
 
 CST = timezone(timedelta(hours=8))
 AT = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
@@ -31,16 +32,16 @@ def archive(db_url: str) -> Iterator[Archive]:
         run = opened.start_run(["http://news.example.cn/"], {})
         for body, paragraph in ((PAGE_V1, "涉案金额达100万元。"), (PAGE_V2, "涉案金额达120万元。")):
             url = "http://news.example.cn/a/1.html"
-            fetch = opened.record_fetch(run, url=url, final_url=url, status=200, headers={},
+            fetch = record_fetch(opened, run, url=url, final_url=url, status=200, headers={},
                                         body=body, fetched_at=AT)
-            opened.store_article(run, [fetch], Article(
+            store_article(opened, run, [fetch], Article(
                 url=url, title="男子冒充公安, 实施\"电信\"诈骗", paragraphs=["本报讯。", paragraph],
                 published=datetime(2020, 1, 9, 7, 56, 40, tzinfo=CST), authors=["张三", "李四"],
                 keywords=["诈骗"], section_path=["新闻", "社会"], source="新华网"), "v-test")
         url = "http://other.example.cn/b.html"
-        fetch = opened.record_fetch(run, url=url, final_url=url, status=200, headers={},
+        fetch = record_fetch(opened, run, url=url, final_url=url, status=200, headers={},
                                     body=b"<p>b</p>", fetched_at=AT)
-        opened.store_article(run, [fetch], Article(url=url, title="天气", paragraphs=["晴。"]),
+        store_article(opened, run, [fetch], Article(url=url, title="天气", paragraphs=["晴。"]),
                              "v-test")
         yield opened
 

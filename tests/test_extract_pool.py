@@ -46,7 +46,7 @@ def test_extraction_error_reason_crosses_the_process_boundary() -> None:
     finally:
         pool.close()
     assert result.article is None
-    assert result.reason == "no bytes"
+    assert (result.kind, result.reason) == ("empty", "no bytes")
 
 
 def test_an_extractor_crash_fails_its_page_not_the_pages_sent_with_it() -> None:
@@ -122,7 +122,8 @@ def test_a_page_whose_worker_keeps_dying_is_recorded_with_its_raw_page() -> None
         thread.join()
         pipeline.pool.close()
     assert result is item
-    assert item.error is not None and item.error.startswith("extractor process died:")
+    assert item.error is not None and item.error.reason.startswith("extractor process died:")
+    assert item.error.kind == "extractor_died"
     assert item.article is None
     assert item.pages == [page]
     assert pipeline.pool.replaced == 2

@@ -225,6 +225,9 @@ def test_first_run_fetches_articles_listed_in_sitemaps_and_feeds(feed_runs: dict
     assert reasons["/notafeed.xml"].startswith("section page: sitemap or feed: not a sitemap or feed")
     assert reasons["/private/a8.html"] == "forbidden by robots.txt"
     assert len(reasons) == 4
+    kinds = {f["url"].removeprefix(feed_runs["base"]): f["kind"] for f in first["failures"]}
+    assert kinds == {"/sitemaps/missing.xml": "http_status", "/broken.xml": "feed",
+                     "/notafeed.xml": "feed", "/private/a8.html": "robots"}
 
 
 def test_second_run_fetches_new_entries_and_those_changed_since(feed_runs: dict[str, Any]) -> None:

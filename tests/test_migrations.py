@@ -146,3 +146,52 @@ def test_0003_stores_text_once_and_downgrade_restores_it(db_url: str) -> None:
         engine.dispose()
     with Archive(db_url) as archive:  # and up again
         assert len(search(archive, "台湾电动车")) == 1
+
+
+# Reasons as sessions before migration 0006 wrote them, and the kind each one stands for.
+OLD_REASONS = {
+    "forbidden by robots.txt": "robots",
+    "HTTP 404": "gone",
+    "page says: 该文章已被删除": "gone",
+    "HTTP 500": "http_status",
+    "section page HTTP 403": "http_status",
+    "HTTP 304 but no stored body": "not_modified",
+    "section page: sitemap or feed: broken XML: x": "feed",
+    "not an article: page_type=list (confidence 0.83)": "not_article",
+    "no title found": "no_title",
+    "no article body found": "no_content",
+    "no bytes": "empty",
+    "extractor failed: ValueError: boom": "extractor_crash",
+    "extractor process died: exit code -9": "extractor_died",
+    "writer process died (exit code -9) twice with this item's batch": "store",
+    "TimeoutError: Getting http://a.cn/ took longer than 30.0 seconds.": "timeout",
+    "DNSLookupError: DNS lookup failed: no results for hostname lookup: a.cn.": "network",
+    "http://a.cn/a_2.html: HTTP 500": "continuation",
+    "something nobody foresaw": "other",
+}
+
+
+def test_0006_gives_old_failures_their_kinds_and_downgrades(db_url: str) -> None:
+    upgrade(db_url, "0005")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO crawl_runs (id, started_at, start_urls, settings) "
+                              "VALUES (1, '2024-01-01 00:00:00', '[]', '{}')"))
+            conn.execute(text("INSERT INTO failures (crawl_run_id, url, reason, created_at) "
+                              "VALUES (1, 'http://a.cn/x', :reason, '2024-01-01 00:00:00')"),
+                         [{"reason": reason} for reason in OLD_REASONS])
+        upgrade(db_url)
+        check(db_url)
+        with engine.connect() as conn:
+            kinds = {reason: kind for reason, kind in conn.execute(
+                text("SELECT reason, kind FROM failures"))}
+        assert kinds == OLD_REASONS
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0005")
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("failures")}
+            assert "kind" not in columns
+            assert conn.scalar(text("SELECT count(*) FROM failures")) == len(OLD_REASONS)
+    finally:
+        engine.dispose()

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from newsarchive.archive import Archive, NotArchived, rawpages
 from newsarchive.archive.db import alembic_config, make_engine, upgrade
 from newsarchive.archive.models import Fetch, RawPage, RawPageDictionary
-from newsarchive.archive.writes import FetchRecord
+from newsarchive.archive.writes import FetchedPage
 from newsarchive.crawl.frontier import Frontier
 
 FETCHED = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
@@ -41,9 +41,9 @@ def page(host: str, n: int) -> bytes:
     return f"{head}<h1>第{n}篇</h1><p>{text}</p>{footer}".encode()
 
 
-def record(host: str, n: int, body: bytes | None = None) -> FetchRecord:
+def record(host: str, n: int, body: bytes | None = None) -> FetchedPage:
     url = f"http://{host}/a/{n}.html"
-    return FetchRecord(url, url, 200, HEADERS, page(host, n) if body is None else body, FETCHED)
+    return FetchedPage(url, url, 200, HEADERS, page(host, n) if body is None else body, FETCHED)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from newsarchive.cli import main
 from newsarchive.extract import EXTRACTOR_VERSION, extract
 from newsarchive.extract.article import Article
 from newsarchive.query import articles, search
+from tests.archiving import record_fetch, store_article
 
 PAGE = (Path(__file__).parent / "fixtures" / "archive" / "article.html").read_bytes()
 HEADERS = {"Content-Type": ["text/html; charset=utf-8"]}
@@ -22,9 +23,9 @@ AT = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
 
 
 def archive_page(archive: Archive, run: int, url: str, article: Article) -> None:
-    fetch = archive.record_fetch(run, url=url, final_url=url, status=200, headers=HEADERS,
+    fetch = record_fetch(archive, run, url=url, final_url=url, status=200, headers=HEADERS,
                                  body=PAGE, fetched_at=AT)
-    archive.store_article(run, [fetch], article, "old-extractor")
+    store_article(archive, run, [fetch], article, "old-extractor")
 
 
 def test_reextract_adds_a_revision_only_where_output_changed(db_url: str) -> None:
@@ -66,10 +67,10 @@ def test_reextract_stitches_an_articles_pages_in_order(db_url: str) -> None:
     second = (Path(__file__).parent / "fixtures" / "archive" / "article_2.html").read_bytes()
     with Archive(db_url) as archive:
         run = archive.start_run([], {})
-        fetches = [archive.record_fetch(run, url=u, final_url=u, status=200, headers=HEADERS,
+        fetches = [record_fetch(archive, run, url=u, final_url=u, status=200, headers=HEADERS,
                                         body=b, fetched_at=AT)
                    for u, b in ((url, PAGE), ("http://news.example.cn/a/1_2.html", second))]
-        archive.store_article(run, fetches, Article(url=url, title="旧", paragraphs=["旧正文。"]),
+        store_article(archive, run, fetches, Article(url=url, title="旧", paragraphs=["旧正文。"]),
                               "old-extractor")
     result = CliRunner().invoke(main, ["reextract", "--db", db_url])
     assert result.output.splitlines()[0] == "1 checked, 1 changed, 0 unchanged, 0 failed"

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from newsarchive.archive import Archive
 from newsarchive.archive.models import Failure, Fetch
-from newsarchive.crawl.items import ArticlePages, FetchedPage
+from newsarchive.crawl.items import ArticlePages, CrawlError, FetchedPage
+from newsarchive.extract import extract
 from newsarchive.extract.article import Article
+from newsarchive.extract.errors import FailureKind, NewsarchiveError, PageGone
 from newsarchive.extract.gone import gone_reason
 from newsarchive.query import articles
 from pipelines.store import StorePipeline
@@ -58,9 +60,14 @@ def ok(pipeline: StorePipeline, article: Article, at: datetime = T0) -> None:
     store(pipeline, ArticlePages(url=article.url, pages=[page(at=at)], article=article))
 
 
-def failed(pipeline: StorePipeline, status: int, body: bytes, error: str,
+def failed(pipeline: StorePipeline, status: int, body: bytes, error: NewsarchiveError,
            at: datetime = T0, url: str = URL) -> None:
     store(pipeline, ArticlePages(url=url, pages=[page(status, body, at, url)], error=error))
+
+
+def gone(url: str, reason: str) -> PageGone:
+    """What the extract pipeline makes of a 404/410 answer or a removal notice."""
+    return PageGone(url, reason)
 
 
 def revisions(archive: Archive) -> list[str]:
@@ -84,8 +91,8 @@ def test_404_marks_deleted_keeps_data_and_a_later_fetch_restores(pipeline: Store
     archive = pipeline.archive
     ok(pipeline, story())
     gone_at = T0 + timedelta(days=1)
-    failed(pipeline, 404, b"<html>Not Found</html>", "HTTP 404", gone_at)
-    failed(pipeline, 410, b"", "HTTP 410", gone_at + timedelta(days=1))
+    failed(pipeline, 404, b"<html>Not Found</html>", gone(URL, "HTTP 404"), gone_at)
+    failed(pipeline, 410, b"", gone(URL, "HTTP 410"), gone_at + timedelta(days=1))
     [row] = articles(archive)
     assert datetime.fromisoformat(row["deleted_at"]) == gone_at  # first seen gone, kept
     assert row["body"].endswith("100万元。")
@@ -105,19 +112,25 @@ def test_404_marks_deleted_keeps_data_and_a_later_fetch_restores(pipeline: Store
 
 def test_deleted_notice_page_marks_deleted(pipeline: StorePipeline) -> None:
     ok(pipeline, story())
-    failed(pipeline, 200, DELETED_PAGE, "not an article: page_type=other (confidence 0.90)")
+    # Extraction, which has the page parsed already, tells the notice; the writer marks it.
+    with pytest.raises(PageGone) as notice:
+        extract(DELETED_PAGE, URL, HTML)
+    assert notice.value.reason == "page says: 该文章已被删除"
+    failed(pipeline, 200, DELETED_PAGE, notice.value)
     [row] = articles(pipeline.archive)
     assert datetime.fromisoformat(row["deleted_at"]) == T0
     assert pipeline.archive.events(1)[0]["reason"] == "page says: 该文章已被删除"
 
 
 def test_unknown_url_gone_is_a_failure_not_a_deletion(pipeline: StorePipeline) -> None:
-    failed(pipeline, 404, b"", "HTTP 404", url="http://news.example.cn/never.html")
-    failed(pipeline, 500, b"", "HTTP 500")
+    failed(pipeline, 404, b"", gone("http://news.example.cn/never.html", "HTTP 404"),
+           url="http://news.example.cn/never.html")
+    failed(pipeline, 500, b"", CrawlError(URL, "HTTP 500", FailureKind.HTTP_STATUS))
     assert pipeline.outcomes == {"failed": 2}
     with Session(pipeline.archive.engine) as session:
-        assert list(session.scalars(select(Failure.reason).order_by(Failure.id))) == [
-            "HTTP 404", "HTTP 500"]
+        assert [tuple(row) for row in session.execute(
+                select(Failure.kind, Failure.reason).order_by(Failure.id))] == [
+            ("gone", "HTTP 404"), ("http_status", "HTTP 500")]
 
 
 def test_gone_reason_phrases() -> None:
@@ -143,7 +156,7 @@ def test_one_batch_resolves_items_in_order(pipeline: StorePipeline) -> None:
                      article=story(url=URL + "?utm_source=feed")),
         ArticlePages(url=URL, pages=[page(at=T0 + timedelta(hours=1))],
                      article=story("涉案金额达120万元。")),
-        ArticlePages(url=URL, pages=[page(404, b"", gone_at)], error="HTTP 404"),
+        ArticlePages(url=URL, pages=[page(404, b"", gone_at)], error=gone(URL, "HTTP 404")),
         ArticlePages(url=URL, pages=[page(at=gone_at + timedelta(hours=1))],
                      article=story("涉案金额达120万元。")),
     ]
@@ -159,3 +172,15 @@ def test_one_batch_resolves_items_in_order(pipeline: StorePipeline) -> None:
     with Session(archive.engine) as session:
         assert list(session.scalars(select(Fetch.outcome).order_by(Fetch.id))) == [
             "new", "unchanged", "changed", "deleted", "unchanged"]
+
+
+def test_extraction_tells_a_removal_notice_from_an_article() -> None:
+    """The in-extraction check agrees with gone_reason on parsed pages: a short notice is
+    PageGone (in any encoding), an article quoting the phrase at length is an article."""
+    for notice, phrase in ((DELETED_PAGE, "该文章已被删除"), (DELETED_BIG5, "您访问的页面不存在")):
+        with pytest.raises(PageGone) as caught:
+            extract(notice, URL)
+        assert (caught.value.kind, caught.value.reason) == ("gone", f"page says: {phrase}")
+    long_article = ("<html><head><title>网站治理报告</title></head><body><h1>网站治理报告</h1><p>"
+                    + "记者调查发现，许多链接打开后显示页面不存在。" * 120 + "</p></body></html>")
+    assert extract(long_article.encode(), URL).title == "网站治理报告"

@@ -15,6 +15,7 @@ from newsarchive.cli import main
 from newsarchive.extract.article import Article
 from newsarchive.query import fulltext as search_module
 from newsarchive.query import search
+from tests.archiving import record_fetch, store_article
 
 CST = timezone(timedelta(hours=8))
 AT = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
@@ -28,11 +29,11 @@ def archive(db_url: str) -> Iterator[Archive]:
 
 def put(archive: Archive, url: str, title: str, body: str, **fields: Any) -> str:
     run = archive.start_run([], {})
-    fetch = archive.record_fetch(run, url=url, final_url=url, status=200, headers={},
+    fetch = record_fetch(archive, run, url=url, final_url=url, status=200, headers={},
                                  body=url.encode(), fetched_at=AT)
     values: dict[str, Any] = {"published": datetime(2024, 3, 1, 9, 0, tzinfo=CST)}
     values.update(fields)
-    return archive.store_article(run, [fetch], Article(url=url, title=title,
+    return store_article(archive, run, [fetch], Article(url=url, title=title,
                                                        paragraphs=body.split("\n"), **values), "t")
 
 

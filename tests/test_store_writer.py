@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from newsarchive.archive import Archive
 from newsarchive.archive.models import ArticleRow
-from newsarchive.crawl.items import ArticlePages, FailedRequest, FetchedPage
+from newsarchive.crawl.items import ArticlePages, CrawlError, FailedRequest, FetchedPage
 from newsarchive.crawl.store_writer import WRITER_NICENESS, WriterConfig, WriterProcess
 from newsarchive.extract.article import Article
 
@@ -58,7 +58,7 @@ def test_batches_are_written_by_a_writer_process_at_lower_priority(db_url: str) 
         process = writer.process()
         assert process is not None and process.pid is not None and process.pid != os.getpid()
         answers = [await written(writer, [item(1), item(2)]),
-                   await written(writer, [item(2), FailedRequest("http://x.cn/", "timeout", "article")])]
+                   await written(writer, [item(2), FailedRequest("http://x.cn/", CrawlError("http://x.cn/", "timeout", "timeout"))])]
         niceness = os.getpriority(os.PRIO_PROCESS, process.pid) - os.getpriority(os.PRIO_PROCESS, 0)
         writer.close()
         return answers, niceness, process.exitcode

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from types import TracebackType
@@ -34,7 +34,7 @@ from newsarchive.archive.models import (
 )
 from newsarchive.archive.rawpages import RawPageCodec, RawPageReader, UnknownCompression
 from newsarchive.archive.writes import (
-    FetchRecord,
+    ARTICLE_OUTCOMES,
     Writes,
     article_fields,
     content_hash,
@@ -46,7 +46,6 @@ from newsarchive.archive.writes import (
 from newsarchive.extract.article import Article
 from newsarchive.extract.errors import FailureKind, NewsarchiveError
 
-ARTICLE_OUTCOMES = ("new", "changed", "unchanged")
 STREAM_BATCH = 500
 # PostgreSQL writers take this advisory lock: a batch resolves its articles against a
 # state no concurrent writer changes (SQLite writers queue at BEGIN IMMEDIATE).
@@ -165,21 +164,6 @@ class Archive:
             run.counts = counts
         return self.run_summary(run_id)
 
-    def record_fetch(self, run_id: int, *, url: str, final_url: str, status: int,
-                     headers: Mapping[Any, Any], body: bytes, fetched_at: datetime,
-                     encoding: dict[str, Any] | None = None) -> int:
-        """Archive one HTTP response (its body stored once per distinct content); the fetch id."""
-        record = FetchRecord(url, final_url, status, headers, body, fetched_at, encoding)
-        with self.writing() as writes:
-            return writes.record_fetches(run_id, [record])[0]
-
-    def store_article(self, run_id: int, fetch_ids: Sequence[int], article: Article,
-                      extractor_version: str) -> str:
-        """Archive an extracted article from its fetches: "new", "changed" or "unchanged"
-        (see Writes.store_articles)."""
-        with self.writing() as writes:
-            return writes.store_articles(run_id, [(fetch_ids, article)], extractor_version)[0]
-
     def record_revision(self, article_id: int, fetch_id: int, article: Article,
                         extractor_version: str) -> bool:
         """Re-extracted content for an archived article: a new revision only if it changed."""
@@ -196,13 +180,6 @@ class Archive:
                                   extractor_version)
             return True
 
-    def mark_gone(self, run_id: int, fetch_ids: list[int], url: str, reason: str,
-                  seen_at: datetime) -> str | None:
-        """A known article seen gone: "deleted" (first time, deleted_at = seen_at) or "gone"
-        (still gone); None when the URL is no archived article. Nothing is removed."""
-        with self.writing() as writes:
-            return writes.mark_gone(fetch_ids, url, reason, seen_at)
-
     def events(self, article_id: int) -> list[dict[str, Any]]:
         """An article's deletion and restoration events, oldest first."""
         with self._reader() as session:
@@ -210,11 +187,6 @@ class Archive:
                 ArticleEvent.article_id == article_id).order_by(ArticleEvent.id)).all()
             return [{"kind": e.kind, "at": _iso(e.at), "fetch_id": e.fetch_id,
                      "reason": e.reason} for e in rows]
-
-    def record_failure(self, run_id: int, fetch_id: int | None, url: str, reason: str) -> None:
-        """Record why `url` gave no article (and mark its fetch failed, when there was one)."""
-        with self.writing() as writes:
-            writes.record_failures(run_id, [(fetch_id, url, reason)])
 
     # -- reads -------------------------------------------------------------------
 
@@ -235,14 +207,15 @@ class Archive:
             pages = session.scalar(
                 select(func.count()).select_from(Fetch).where(Fetch.crawl_run_id == run_id))
             failures = session.execute(
-                select(Failure.url, Failure.reason).where(Failure.crawl_run_id == run_id)
-                .order_by(Failure.id)).all()
+                select(Failure.url, Failure.kind, Failure.reason)
+                .where(Failure.crawl_run_id == run_id).order_by(Failure.id)).all()
             return {
                 "run_id": run.id, "started_at": _iso(run.started_at),
                 "finished_at": _iso(run.finished_at), "finish_reason": run.finish_reason,
                 "pages_fetched": pages or 0, "sections": list(run.start_urls),
                 "articles": {name: outcomes.get(name, 0) for name in ARTICLE_OUTCOMES},
-                "failures": [{"url": url, "reason": reason} for url, reason in failures],
+                "failures": [{"url": url, "kind": kind, "reason": reason}
+                             for url, kind, reason in failures],
             }
 
     def cluster(self, article_id: int) -> list[dict[str, Any]]:

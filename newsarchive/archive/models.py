@@ -178,6 +178,8 @@ class Failure(Base):
     crawl_run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
     fetch_id: Mapped[int | None] = mapped_column(ForeignKey("fetches.id"), index=True)
     url: Mapped[str] = mapped_column(Text)
+    # A FailureKind code (newsarchive.extract.errors): what stats and dashboards group by.
+    kind: Mapped[str] = mapped_column(String(32), index=True)
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
 

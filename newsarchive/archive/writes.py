@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
@@ -34,6 +35,7 @@ from newsarchive.archive.rawpages import RawPageCodec
 from newsarchive.archive.urls import canonical_url, site_host
 from newsarchive.archive.warc import WarcFiles
 from newsarchive.extract.article import Article
+from newsarchive.extract.errors import FailureKind
 
 # The extracted fields whose change makes a new revision; the URL a copy was fetched
 # from, the encoding label and the evidence describe the fetch, not the content.
@@ -104,17 +106,50 @@ def chunks(values: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence
         yield values[start:start + size]
 
 
+class Outcome(StrEnum):
+    """What became of a fetch (``fetches.outcome``) or of a stored item."""
+
+    FETCHED = "fetched"  # archived raw, nothing decided yet
+    NEW = "new"  # an article's first page: first archived
+    CHANGED = "changed"  # ... its content changed (a new revision)
+    UNCHANGED = "unchanged"  # ... the same content again
+    CONTINUATION = "continuation"  # a later page of a multi-page article
+    DELETED = "deleted"  # a known article seen gone for the first time
+    GONE = "gone"  # ... and seen gone again
+    FAILED = "failed"  # no article (a failures row says why)
+    DUPLICATE = "duplicate"  # the same article under a second URL in one crawl (not stored)
+    SECTION = "section"  # a section (list) page, sitemap or feed
+
+
+# The outcomes of an article's own first page.
+ARTICLE_OUTCOMES = (Outcome.NEW, Outcome.CHANGED, Outcome.UNCHANGED)
+
+
 @dataclass
-class FetchRecord:
-    """One HTTP response to archive."""
+class FetchedPage:
+    """One HTTP response, exactly as received: what the crawl hands on and the archive keeps.
+
+    `headers` are {name: [values]} as text (decoded once, as latin-1, the HTTP way);
+    `encoding` is the decoding evidence extraction found for the body, when it ran.
+    """
 
     url: str
     final_url: str
     status: int
-    headers: Mapping[Any, Any]
+    headers: dict[str, list[str]]
     body: bytes
     fetched_at: datetime
     encoding: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class FailureRecord:
+    """Why a URL gave no article: its fetch (if any), the URL, the kind and the reason."""
+
+    fetch_id: int | None
+    url: str
+    kind: FailureKind
+    reason: str
 
 
 @dataclass
@@ -152,37 +187,36 @@ class Writes:
 
     # -- fetches -----------------------------------------------------------------
 
-    def record_fetches(self, run_id: int, records: Sequence[FetchRecord],
+    def record_fetches(self, run_id: int, records: Sequence[FetchedPage],
                        warc: WarcFiles | None = None) -> list[int]:
         """Archive HTTP responses (each distinct body stored once; with `warc`, a WARC record
         each too); their fetch ids, in order."""
         if not records:
             return []
         page_ids = self._raw_page_ids(records)
-        headers = [headers_json(r.headers) for r in records]
         places: list[tuple[str | None, int | None]] = [(None, None)] * len(records)
         if warc is not None:
-            places = [warc.write_response(r.final_url, r.status, h, r.body, r.fetched_at)
-                      for r, h in zip(records, headers, strict=True)]
+            places = [warc.write_response(r.final_url, r.status, r.headers, r.body, r.fetched_at)
+                      for r in records]
             warc.flush()
         rows = [{
             "crawl_run_id": run_id, "url": r.url, "final_url": r.final_url, "status": r.status,
-            "headers": h, "fetched_at": r.fetched_at,
-            "raw_page_id": page_id, "outcome": "fetched", "error": None,
+            "headers": r.headers, "fetched_at": r.fetched_at,
+            "raw_page_id": page_id, "outcome": Outcome.FETCHED, "error": None,
             "encoding": jsonable(r.encoding) if r.encoding is not None else None,
             "article_id": None, "warc_file": place[0], "warc_offset": place[1],
-        } for r, h, page_id, place in zip(records, headers, page_ids, places, strict=True)]
+        } for r, page_id, place in zip(records, page_ids, places, strict=True)]
         return self._insert_returning_ids(_fetches, rows)
 
     def _insert_returning_ids(self, table: Table, rows: list[dict[str, Any]]) -> list[int]:
         stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         return list(self.connection.execute(stmt, rows).scalars())
 
-    def _raw_page_ids(self, records: Sequence[FetchRecord]) -> list[int]:
+    def _raw_page_ids(self, records: Sequence[FetchedPage]) -> list[int]:
         """The raw page id of each record's body, storing the bodies not archived yet."""
         digests = [hashlib.sha256(r.body).hexdigest() for r in records]
         known = self._lookup(_raw_pages.c.sha256, _raw_pages.c.id, set(digests))
-        missing: dict[str, FetchRecord] = {}
+        missing: dict[str, FetchedPage] = {}
         for digest, record in zip(digests, records, strict=True):
             if digest not in known:
                 missing.setdefault(digest, record)
@@ -218,8 +252,8 @@ class Writes:
     # -- articles ----------------------------------------------------------------
 
     def store_articles(self, run_id: int, entries: Sequence[tuple[Sequence[int], Article]],
-                       extractor_version: str) -> list[str]:
-        """Archive extracted articles from their fetches: "new", "changed" or "unchanged" each.
+                       extractor_version: str) -> list[Outcome]:
+        """Archive extracted articles from their fetches: new, changed or unchanged each.
 
         An article is keyed by its canonical URL; changed content adds a revision and becomes
         the current fields, unchanged content only moves last_seen. Storing an article seen
@@ -233,23 +267,23 @@ class Writes:
         restored = {key for key, state in states.items() if state.fields.pop("deleted", False)}
         seen = set(states)
         at = now()
-        outcomes: list[str] = []
+        outcomes: list[Outcome] = []
         revisions: list[Revision] = []
         for key, (fetch_ids, article) in zip(keys, entries, strict=True):
             fields = article_fields(article)
             state = states.get(key)
             if state is None:
-                outcome = "new"
+                outcome = Outcome.NEW
                 states[key] = _Current(None, fields["content_hash"], None, fields, fresh=True)
             elif state.content_hash == fields["content_hash"]:
-                outcome = "unchanged"
+                outcome = Outcome.UNCHANGED
             else:
-                outcome = "changed"
+                outcome = Outcome.CHANGED
                 state.content_hash, state.fields, state.changed = (
                     fields["content_hash"], fields, True)
-            if outcome != "unchanged":
+            if outcome != Outcome.UNCHANGED:
                 revisions.append(Revision(key, fetch_ids[0], fields, jsonable(article.evidence),
-                                          extractor_version, fresh=outcome == "new"))
+                                          extractor_version, fresh=outcome == Outcome.NEW))
             outcomes.append(outcome)
         hosts = {key: site_host(key) or site_host(a.url) for key, (_, a) in zip(keys, entries,
                                                                               strict=True)}
@@ -356,11 +390,11 @@ class Writes:
 
     def _write_fetch_outcomes(self, ids: dict[str, int], keys: Sequence[str],
                               entries: Sequence[tuple[Sequence[int], Article]],
-                              outcomes: Sequence[str]) -> None:
+                              outcomes: Sequence[Outcome]) -> None:
         rows = []
         for key, (fetch_ids, _), outcome in zip(keys, entries, outcomes, strict=True):
             rows.append({"b_id": fetch_ids[0], "b_outcome": outcome, "b_article": ids[key]})
-            rows.extend({"b_id": later, "b_outcome": "continuation", "b_article": ids[key]}
+            rows.extend({"b_id": later, "b_outcome": Outcome.CONTINUATION, "b_article": ids[key]}
                         for later in fetch_ids[1:])
         self.connection.execute(
             update(_fetches).where(_fetches.c.id == bindparam("b_id"))
@@ -387,16 +421,16 @@ class Writes:
         return row[0], row[1]
 
     def mark_gone(self, fetch_ids: Sequence[int], url: str, reason: str,
-                  seen_at: datetime) -> str | None:
+                  seen_at: datetime) -> Outcome | None:
         """A known article seen gone: "deleted" (first time, deleted_at = seen_at) or "gone"
         (still gone); None when the URL is no archived article. Nothing is removed."""
         found = self.article_for_url(url)
         if found is None:
             return None
         article_id, deleted_at = found
-        outcome = "gone"
+        outcome = Outcome.GONE
         if deleted_at is None:
-            outcome = "deleted"
+            outcome = Outcome.DELETED
             self.connection.execute(update(_articles).where(_articles.c.id == article_id)
                                     .values(deleted_at=seen_at))
             self.connection.execute(insert(_events).values(
@@ -407,21 +441,21 @@ class Writes:
                                     .values(outcome=outcome, error=reason, article_id=article_id))
         return outcome
 
-    def record_failures(self, run_id: int,
-                        failures: Sequence[tuple[int | None, str, str]]) -> None:
-        """Record why each (fetch id or None, url, reason) gave no article; mark fetches failed."""
+    def record_failures(self, run_id: int, failures: Sequence[FailureRecord]) -> None:
+        """Record why each URL gave no article, by kind; mark their fetches failed."""
         if not failures:
             return
         at = now()
         self.connection.execute(insert(_failures), [
-            {"crawl_run_id": run_id, "fetch_id": f, "url": u, "reason": r, "created_at": at}
-            for f, u, r in failures])
-        failed = [{"b_id": f, "b_error": r} for f, _, r in failures if f is not None]
+            {"crawl_run_id": run_id, "fetch_id": f.fetch_id, "url": f.url, "kind": f.kind,
+             "reason": f.reason, "created_at": at} for f in failures])
+        failed = [{"b_id": f.fetch_id, "b_error": f.reason} for f in failures
+                  if f.fetch_id is not None]
         if failed:
             self.connection.execute(
                 update(_fetches).where(_fetches.c.id == bindparam("b_id"))
-                .values(outcome="failed", error=bindparam("b_error")), failed)
+                .values(outcome=Outcome.FAILED, error=bindparam("b_error")), failed)
 
 
-__all__ = ["FetchRecord", "Revision", "Writes", "article_fields", "content_hash",
-           "headers_json", "jsonable", "now"]
+__all__ = ["ARTICLE_OUTCOMES", "FailureRecord", "FetchedPage", "Outcome", "Revision", "Writes",
+           "article_fields", "content_hash", "headers_json", "jsonable", "now"]

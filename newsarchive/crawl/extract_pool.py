@@ -34,6 +34,8 @@ from newsarchive.crawl.processes import (
 )
 from newsarchive.extract import ExtractionError, extract
 from newsarchive.extract.article import Article
+from newsarchive.extract.errors import FailureKind, NewsarchiveError
+from newsarchive.extract.hints import Hints
 
 # Pages sent to a worker in one batch at most (more would leave other workers idle).
 BATCH_MAX = 16
@@ -62,15 +64,22 @@ class PageJob:
     headers: dict[str, list[str]]
     fetched_at: datetime | None = None
     timezone: str | None = None
-    hints: dict[str, dict[str, str]] | None = None
+    hints: Hints | None = None
 
 
 @dataclass(frozen=True)
 class Extracted:
-    """A page's Article, or the reason there is none (the extractor's, or its crash)."""
+    """A page's Article, or why there is none: the failure's kind (a FailureKind code, which
+    crosses the pipe as a plain string) and its reason."""
 
     article: Article | None = None
+    kind: str | None = None
     reason: str | None = None
+
+    def error(self, url: str) -> ExtractionError:
+        """The named error of a page without an article."""
+        return ExtractionError(url, self.reason or "no article extracted",
+                               self.kind or FailureKind.NO_CONTENT)
 
 
 class ExtractorDied(Exception):
@@ -82,11 +91,11 @@ def extract_page(job: PageJob) -> Extracted:
     try:
         article = extract(job.body, job.url, job.headers, fetched_at=job.fetched_at,
                           timezone=job.timezone, hints=job.hints)
-    except ExtractionError as exc:
-        # The reason travels as data: ExtractionError's constructor does not survive pickling.
-        return Extracted(reason=exc.reason)
+    except NewsarchiveError as exc:
+        return Extracted(kind=str(exc.kind), reason=exc.reason)
     except Exception as exc:  # noqa: BLE001 - an extractor bug fails its page, not its batch
-        return Extracted(reason=f"extractor failed: {type(exc).__name__}: {exc}")
+        return Extracted(kind=str(FailureKind.EXTRACTOR_CRASH),
+                         reason=f"extractor failed: {type(exc).__name__}: {exc}")
     return Extracted(article=article)
 
 

@@ -16,8 +16,7 @@ from newsarchive.archive.db import make_engine
 from newsarchive.archive.models import ArticleRow, Fetch, Site
 from newsarchive.archive.rawpages import RawPageReader, UnknownCompression
 from newsarchive.archive.urls import canonical_url, site_host
-
-ARTICLE_OUTCOMES = ("new", "changed", "unchanged")
+from newsarchive.archive.writes import ARTICLE_OUTCOMES
 
 
 @dataclass(frozen=True)

@@ -1,41 +1,53 @@
-"""Items passed from the spider to the pipelines (plain dataclasses, read through ItemAdapter)."""
+"""Items passed from the spider to the pipelines and on to the writer process (plain dataclasses,
+read through ItemAdapter, picklable).
+
+A fetched page is the archive's own `FetchedPage` (one type from response to row). What went
+wrong travels as a named error (`NewsarchiveError`: url, kind, reason), never as a bare string.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
+from newsarchive.archive.writes import FetchedPage, headers_json
 from newsarchive.extract.article import Article
+from newsarchive.extract.errors import FailureKind, NewsarchiveError
 
 if TYPE_CHECKING:
     from scrapy.http import Response
 
+__all__ = ["ROLE_META", "SECTION_META", "ArticlePages", "CrawlError", "FailedRequest",
+           "FetchedPage", "RequestRole", "SectionPage", "fetched_page", "request_failure"]
 
-@dataclass
-class FetchedPage:
-    """One HTTP response, exactly as received."""
+# Request meta keys: what the spider asked the URL for, and the section it was listed in.
+ROLE_META = "newsarchive_role"
+SECTION_META = "newsarchive_section"
 
-    url: str
-    final_url: str
-    status: int
-    headers: dict[str, list[str]]
-    body: bytes
-    fetched_at: datetime
+
+class CrawlError(NewsarchiveError):
+    """A request or page of a crawl that gave no usable response or no article."""
+
+
+class RequestRole(StrEnum):
+    """What the spider asked a URL for."""
+
+    SECTION = "section"  # a list page of a section
+    FEED = "feed"  # a sitemap or RSS/Atom feed
+    ARTICLE = "article"
+    ROBOTS = "robots"  # robots.txt, read for its Sitemap: lines
 
 
 def fetched_page(response: Response) -> FetchedPage:
-    """The response as the archive keeps it (headers decoded as latin-1, the HTTP way)."""
-    headers = {
-        key.decode("latin-1"): [v.decode("latin-1") for v in values]
-        for key, values in response.headers.items()
-    }
+    """The response as the archive keeps it (headers decoded once, as latin-1, the HTTP way)."""
     url = response.request.url if response.request is not None else response.url
     return FetchedPage(
         url=url,
         final_url=response.url,
         status=response.status,
-        headers=headers,
+        headers=headers_json(response.headers),
         body=response.body,
         fetched_at=datetime.now(UTC),
     )
@@ -43,13 +55,13 @@ def fetched_page(response: Response) -> FetchedPage:
 
 @dataclass
 class SectionPage:
-    """A fetched section (list) page and what the spider found on it."""
+    """A fetched section (list) page, sitemap or feed, and what the spider found on it."""
 
     page: FetchedPage
     section_url: str
     article_links: int = 0
     next_pages: int = 0
-    error: str | None = None
+    error: NewsarchiveError | None = None
 
 
 @dataclass
@@ -60,9 +72,10 @@ class ArticlePages:
     pages: list[FetchedPage]
     section_url: str | None = None
     article: Article | None = None
-    error: str | None = None
+    error: NewsarchiveError | None = None
     duplicate_of: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+    # A later page of a multi-page article that could not be had: the article ends before it.
+    continuation_error: NewsarchiveError | None = None
 
 
 @dataclass
@@ -70,14 +83,27 @@ class FailedRequest:
     """A request that produced no response (network error, robots.txt, retries exhausted)."""
 
     url: str
-    reason: str
-    kind: str  # "section" or "article"
+    error: NewsarchiveError
+    role: RequestRole = RequestRole.ARTICLE
     section_url: str | None = None
 
 
-def request_failure_reason(error: BaseException) -> str:
-    """A one-line reason for a request that gave no usable response."""
+# Exception class names (Twisted's and Scrapy's) by the failure kind they stand for.
+_KIND_BY_ERROR = {
+    "TimeoutError": FailureKind.TIMEOUT, "TCPTimedOutError": FailureKind.TIMEOUT,
+    "DNSLookupError": FailureKind.NETWORK, "ConnectionRefusedError": FailureKind.NETWORK,
+    "ConnectError": FailureKind.NETWORK, "ConnectionLost": FailureKind.NETWORK,
+    "ConnectionDone": FailureKind.NETWORK, "ResponseFailed": FailureKind.NETWORK,
+    "ResponseNeverReceived": FailureKind.NETWORK, "TunnelError": FailureKind.NETWORK,
+}
+
+
+def request_failure(url: str, error: BaseException) -> NewsarchiveError:
+    """The named failure of a request that gave no usable response."""
+    if isinstance(error, NewsarchiveError):
+        return error
     message = str(error) or type(error).__name__
     if "robots.txt" in message.lower():
-        return "forbidden by robots.txt"
-    return f"{type(error).__name__}: {message}"
+        return CrawlError(url, "forbidden by robots.txt", FailureKind.ROBOTS)
+    kind = _KIND_BY_ERROR.get(type(error).__name__, FailureKind.OTHER)
+    return CrawlError(url, f"{type(error).__name__}: {message}", kind)

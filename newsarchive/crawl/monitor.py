@@ -16,7 +16,6 @@ from twisted.internet import task
 from newsarchive.archive.db import make_engine
 from newsarchive.archive.models import ArticleRevision, ArticleRow, CrawlRun, Failure, Fetch, Site
 
-ARTICLE_OUTCOMES = ("new", "changed", "unchanged")
 # A body shorter than this many characters is a broken extraction, not an article.
 NONTRIVIAL_BODY = 200
 # Warn when a field's share falls this far (absolute) below the site's recent runs.

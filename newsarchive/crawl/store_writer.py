@@ -21,7 +21,7 @@ from typing import Any
 
 from newsarchive.archive import Archive
 from newsarchive.archive.warc import WarcFiles
-from newsarchive.archive.writes import FetchRecord, Writes
+from newsarchive.archive.writes import FailureRecord, Outcome, Writes
 from newsarchive.crawl.items import ArticlePages, FailedRequest, FetchedPage, SectionPage
 from newsarchive.crawl.processes import (
     helper_context,
@@ -32,7 +32,7 @@ from newsarchive.crawl.processes import (
 )
 from newsarchive.extract import EXTRACTOR_VERSION
 from newsarchive.extract.article import Article
-from newsarchive.extract.gone import gone_reason
+from newsarchive.extract.errors import FailureKind, NewsarchiveError
 
 # The writer's scheduling priority below the crawl's: its batches may lag (they only grow, and
 # the scraper stops taking responses once too many wait), while fetching and extraction, which
@@ -93,7 +93,9 @@ class BatchWriter:
     def _write(self, items: list[Any]) -> Counter[str]:
         """Store `items` in one transaction; their outcomes, counted once it has committed."""
         with self.archive.writing() as writes:
-            outcomes = Counter(_BatchStore(writes, self.run_id, self.warc).store(items))
+            # Plain strings: an enum member hashes by its name, not its value.
+            outcomes = Counter(str(o) for o in _BatchStore(writes, self.run_id, self.warc)
+                               .store(items))
         self.outcomes.update(outcomes)
         return outcomes
 
@@ -232,52 +234,59 @@ class _BatchStore:
         self.writes = writes
         self.run_id = run_id
         self.warc = warc
-        self.outcomes: list[str] = []
+        self.outcomes: list[Outcome] = []
         self._articles: list[tuple[list[int], Article]] = []
-        self._failures: list[tuple[int | None, str, str]] = []
+        self._failures: list[FailureRecord] = []
 
-    def store(self, items: list[Any]) -> list[str]:
+    def store(self, items: list[Any]) -> list[Outcome]:
         """Every item's fetches first (one insert), then what became of each; the outcomes."""
-        pages = [(page, _encoding(item, page)) for item in items for page in _pages(item)]
-        fetch_ids = iter(self.writes.record_fetches(self.run_id, [
-            FetchRecord(p.url, p.final_url, p.status, p.headers, p.body, p.fetched_at, enc)
-            for p, enc in pages], self.warc))
+        fetch_ids = iter(self.writes.record_fetches(
+            self.run_id, [page for item in items for page in _pages(item)], self.warc))
         for item in items:
             ids = [next(fetch_ids) for _ in _pages(item)]
             if isinstance(item, SectionPage):
                 self._section(item, ids[0])
             elif isinstance(item, FailedRequest):
-                self._failures.append((None, item.url, item.reason))
-                self.outcomes.append("failed")
+                self._fail(None, item.url, item.error)
             elif isinstance(item, ArticlePages):
                 self._article(item, ids)
         self._settle()
         self.writes.record_failures(self.run_id, self._failures)
         return self.outcomes
 
+    def _fail(self, fetch_id: int | None, url: str, error: NewsarchiveError,
+              prefix: str = "") -> None:
+        self._failures.append(FailureRecord(fetch_id, url, FailureKind(error.kind),
+                                            prefix + error.reason))
+        self.outcomes.append(Outcome.FAILED)
+
     def _section(self, item: SectionPage, fetch_id: int) -> None:
+        url = item.page.url
         if item.page.status >= 400:
-            self._failures.append((fetch_id, item.page.url,
-                                   f"section page HTTP {item.page.status}"))
+            self._failures.append(FailureRecord(fetch_id, url, FailureKind.HTTP_STATUS,
+                                                f"section page HTTP {item.page.status}"))
         elif item.error is not None:
-            self._failures.append((fetch_id, item.page.url, f"section page: {item.error}"))
-        self.outcomes.append("section")
+            self._failures.append(FailureRecord(fetch_id, url, FailureKind(item.error.kind),
+                                                f"section page: {item.error.reason}"))
+        self.outcomes.append(Outcome.SECTION)
 
     def _article(self, item: ArticlePages, fetch_ids: list[int]) -> None:
         first_fetch = fetch_ids[0] if fetch_ids else None
-        gone = self._gone(item, fetch_ids) if item.error is not None else None
+        error = item.error
+        gone = self._gone(item, error, fetch_ids) if error is not None else None
         if gone is not None:
             self.outcomes.append(gone)
-        elif item.error is not None:
-            self._failures.append((first_fetch, item.url, item.error))
-            self.outcomes.append("failed")
+        elif error is not None:
+            self._fail(first_fetch, item.url, error)
         elif item.duplicate_of is not None:
-            self.outcomes.append("duplicate")
+            self.outcomes.append(Outcome.DUPLICATE)
         else:
             assert item.article is not None
             self._articles.append((fetch_ids, item.article))
-        if "continuation_error" in item.details:
-            self._failures.append((first_fetch, item.url, item.details["continuation_error"]))
+        if item.continuation_error is not None:
+            error = item.continuation_error
+            self._failures.append(FailureRecord(first_fetch, item.url, FailureKind(error.kind),
+                                                error.reason))
 
     def _settle(self) -> None:
         """Write the articles gathered so far (a deletion check must see them)."""
@@ -286,16 +295,14 @@ class _BatchStore:
                                                             EXTRACTOR_VERSION))
             self._articles = []
 
-    def _gone(self, item: ArticlePages, fetch_ids: list[int]) -> str | None:
-        """Mark a known article deleted when its page is a 404/410 or a "deleted" notice."""
-        if not item.pages:
-            return None
-        page = item.pages[0]
-        reason = gone_reason(page.status, page.body, page.headers)
-        if reason is None:
+    def _gone(self, item: ArticlePages, error: NewsarchiveError,
+              fetch_ids: list[int]) -> Outcome | None:
+        """Mark a known article deleted when extraction found its page gone (404/410 or a
+        removal notice); None when the page is not gone, or the URL no archived article."""
+        if error.kind != FailureKind.GONE or not item.pages:
             return None
         self._settle()
-        return self.writes.mark_gone(fetch_ids, item.url, reason, page.fetched_at)
+        return self.writes.mark_gone(fetch_ids, item.url, error.reason, item.pages[0].fetched_at)
 
 
 def _pages(item: Any) -> list[FetchedPage]:
@@ -304,10 +311,3 @@ def _pages(item: Any) -> list[FetchedPage]:
     if isinstance(item, ArticlePages):
         return list(item.pages)
     return []
-
-
-def _encoding(item: Any, page: FetchedPage) -> dict[str, Any] | None:
-    if isinstance(item, ArticlePages):
-        encodings: dict[str, Any] = item.details.get("encodings", {})
-        return encodings.get(page.url)
-    return None

@@ -1,8 +1,7 @@
-"""Archive statistics: articles per site per day, deletions, revisions, failures by reason."""
+"""Archive statistics: articles per site per day, deletions, revisions, failures by kind."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any
 
@@ -19,14 +18,7 @@ from newsarchive.archive.models import (
     join_time,
 )
 
-# "not an article: page_type=list (confidence 0.83)" and "... (confidence 0.91)" are one reason.
-_DETAIL_RE = re.compile(r"\s*\([^)]*\)")
 BATCH = 5000
-
-
-def failure_kind(reason: str) -> str:
-    """A failure reason without its per-page details (parenthesised numbers)."""
-    return _DETAIL_RE.sub("", reason).strip()
 
 
 def stats(session: Session, flt: ArticleFilter | None = None) -> dict[str, Any]:
@@ -50,10 +42,8 @@ def stats(session: Session, flt: ArticleFilter | None = None) -> dict[str, Any]:
             ArticleEvent.article_id.in_(select(base.c.id))).group_by(ArticleEvent.kind)).all())
     deleted_now = session.scalar(select(func.count()).select_from(ArticleRow).where(
         ArticleRow.id.in_(select(base.c.id)), ArticleRow.deleted_at.is_not(None))) or 0
-    failures: Counter[str] = Counter()
-    for reason, count in session.execute(
-            select(Failure.reason, func.count()).group_by(Failure.reason)):
-        failures[failure_kind(reason)] += count
+    failures: Counter[str] = Counter({kind: count for kind, count in session.execute(
+        select(Failure.kind, func.count()).group_by(Failure.kind))})
     return {
         "articles": sum(per_day.values()),
         "per_site_day": [{"site": s, "day": d, "articles": n}
