@@ -46,6 +46,24 @@ def sites_dir_option(func: F) -> F:
     )(func)
 
 
+def _settings(_ctx: click.Context, _param: click.Parameter, pairs: tuple[str, ...]
+              ) -> dict[str, str]:
+    """-s NAME=VALUE options as {name: value} (later ones win)."""
+    settings: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE")
+        settings[name.strip()] = value
+    return settings
+
+
+def settings_option(help_text: str) -> Callable[[F], F]:
+    """The shared -s/--set NAME=VALUE option (Scrapy settings), parsed into a dict."""
+    return click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+                        callback=_settings, help=help_text)
+
+
 def _parse_when(value: str | None) -> datetime | None:
     """An ISO date or date-time for --since/--until; one without offset is taken as UTC."""
     if value is None:
@@ -131,19 +149,13 @@ def demo(db_url: str | None, query: str | None) -> None:
     """
     from newsarchive.archive import Archive
     from newsarchive.crawl.run import crawl
-    from newsarchive.demo import DEMO_ORIGIN, DEMO_QUERY, SECTIONS, DemoServer
+    from newsarchive.demo import DEMO_ORIGIN, DEMO_QUERY, DEMO_SECTIONS, DemoServer, crawl_settings
     from newsarchive.query import search as find
 
     db_url = db_url or default_db_url()
     with DemoServer() as server:
         click.echo(f"Demo portal {DEMO_ORIGIN} served at {server.url}")
-        overrides = {
-            **LOCAL_SERVER_SETTINGS,
-            "NEWSARCHIVE_DEMO_PROXY": server.url,
-            "DOWNLOADER_MIDDLEWARES": {"newsarchive.demo.proxy.DemoProxyMiddleware": 740},
-        }
-        sections = [DEMO_ORIGIN + section.index_path for section in SECTIONS]
-        summary = crawl(sections, db_url=db_url, overrides=overrides)
+        summary = crawl(list(DEMO_SECTIONS), db_url=db_url, overrides=crawl_settings(server.url))
     _print_summary(summary)
     archive = Archive(db_url, readonly=True)
     try:
@@ -155,15 +167,6 @@ def demo(db_url: str | None, query: str | None) -> None:
     click.echo(f"Archive {db_url}: {counts.get('articles', 0)} articles in all")
     click.echo(f"\nExample: newsarchive search {query} --limit 5")
     _print_hits(hits)
-
-
-# Our own local server needs no politeness delay; real sites keep the settings' defaults.
-LOCAL_SERVER_SETTINGS: dict[str, Any] = {
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_START_DELAY": 0.0,
-    "AUTOTHROTTLE_MAX_DELAY": 1.0,
-    "LOG_LEVEL": "WARNING",
-}
 
 
 @main.command(name="crawl")
@@ -187,13 +190,12 @@ LOCAL_SERVER_SETTINGS: dict[str, Any] = {
               help="Seconds between progress lines on stderr (0 = none).")
 @click.option("--warc", "warc_dir", default=None, metavar="DIR",
               help="Also write every fetch to gzip WARC files in DIR (needs the warc extra).")
-@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
-              help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=1.")
+@settings_option("Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=1.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl_command(
     targets: tuple[str, ...], db_url: str | None, max_pages: int, sites_dir: str,
     job: str | None, revisit: str | None, distributed: bool, redis_url: str, progress: float,
-    overrides: tuple[str, ...], verbose: bool, warc_dir: str | None = None,
+    overrides: dict[str, str], verbose: bool, warc_dir: str | None = None,
 ) -> None:
     """Crawl a configured SITE, or section page URLs, and their articles into the archive.
 
@@ -221,11 +223,7 @@ def crawl_command(
                 parse_duration(d).total_seconds() for d in revisit.split(",") if d.strip()]
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--revisit") from exc
-    for pair in overrides:
-        name, sep, value = pair.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
-        settings[name] = value
+    settings.update(overrides)
     summary = crawl(urls, db_url=db_url or default_db_url(), max_list_pages=max_pages,
                     overrides=settings, site=site, job=job, distributed=distributed,
                     redis_url=redis_url, progress=progress)
@@ -274,23 +272,16 @@ def sites_list(sites_dir: str) -> None:
 
     Example: newsarchive sites list --sites-dir sites
     """
-    from newsarchive.crawl.sites import SiteConfigError, load_sites
+    from newsarchive.crawl.sites import SiteConfigError, duration_text, load_sites
 
     try:
         found = load_sites(sites_dir)
     except SiteConfigError as exc:
         raise click.ClickException(str(exc)) from exc
     for name, site in found.items():
-        revisit = ",".join(_duration_text(d.total_seconds()) for d in site.revisit.after)
+        revisit = ",".join(duration_text(d) for d in site.revisit.after)
         click.echo(f"{name}\t{','.join(site.allowed_hosts)}\t{len(site.sections)} section(s)"
                    f"\trevisit {revisit or 'every run'}\t{site.timezone or '-'}")
-
-
-def _duration_text(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
 
 
 @main.command()
@@ -300,10 +291,9 @@ def _duration_text(seconds: float) -> str:
               help="Stop after this many rounds (0 = run until interrupted).")
 @db_option
 @sites_dir_option
-@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
-              help="Passed on to each crawl.")
+@settings_option("A Scrapy setting passed on to each crawl, e.g. -s DOWNLOAD_DELAY=1.")
 def schedule(site_names: tuple[str, ...], every: str, runs: int, db_url: str | None,
-             sites_dir: str, overrides: tuple[str, ...]) -> None:
+             sites_dir: str, overrides: dict[str, str]) -> None:
     """Crawl sites (default: all configured) every interval, in the foreground, each crawl
     in its own process.
 
@@ -322,8 +312,8 @@ def schedule(site_names: tuple[str, ...], every: str, runs: int, db_url: str | N
     if missing or not names:
         raise click.BadParameter(f"unknown site(s): {', '.join(missing) or 'none configured'}")
     extra = ["--sites-dir", sites_dir, "--db", db_url or default_db_url()]
-    for pair in overrides:
-        extra += ["-s", pair]
+    for name, value in overrides.items():
+        extra += ["-s", f"{name}={value}"]
     run_schedule(names, interval, extra, runs=runs, echo=click.echo)
 
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from newsarchive.archive import Archive
 from newsarchive.query import articles
 from tests.mockserver import FAST, PARAGRAPH, Page, Portal, article_html, run_cli, section_html
+
+# Real Scrapy crawls: left out of `make test-fast`.
+pytestmark = pytest.mark.crawl
 
 TITLES = {"a1": "三页长文：城市更新改造的调查报道", "a2": "两页长文：乡村振兴试点的调查报道"}
 # Single-page articles beside them, so the section reads as a list.

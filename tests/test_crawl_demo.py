@@ -16,6 +16,9 @@ from newsarchive.archive import Archive
 from newsarchive.demo import ARTICLES, NON_ARTICLE_PATHS, ROBOTS_DISALLOWED_PATHS, DemoServer
 from newsarchive.query import articles
 
+# Real Scrapy crawls: left out of `make test-fast`.
+pytestmark = pytest.mark.crawl
+
 NEWSARCHIVE = [sys.executable, "-m", "newsarchive.cli"]
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "AUTOTHROTTLE_MAX_DELAY=1"]
 

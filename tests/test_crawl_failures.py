@@ -6,10 +6,15 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from newsarchive.archive import Archive
 from newsarchive.demo import DemoServer
 from newsarchive.demo.site import Resource
 from newsarchive.query import articles
+
+# Real Scrapy crawls: left out of `make test-fast`.
+pytestmark = pytest.mark.crawl
 
 HTML = "text/html; charset=utf-8"
 PARAGRAPH = "这是一段用来测试的新闻正文，内容足够长，包含标点符号，也描述了一件具体的事情。" * 3

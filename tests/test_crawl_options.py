@@ -6,9 +6,14 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from newsarchive.archive import Archive
 from newsarchive.demo import LIST_PAGES, ROBOTS_DISALLOWED_PATHS, DemoServer
 from newsarchive.query import articles
+
+# Real Scrapy crawls: left out of `make test-fast`.
+pytestmark = pytest.mark.crawl
 
 
 def test_max_pages_limits_list_pages_per_section(sqlite_url: str) -> None:

@@ -5,9 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from newsarchive.archive import Archive
 from newsarchive.demo import ARTICLES, DEMO_ORIGIN, DEMO_QUERY
 from newsarchive.query import articles
+
+# Real Scrapy crawls: left out of `make test-fast`.
+pytestmark = pytest.mark.crawl
 
 
 def _demo(db_url: str) -> str:

@@ -59,6 +59,7 @@ def _count(db_url: str) -> int:
 
 
 @pytest.mark.postgres
+@pytest.mark.crawl
 def test_two_workers_one_killed_lose_nothing(pg_url: str, redis_url: str, tmp_path: Path) -> None:
     import redis
 

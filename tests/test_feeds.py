@@ -212,6 +212,7 @@ def feed_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         yield {"db_url": db_url, "fetched": fetched, "out": outputs, "base": portal.url}
 
 
+@pytest.mark.crawl
 def test_first_run_fetches_articles_listed_in_sitemaps_and_feeds(feed_runs: dict[str, Any]) -> None:
     fetched = feed_runs["fetched"][0]
     # Not /about.html (article_url_pattern), /private/a8.html (robots.txt), nor the other host.
@@ -230,6 +231,7 @@ def test_first_run_fetches_articles_listed_in_sitemaps_and_feeds(feed_runs: dict
                      "/notafeed.xml": "feed", "/private/a8.html": "robots"}
 
 
+@pytest.mark.crawl
 def test_second_run_fetches_new_entries_and_those_changed_since(feed_runs: dict[str, Any]) -> None:
     fetched = feed_runs["fetched"][1]
     # 9 and 10 are new; 3's lastmod is later than its last fetch; 1, 2, 4-7 and 11 are not due
@@ -244,6 +246,7 @@ def test_second_run_fetches_new_entries_and_those_changed_since(feed_runs: dict[
     assert "8 archived articles not due" in feed_runs["out"][1]
 
 
+@pytest.mark.crawl
 def test_crawl_url_of_a_feed_needs_no_config(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'archive.db'}"
     with Portal() as portal:
@@ -260,6 +263,7 @@ def test_crawl_url_of_a_feed_needs_no_config(tmp_path: Path) -> None:
     assert urls == {_article(n) for n in (3, 4, 5)} | {"/about.html"}
 
 
+@pytest.mark.crawl
 def test_sitemaps_from_robots_txt_when_the_site_asks(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'archive.db'}"
     with Portal() as portal:

@@ -90,6 +90,7 @@ def test_css_hint_tried_before_xpath_for_the_same_field() -> None:
     assert article.evidence["hints"] == {"applied": {"title": "xpath"}, "unmatched": {}}
 
 
+@pytest.mark.crawl
 def test_crawl_applies_the_site_hints(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'archive.db'}"
     with Portal() as portal:

@@ -91,12 +91,14 @@ def three_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
                "base": portal.url}
 
 
+@pytest.mark.crawl
 def test_first_run_fetches_everything(three_runs: dict[str, Any]) -> None:
     fetched = three_runs["fetched"][0]
     assert sorted(fetched) == sorted(["/news/", "/news/index_2.html", *(path(n) for n in range(1, 11))])
     assert "10 new" in three_runs["out"][0]
 
 
+@pytest.mark.crawl
 def test_second_run_fetches_only_new_articles_and_pages_until_known(three_runs: dict[str, Any]) -> None:
     fetched = three_runs["fetched"][1]
     # Page 1 had new articles, so page 2 was read too; known articles were not fetched again.
@@ -105,6 +107,7 @@ def test_second_run_fetches_only_new_articles_and_pages_until_known(three_runs: 
     assert "8 archived articles not due" in three_runs["out"][1]
 
 
+@pytest.mark.crawl
 def test_third_run_rechecks_due_articles_conditionally(three_runs: dict[str, Any]) -> None:
     hits = three_runs["hits"][2]
     by_path: dict[str, list[int]] = {}
@@ -125,6 +128,7 @@ def test_third_run_rechecks_due_articles_conditionally(three_runs: dict[str, Any
     assert set(by_path) == {"/news/", *unchanged, path(3), path(4), path(7)}
 
 
+@pytest.mark.crawl
 def test_final_archive_state(three_runs: dict[str, Any]) -> None:
     base = three_runs["base"]
     with Archive(three_runs["db_url"]) as archive:

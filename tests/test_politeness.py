@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import pytest
+
 from newsarchive.archive import Archive
 from newsarchive.crawl.middlewares import retry_after_seconds
 from newsarchive.crawl.run import crawl_settings
@@ -50,6 +52,7 @@ def _portal() -> Portal:
     })
 
 
+@pytest.mark.crawl
 def test_429_and_503_wait_for_retry_after(sqlite_url: str) -> None:
     with _portal() as portal:
         portal.scripted["/news/a1.html"] = [Page(b"slow down", status=429, validators=False,
@@ -76,6 +79,7 @@ def test_429_and_503_wait_for_retry_after(sqlite_url: str) -> None:
                       "第二篇服务暂时不可用的新闻标题"]
 
 
+@pytest.mark.crawl
 def test_backoff_gives_up_and_records_the_reason(sqlite_url: str) -> None:
     with _portal() as portal:
         portal.scripted["/news/a1.html"] = [

@@ -10,12 +10,16 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from newsarchive.archive import Archive
 from newsarchive.archive.db import make_engine
 from newsarchive.archive.models import ArticleRow, Fetch
 from tests.mockserver import FAST, Portal, numbered_pages, revisions_per_article, run_cli
+
+# Real Scrapy crawls: left out of `make test-fast`.
+pytestmark = pytest.mark.crawl
 
 ARTICLES = 30
 PER_PAGE = 10

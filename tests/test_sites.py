@@ -17,6 +17,7 @@ from newsarchive.crawl.sites import (
     SiteConfigError,
     load_site,
     load_sites,
+    duration_text,
     parse_duration,
     site_settings,
 )
@@ -103,6 +104,9 @@ def test_durations() -> None:
     assert parse_duration(45) == timedelta(seconds=45)
     with pytest.raises(ValueError):
         parse_duration("1 fortnight")
+    # duration_text writes what parse_duration reads back.
+    for text in ("30m", "1h", "7d", "90s", "1.5s"):
+        assert duration_text(parse_duration(text)) == text
 
 
 def test_sites_commands(tmp_path: Path) -> None:
@@ -131,6 +135,7 @@ def _portal(with_fields: bool) -> dict[str, Page]:
     return pages
 
 
+@pytest.mark.crawl
 def test_schedule_runs_crawls_and_coverage_drop_warns(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'archive.db'}"
     with Portal(_portal(with_fields=True)) as portal:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 
@@ -12,6 +13,9 @@ from newsarchive.archive import Archive
 from newsarchive.archive.models import Fetch
 from newsarchive.archive.warc import WarcFiles
 from tests.mockserver import FAST, Portal, numbered_pages, run_cli
+
+# Real Scrapy crawls: left out of `make test-fast`.
+pytestmark = pytest.mark.crawl
 
 
 def test_crawl_writes_every_fetch_to_warc_at_the_stored_offset(db_url: str,

@@ -41,6 +41,15 @@ def parse_duration(value: str | float) -> timedelta:
     return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
 
 
+def duration_text(duration: timedelta) -> str:
+    """A duration as parse_duration reads it back: '30m', '1h', '7d', else seconds ('90s')."""
+    seconds = duration.total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
 @dataclass(frozen=True)
 class Hints:
     """Optional CSS or XPath selectors that override generic extraction for a field."""

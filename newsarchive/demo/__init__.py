@@ -1,7 +1,6 @@
 """The bundled demo portal: a fictional Chinese news site (UTF-8, GBK-declared-gb2312 and Big5
-sections,
-seed-like noise, a split article, a robots-disallowed article), its HTTP server and its exact ground
-truth."""
+sections, seed-like noise, a split article, a robots-disallowed article), its HTTP server, its
+exact ground truth, and the crawl settings that reach it."""
 
 from __future__ import annotations
 
@@ -31,6 +30,25 @@ DEMO_QUERY = "乡村"
 # proxy, so the archived URLs stay the same whatever ephemeral port the server gets (a second run
 # finds the same articles, not new ones).
 DEMO_ORIGIN = "http://www.xinghe.example"
+# The section pages `newsarchive demo` crawls.
+DEMO_SECTIONS: tuple[str, ...] = tuple(DEMO_ORIGIN + section.index_path for section in SECTIONS)
+# Our own local server needs no politeness delay; real sites keep the settings' defaults.
+LOCAL_SERVER_SETTINGS: dict[str, Any] = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_START_DELAY": 0.0,
+    "AUTOTHROTTLE_MAX_DELAY": 1.0,
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def crawl_settings(server_url: str) -> dict[str, Any]:
+    """The Scrapy settings of a crawl of DEMO_ORIGIN through the demo server at `server_url`
+    (acting as the crawl's HTTP proxy)."""
+    return {
+        **LOCAL_SERVER_SETTINGS,
+        "NEWSARCHIVE_DEMO_PROXY": server_url,
+        "DOWNLOADER_MIDDLEWARES": {"newsarchive.demo.proxy.DemoProxyMiddleware": 740},
+    }
 
 
 def __getattr__(name: str) -> Any:
@@ -47,6 +65,8 @@ __all__ = [
     "ARTICLES",
     "DEMO_ORIGIN",
     "DEMO_QUERY",
+    "DEMO_SECTIONS",
+    "LOCAL_SERVER_SETTINGS",
     "LIST_PAGES",
     "NON_ARTICLE_PATHS",
     "ROBOTS_DISALLOWED_PATHS",
@@ -57,4 +77,5 @@ __all__ = [
     "Resource",
     "Section",
     "build_site",
+    "crawl_settings",
 ]
