@@ -51,7 +51,7 @@ def _create_search(bind: sa.Connection) -> None:
 
 
 def _backfill_search(bind: sa.Connection) -> None:
-    from newsarchive.extract.text import fold_simplified
+    from newsarchive.archive.migrations.frozen import fold_simplified
 
     if bind.dialect.name == "sqlite":
         insert = sa.text("INSERT INTO article_search (rowid, title, body) VALUES (:id, :t, :b)")

@@ -45,7 +45,7 @@ OWN_COPY_FTS = (
 
 
 def _backfill_folded(bind: sa.Connection) -> None:
-    from newsarchive.archive.index import folded_rows
+    from newsarchive.archive.migrations.frozen import folded_rows
 
     rows = bind.execute(sa.text("SELECT id, title, body FROM articles ORDER BY id")).all()
     changed = [{"id": article_id, "t": title, "b": body}
@@ -87,8 +87,7 @@ def _revision_bodies_twice() -> None:
 
 def _resketch(bind: sa.Connection) -> None:
     """Sketches and anchors again with the cheaper shingle hash (clusters are kept)."""
-    from newsarchive.archive.clusters import ANCHORS
-    from newsarchive.archive.sketches import pack, sketch
+    from newsarchive.archive.migrations.frozen import ANCHORS, pack, sketch
 
     rows = bind.execute(sa.text("SELECT id, body FROM articles ORDER BY id")).all()
     bind.execute(sa.text("DELETE FROM sketch_anchors"))

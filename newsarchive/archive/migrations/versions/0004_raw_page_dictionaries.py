@@ -48,10 +48,10 @@ def downgrade() -> None:
     """Back to zlib only: zstd rows are decompressed and stored zlib again first."""
     import zlib
 
-    from newsarchive.archive.rawpages import RawPageReader
+    from newsarchive.archive.migrations.frozen import RawPages
 
     bind = op.get_bind()
-    reader = RawPageReader()
+    reader = RawPages()
     # A batch of pages at a time, by id (each page leaves the zstd rows as it is rewritten).
     batch = sa.text("SELECT id, body, dictionary_id FROM raw_pages WHERE compression = 'zstd' "
                     "ORDER BY id LIMIT :n")

@@ -46,7 +46,7 @@ def _rebuild_fts(options: str) -> None:
 
 
 def _grams_from_articles(bind: sa.Connection) -> None:
-    from newsarchive.archive.index import search_rows
+    from newsarchive.archive.migrations.frozen import search_rows
 
     ids = list(bind.execute(sa.text(
         "SELECT article_id FROM article_search ORDER BY article_id")).scalars())
@@ -76,7 +76,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    from newsarchive.archive.index import fold
+    from newsarchive.archive.migrations.frozen import fold
 
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":

@@ -1,0 +1,1 @@
+"""Alembic migrations of the archive schema (versions/) and the frozen helpers they use."""
