@@ -15,9 +15,9 @@ from newsarchive.archive.models import CrawlRun
 from newsarchive.cli import main
 from newsarchive.crawl.sites import (
     SiteConfigError,
+    duration_text,
     load_site,
     load_sites,
-    duration_text,
     parse_duration,
     site_settings,
 )
