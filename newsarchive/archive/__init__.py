@@ -213,7 +213,7 @@ class Archive:
                 "run_id": run.id, "started_at": _iso(run.started_at),
                 "finished_at": _iso(run.finished_at), "finish_reason": run.finish_reason,
                 "pages_fetched": pages or 0, "sections": list(run.start_urls),
-                "articles": {name: outcomes.get(name, 0) for name in ARTICLE_OUTCOMES},
+                "articles": {str(name): outcomes.get(name, 0) for name in ARTICLE_OUTCOMES},
                 "failures": [{"url": url, "kind": kind, "reason": reason}
                              for url, kind, reason in failures],
             }
