@@ -231,6 +231,9 @@ def crawl_command(
     if summary.get("skipped_known") or summary.get("not_modified"):
         click.echo(f"  incremental:       {summary.get('skipped_known', 0)} archived articles "
                    f"not due, {summary.get('not_modified', 0)} answered 304")
+    if summary.get("lag_pauses"):
+        click.echo(f"  backpressure:      fetching paused {summary['lag_pauses']} time(s) for "
+                   "extraction and the archive to catch up")
     for warning in summary.get("warnings", []):
         click.echo(f"  WARNING coverage:  {warning}")
 

@@ -78,6 +78,12 @@ NEWSARCHIVE_STORE_FLUSH_S = 0.0
 # meanwhile
 # (off: inline, on the reactor thread).
 NEWSARCHIVE_STORE_PROCESS = True
+# NEWSARCHIVE_MAX_LAG_S, NEWSARCHIVE_LAG_PAGES: while this many fetched pages have waited more
+# than these seconds to be extracted and written, the crawl takes no new requests, and a writer
+# batch that late runs at the crawl's priority (where raising it is allowed): what a killed crawl
+# fetches again stays a few seconds' work however loaded the machine (0 s: off).
+NEWSARCHIVE_MAX_LAG_S = 0.5
+NEWSARCHIVE_LAG_PAGES = 2
 # NEWSARCHIVE_WARC_DIR: also write every fetch to rotating gzip WARC files here (the warc extra);
 # each fetch row keeps its record's file and offset.
 NEWSARCHIVE_WARC_DIR = None
@@ -113,6 +119,9 @@ NEWSARCHIVE_PROGRESS = 0.0
 # NEWSARCHIVE_DISTRIBUTED: scrapy-redis shared scheduler and dupefilter (see
 # crawl.distributed_settings).
 NEWSARCHIVE_DISTRIBUTED = False
-EXTENSIONS = {"newsarchive.crawl.monitor.ProgressMonitor": 500}
+EXTENSIONS = {
+    "newsarchive.crawl.monitor.ProgressMonitor": 500,
+    "newsarchive.crawl.backpressure.LagLimit": 510,
+}
 
 LOG_LEVEL = "INFO"

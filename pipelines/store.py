@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import defer
+from twisted.internet import defer, task
 from twisted.internet.base import DelayedCall
 
 from newsarchive.archive import Archive
@@ -16,6 +17,12 @@ from newsarchive.crawl.store_writer import BatchWriter, StoreFailed, WriterConfi
 
 # Items written per transaction, at most.
 STORE_BATCH = 200
+# Seconds a batch may take in the writer (at low priority) before the writer is raised to the
+# crawl's priority until it commits, where the crawl may do so: every item not yet committed is
+# one a killed crawl fetches again (newsarchive.crawl.backpressure pauses fetching meanwhile).
+STORE_MAX_LAG_S = 0.5
+# How often the writer's lag is looked at.
+LAG_CHECK_S = 0.25
 # How long the first item of a batch waits for others. 0: the batch is written on the
 # reactor's next turn, so it holds what arrived meanwhile: one item in a slow crawl (no
 # delay), many when the archive is the bottleneck (one transaction for them all). Every
@@ -43,7 +50,8 @@ class StorePipeline:
 
     def __init__(self, db_url: str, run_id: int | None, start_urls: list[str],
                  batch_size: int = STORE_BATCH, flush_s: float = STORE_FLUSH_S,
-                 warc_dir: str | None = None, writer_process: bool = False) -> None:
+                 warc_dir: str | None = None, writer_process: bool = False,
+                 max_lag_s: float = STORE_MAX_LAG_S) -> None:
         self.db_url = db_url
         self.run_id = run_id
         self._owns_run = run_id is None
@@ -57,6 +65,8 @@ class StorePipeline:
         self._inline: BatchWriter | None = None
         self._process: WriterProcess | None = None
         self._idle: list[defer.Deferred[None]] = []  # fired once no batch is in flight
+        self.max_lag_s = max_lag_s
+        self._lag_check: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -72,6 +82,7 @@ class StorePipeline:
             flush_s=settings.getfloat("NEWSARCHIVE_STORE_FLUSH_S", STORE_FLUSH_S),
             warc_dir=settings.get("NEWSARCHIVE_WARC_DIR") or None,
             writer_process=settings.getbool("NEWSARCHIVE_STORE_PROCESS", True),
+            max_lag_s=settings.getfloat("NEWSARCHIVE_MAX_LAG_S", STORE_MAX_LAG_S),
         )
 
     def open_spider(self) -> None:
@@ -82,6 +93,9 @@ class StorePipeline:
         if self._writer_process:
             self._process = WriterProcess(config)
             self._process.start()
+            if self.max_lag_s > 0:
+                self._lag_check = task.LoopingCall(self._check_lag)
+                self._lag_check.start(LAG_CHECK_S, now=False)
         else:
             self._inline = BatchWriter(self.archive, config)
 
@@ -93,6 +107,8 @@ class StorePipeline:
 
     async def close_spider(self) -> None:
         """Write what is buffered, wait for the writer to finish, close the run."""
+        if self._lag_check is not None and self._lag_check.running:
+            self._lag_check.stop()
         self.flush()
         while self._process is not None and self._process.busy:
             idle: defer.Deferred[None] = defer.Deferred()
@@ -152,8 +168,16 @@ class StorePipeline:
         self._process.write(batch.items,
                             lambda errors, _outcomes: self._answered(batch, errors))
 
+    def _check_lag(self) -> None:
+        """A batch late in the writer: the writer at the crawl's priority until it commits."""
+        process = self._process
+        if process is not None and process.busy:
+            process.hurry(time.monotonic() - process.sent_at >= self.max_lag_s)
+
     def _answered(self, batch: _Batch, errors: list[str | None]) -> None:
         """Back on the reactor: the batch's items go on (or fail) in order; the next batch goes."""
+        if self._process is not None:
+            self._process.hurry(False)
         self._settle(batch, errors)
         if self._batch.items:
             self.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -26,6 +27,10 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 REDIS_URL = os.environ.get("NEWSARCHIVE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 ARTICLES = 200
 PER_PAGE = 20
+# Leases a worker holds at most: the requests in its downloader (CONCURRENT_REQUESTS, 16), and
+# the pages waiting for extraction and their write, which the lag limit keeps to about a second's
+# worth (NEWSARCHIVE_MAX_LAG_S). Without it a loaded machine left 300 and more.
+MAX_LEASED = 64
 
 
 @pytest.fixture
@@ -45,6 +50,15 @@ def redis_url() -> str:
 
 def _portal() -> Portal:
     return Portal(numbered_pages(ARTICLES, PER_PAGE, "第{n}号新闻：分布式抓取测试报道标题"), delay=0.03)
+
+
+def _leased_articles(redis_url: str, name: str, pid: int) -> list[bytes]:
+    """The article requests a worker (by pid) holds leases on."""
+    import redis
+
+    server = redis.Redis.from_url(redis_url)
+    taken = server.hgetall(f"newsarchive:{name}:taken:{socket.gethostname()}:{pid}")
+    return [data for data in taken.values() if b"/news/a" in data]
 
 
 def _count(db_url: str) -> int:
@@ -83,6 +97,9 @@ def test_two_workers_one_killed_lose_nothing(pg_url: str, redis_url: str, tmp_pa
                 time.sleep(0.2)
             victim.send_signal(signal.SIGKILL)
             victim.wait(timeout=10)
+            # What the victim had taken and not seen through to a commit: all it may cost.
+            # Read at once: the survivor puts it back only once the victim's heartbeat expires.
+            leased = _leased_articles(redis_url, name, victim.pid)
             killed_at = _count(pg_url)
             assert survivor.wait(timeout=180) == 0, (tmp_path / "worker2.log").read_text()
         finally:
@@ -96,10 +113,12 @@ def test_two_workers_one_killed_lose_nothing(pg_url: str, redis_url: str, tmp_pa
     per_article = revisions_per_article(pg_url)
     assert set(per_article) == {f"{portal.url}/news/a{i}.html" for i in range(1, ARTICLES + 1)}
     assert set(per_article.values()) == {1}
-    # The shared dupefilter: no article page was fetched by both workers, save the few the
-    # killed worker had taken and the survivor fetched again.
+    # The shared dupefilter: no article page was fetched by both workers, save those the
+    # killed worker had taken and not seen through to a commit, which the survivor fetched again.
     article_hits = [p for p in requested if p.startswith("/news/a")]
-    assert len(article_hits) - ARTICLES <= 10
+    refetched = len(article_hits) - ARTICLES
+    print(f"re-fetched {refetched} articles; the killed worker held {len(leased)} leases")
+    assert 0 <= refetched <= len(leased) <= MAX_LEASED
     server = redis.Redis.from_url(redis_url)
     assert not list(server.scan_iter(match=f"newsarchive:{name}:taken:*"))
     assert not server.exists(f"newsarchive:{name}:dupefilter")

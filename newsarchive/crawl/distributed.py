@@ -4,14 +4,19 @@ worker's death loses nothing.
 Each worker keeps the requests it has taken from the shared queue in its own Redis hash until
 their item has gone through the pipelines (taking and recording happen in one Lua script, so a
 worker killed in between cannot lose a request), and keeps a heartbeat key alive. A worker that
-finds the queue empty puts back the requests taken by workers whose heartbeat has expired, and
-closes only when the queue is empty and no live worker still holds requests.
+finds the queue empty puts back the requests taken by workers whose heartbeat has expired (again
+in one Lua script: a worker killed while putting them back loses none either), and closes only
+when the queue is empty and no live worker still holds requests.
+
+What a killed worker costs is exactly its lease hash: the requests it had taken and not yet
+seen through to a committed write. The store pipeline bounds that (NEWSARCHIVE_STORE_MAX_LAG_S).
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import time
 from typing import Any
 
 from scrapy import Request, signals
@@ -26,15 +31,30 @@ HEARTBEAT_EVERY_S = 1.0
 LEASE_META = "newsarchive_lease"
 
 # Pop the best request from the shared priority queue (a sorted set, as scrapy-redis's
-# PriorityQueue keeps it) and record it as taken by this worker, atomically.
-# KEYS: queue, taken hash. Returns {request data, lease field} or nil.
+# PriorityQueue keeps it) and record it as taken by this worker with its priority score,
+# atomically. KEYS: queue, taken hash, scores hash, requeued set. Returns {request data, lease
+# field, 1 if the request was put back from a dead worker} or nil.
 POP_AND_LEASE = """
-local popped = redis.call('ZRANGE', KEYS[1], 0, 0)
+local popped = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #popped == 0 then return nil end
-redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+redis.call('ZREM', KEYS[1], popped[1])
 local lease = redis.sha1hex(popped[1])
 redis.call('HSET', KEYS[2], lease, popped[1])
-return {popped[1], lease}
+redis.call('HSET', KEYS[3], lease, popped[2])
+return {popped[1], lease, redis.call('SREM', KEYS[4], lease)}
+"""
+# Put every request a dead worker had taken back into the queue at its score, mark it as put
+# back, and drop the dead worker's hashes, atomically. KEYS: queue, dead worker's taken hash,
+# its scores hash, requeued set. Returns how many requests went back.
+REQUEUE_DEAD = """
+local taken = redis.call('HGETALL', KEYS[2])
+for i = 1, #taken, 2 do
+  local score = redis.call('HGET', KEYS[3], taken[i]) or 0
+  redis.call('ZADD', KEYS[1], score, taken[i + 1])
+  redis.call('SADD', KEYS[4], taken[i])
+end
+redis.call('DEL', KEYS[2], KEYS[3])
+return #taken / 2
 """
 
 
@@ -48,6 +68,7 @@ class SharedScheduler(Scheduler):
         scheduler.prefix = crawler.settings.get("NEWSARCHIVE_QUEUE_KEY", "newsarchive:crawl")
         scheduler.worker = f"{socket.gethostname()}:{os.getpid()}"
         scheduler._pop_and_lease = scheduler.server.register_script(POP_AND_LEASE)
+        scheduler._requeue_dead = scheduler.server.register_script(REQUEUE_DEAD)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(scheduler._item_done, signal=signal)
         crawler.signals.connect(scheduler._idle, signal=signals.spider_idle)
@@ -58,6 +79,13 @@ class SharedScheduler(Scheduler):
 
     def _alive_key(self, worker: str) -> str:
         return f"{self.prefix}:alive:{worker}"
+
+    def _scores_key(self, worker: str) -> str:
+        return f"{self.prefix}:scores:{worker}"
+
+    @property
+    def _requeued_key(self) -> str:
+        return f"{self.prefix}:requeued"
 
     def open(self, spider: Any) -> Any:
         result = super().open(spider)
@@ -70,13 +98,20 @@ class SharedScheduler(Scheduler):
         self.server.set(self._alive_key(self.worker), "1", ex=HEARTBEAT_TTL_S)
 
     def next_request(self) -> Request | None:
-        popped = self._pop_and_lease(keys=[self.queue.key, self._taken_key(self.worker)])
+        popped = self._pop_and_lease(keys=[
+            self.queue.key, self._taken_key(self.worker), self._scores_key(self.worker),
+            self._requeued_key])
         if not popped:
             return None
-        data, lease = popped
+        data, lease, requeued = popped
         request: Request = self.queue._decode_request(data)
         # Kept in meta, which redirects and retries carry over, to end the lease when done.
         request.meta[LEASE_META] = lease.decode() if isinstance(lease, bytes) else lease
+        if requeued:
+            # Taken by a worker that died: the links of a list page it had may have been marked
+            # seen without their requests reaching the queue (see SectionSpider.parse_section).
+            request.dont_filter = True
+            request.meta["newsarchive_requeued"] = True
         self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
@@ -85,7 +120,10 @@ class SharedScheduler(Scheduler):
         request = getattr(response, "request", None)
         lease = request.meta.get(LEASE_META) if request is not None else None
         if lease is not None:
-            self.server.hdel(self._taken_key(self.worker), lease)
+            pipe = self.server.pipeline(transaction=True)
+            pipe.hdel(self._taken_key(self.worker), lease)
+            pipe.hdel(self._scores_key(self.worker), lease)
+            pipe.execute()
 
     def requeue_dead(self) -> int:
         """Put back into the shared queue what dead workers had taken; how many requests."""
@@ -94,16 +132,8 @@ class SharedScheduler(Scheduler):
             worker = key.decode().rsplit(":taken:", 1)[1]
             if worker == self.worker or self.server.exists(self._alive_key(worker)):
                 continue
-            pipe = self.server.pipeline(transaction=True)
-            pipe.hgetall(key)
-            pipe.delete(key)
-            taken, _ = pipe.execute()
-            for data in taken.values():
-                request = self.queue._decode_request(data)
-                request.dont_filter = True
-                request.meta["newsarchive_requeued"] = True
-                self.queue.push(request)
-                moved += 1
+            moved += int(self._requeue_dead(keys=[
+                self.queue.key, key, self._scores_key(worker), self._requeued_key]))
         if moved:
             self.stats.inc_value("newsarchive/requeued_from_dead_workers", moved)
         return moved
@@ -119,14 +149,24 @@ class SharedScheduler(Scheduler):
         if len(self.queue) or self.requeue_dead() or self._others_busy():
             raise DontCloseSpider
         # Our own lingering leases (e.g. the first page of a stitched article) are done now.
-        self.server.delete(self._taken_key(self.worker))
+        self.server.delete(self._taken_key(self.worker), self._scores_key(self.worker))
 
     def close(self, reason: str) -> Any:
         if getattr(self, "_heartbeat", None) is not None and self._heartbeat.running:
             self._heartbeat.stop()
         self.server.delete(self._alive_key(self.worker))
-        others = [k for k in self.server.scan_iter(match=self._alive_key("*"))]
-        if reason == "finished" and not others and not len(self.queue):
+        if reason == "finished" and not len(self.queue) and self._others_gone():
             # The crawl is over for every worker: the next run starts with a clean dupefilter.
             self.df.clear()
+            self.server.delete(self._requeued_key)
         return super().close(reason)
+
+    def _others_gone(self) -> bool:
+        """Whether no other worker is alive, waiting out the heartbeat of one that may have
+        died just now (its key expires within HEARTBEAT_TTL_S; a live one keeps it fresh)."""
+        deadline = time.monotonic() + HEARTBEAT_TTL_S + HEARTBEAT_EVERY_S
+        while any(True for _ in self.server.scan_iter(match=self._alive_key("*"))):
+            if time.monotonic() > deadline:
+                return False  # still crawling: the last worker to finish clears up
+            time.sleep(HEARTBEAT_EVERY_S / 4)
+        return True

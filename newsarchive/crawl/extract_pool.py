@@ -110,9 +110,13 @@ def serve(jobs_in: Connection, results_out: Connection) -> None:
     while True:
         try:
             jobs = jobs_in.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the crawl closed the pipe, or died
             return
-        results_out.send(extract_pages(jobs))
+        results = extract_pages(jobs)
+        try:
+            results_out.send(results)
+        except OSError:  # the crawl died
+            return
 
 
 def _size(job: PageJob) -> int:

@@ -138,6 +138,7 @@ def crawl(
     summary["pages_per_second"] = round(responses / elapsed, 1) if elapsed > 0 else None
     summary["skipped_known"] = int(stats.get("newsarchive/articles_skipped_known", 0))
     summary["not_modified"] = int(stats.get("newsarchive/not_modified", 0))
+    summary["lag_pauses"] = int(stats.get("newsarchive/lag_pauses", 0))
     summary["coverage"] = coverage
     summary["warnings"] = warnings
     return summary

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -115,9 +116,13 @@ def serve(connection: Connection, config: WriterConfig) -> None:
         while True:
             try:
                 items = connection.recv()
-            except EOFError:
+            except (EOFError, OSError):  # the crawl closed the pipe, or died
                 return
-            connection.send(writer.write(items))
+            answer = writer.write(items)
+            try:
+                connection.send(answer)
+            except OSError:  # the crawl died: the batch is committed, nobody is left to tell
+                return
     finally:
         writer.close()
         archive.close()
@@ -146,6 +151,8 @@ class WriterProcess:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._batch: tuple[list[Any], Answer, int] | None = None
         self.replaced = 0
+        self.sent_at = 0.0  # time.monotonic() when the batch in flight was sent
+        self.hurried = False  # the writer runs at the crawl's priority while a batch is late
 
     @property
     def busy(self) -> bool:
@@ -163,6 +170,7 @@ class WriterProcess:
             self._start()
         assert self._connection is not None
         self._batch = (items, answer, attempt)
+        self.sent_at = time.monotonic()
         try:
             # The writer is idle, blocked reading its pipe: it takes the batch as it is written.
             self._connection.send(items)
@@ -217,6 +225,18 @@ class WriterProcess:
         connection.close()  # an idle writer reads EOF and exits
         self._process = self._connection = None
         return reap(process, wait)
+
+    def hurry(self, late: bool) -> None:
+        """Run the writer at the crawl's priority while its batch is `late`, at WRITER_NICENESS
+        otherwise. Raising a priority needs the privilege to (root, CAP_SYS_NICE); without it
+        the writer keeps its niceness and the crawl's pause alone lets it catch up."""
+        if late == self.hurried or self._process is None or self._process.pid is None:
+            return
+        try:
+            os.setpriority(os.PRIO_PROCESS, self._process.pid, 0 if late else WRITER_NICENESS)
+        except OSError:  # no privilege, or the writer is gone
+            return
+        self.hurried = late
 
     def process(self) -> BaseProcess | None:
         """The running writer process (for tests)."""
