@@ -2,21 +2,24 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Installs print only errors: the first screen of `make demo` is newsarchive's own. The build
+# backend's warnings (editable installs) are for packagers, not for a new user.
+PIP := PYTHONWARNINGS=ignore $(BIN)/python -m pip --quiet --quiet
 
 .PHONY: demo test test-fast lint bench install install-test install-bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PIP) install --upgrade pip
 
 install: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(PIP) install -e .
 
 install-test: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(PIP) install -e '.[test]'
 
 install-bench: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(PIP) install -e '.[test,bench]'
 
 demo: install
 	$(BIN)/newsarchive demo
