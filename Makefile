@@ -9,20 +9,20 @@ PIP := PYTHONWARNINGS=ignore $(BIN)/python -m pip --quiet --quiet
 .PHONY: demo test test-fast lint bench install install-test install-bench clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --upgrade pip
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) install --upgrade pip
 
 install: $(BIN)/python
-	$(PIP) install -e .
+	@$(PIP) install -e .
 
 install-test: $(BIN)/python
-	$(PIP) install -e '.[test]'
+	@$(PIP) install -e '.[test]'
 
 install-bench: $(BIN)/python
-	$(PIP) install -e '.[test,bench]'
+	@$(PIP) install -e '.[test,bench]'
 
 demo: install
-	$(BIN)/newsarchive demo
+	@$(BIN)/newsarchive demo
 
 test: install-test
 	$(BIN)/python -m pytest
