@@ -27,9 +27,9 @@ demo: install
 test: install-test
 	$(BIN)/python -m pytest
 
-# Everything but the real-crawl tests (marked `crawl`): well under a minute.
+# Everything but the real-crawl tests (marked `crawl`), spread over the cores.
 test-fast: install-test
-	$(BIN)/python -m pytest -m "not crawl"
+	$(BIN)/python -m pytest -m "not crawl" -n auto
 
 lint: install-test
 	$(BIN)/ruff check newsarchive spiders pipelines tests benchmarks
