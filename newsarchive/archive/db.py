@@ -7,6 +7,7 @@ import io
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -79,7 +80,7 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
                 url, json_serializer=_json_dumps,
                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
             )
-            event.listen(engine, "connect", _sqlite_on_connect)
+            event.listen(engine, "connect", _sqlite_pragmas(WRITE_PRAGMAS))
             event.listen(engine, "begin", _sqlite_on_begin)
             return engine
         return create_engine(url, json_serializer=_json_dumps, pool_pre_ping=True, pool_size=5,
@@ -132,7 +133,7 @@ def _readonly_engine(url: str) -> Engine:
                                check_same_thread=False)
 
     engine = create_engine("sqlite://", creator=connect, json_serializer=_json_dumps)
-    event.listen(engine, "connect", _sqlite_readonly_on_connect)
+    event.listen(engine, "connect", _sqlite_pragmas(READ_PRAGMAS))
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
 
@@ -144,26 +145,26 @@ def _readonly_session(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.commit()
 
 
-def _sqlite_readonly_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA query_only=ON")
-    cursor.execute("PRAGMA cache_size=-65536")
-    cursor.close()
+# SQLite pragmas of a writing connection: WAL, so readers never wait for the writer; foreign
+# keys on; synchronous NORMAL, which WAL makes safe against corruption (only the last commits may
+# be lost on power loss); 64 MB of page cache (the default is 2 MB), since batched writes touch
+# index pages all over the file (FTS segments, anchors) and keep them in memory between
+# statements. A reading connection switches nothing (mode=ro) and refuses any write.
+WRITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "cache_size=-65536")
+READ_PRAGMAS = ("query_only=ON", "cache_size=-65536")
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Take transaction control away from the sqlite3 module, so BEGIN is ours to emit.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    # WAL makes NORMAL safe against corruption; only the last commits may be lost on power loss.
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    # Batched writes touch index pages all over the file (FTS segments, anchors): 64 MB of
-    # page cache (the default is 2 MB) keeps them in memory between statements.
-    cursor.execute("PRAGMA cache_size=-65536")
-    cursor.close()
+def _sqlite_pragmas(pragmas: tuple[str, ...]) -> Callable[[Any, Any], None]:
+    """A connect hook that sets `pragmas`, and takes transaction control away from the sqlite3
+    module, so that BEGIN is ours to emit."""
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in pragmas:
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    return on_connect
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
