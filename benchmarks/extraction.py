@@ -112,7 +112,7 @@ def predict(
             elapsed += time.perf_counter() - started
             key = f"error:{type(exc).__name__}"
             counts[key] = counts.get(key, 0) + 1
-            predictions.append({"id": truth["id"]})
+            predictions.append({"id": truth["id"], "page_type": key})
             continue
         elapsed += time.perf_counter() - started
         counts[article.page_type] = counts.get(article.page_type, 0) + 1
@@ -122,6 +122,7 @@ def predict(
             "title": article.title,
             "published": article.published.isoformat() if article.published else None,
             "authors": article.authors,
+            "page_type": str(article.page_type),
         })
     return predictions, elapsed, counts
 
