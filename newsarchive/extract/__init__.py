@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -40,6 +39,7 @@ from newsarchive.extract.metadata import (
 )
 from newsarchive.extract.pagetype import classify
 from newsarchive.extract.text import make_normalizer
+from newsarchive.extract.vocab import alternation, label_pattern, labelled
 
 __all__ = [
     "EXTRACTOR_VERSION",
@@ -60,8 +60,8 @@ __all__ = [
 # `reextract` and researchers can tell which extractor produced what.
 EXTRACTOR_VERSION = "0.1.0"
 
-_SUMMARY_CLASS_RE = re.compile(
-    r"summary|abstract|lead|digest|zhaiyao|daodu|(^|[\s_-])(intro|desc)([\s_-]|$)", re.IGNORECASE
+_SUMMARY = label_pattern(
+    "summary", r"summary|abstract|lead|digest|zhaiyao|daodu|(^|[\s_-])(intro|desc)([\s_-]|$)"
 )
 _ENGLISH_RE = re.compile(r"\b(?:the|and|of|to|in|is|that|for)\b", re.IGNORECASE)
 _HEAD_LINES = 12
@@ -69,8 +69,8 @@ _TITLE_LOOKBACK = 3
 # Lines above a body that are not its headline: dates, bylines/sources, breadcrumbs and menus,
 # labels, sentences.
 _NOT_TITLE_LINE_RE = re.compile(
-    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}|来源|來源|作者|记者|記者|[|>»›]|"
-    r"[:：]$|[。！!]$|^https?://"
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}|"
+    rf"{alternation(('来源', '作者', '记者'))}|[|>»›]|[:：]$|[。！!]$|^https?://"
 )
 _PLAYER_FRAMES = ("player", "video", "youtube", "vimeo")
 
@@ -326,13 +326,6 @@ def _canonical(tree: HtmlElement) -> str | None:
     return first_meta(tree, "og:url")
 
 
-@lru_cache(maxsize=4096)
-def _summary_label(label: str) -> bool:
-    """Whether a class/id label names a summary box (labels repeat within and across pages: cached).
-    """
-    return bool(_SUMMARY_CLASS_RE.search(label))
-
-
 def _summary(
     tree: HtmlElement, page: HtmlElement | None, paragraphs: list[str], normalise: Any
 ) -> str | None:
@@ -341,10 +334,7 @@ def _summary(
     candidates: list[str] = []
     if page is not None:
         for element in page.iter("div", "p"):
-            cls, ident = element.get("class"), element.get("id")
-            if (cls is not None or ident is not None) and _summary_label(
-                f"{cls or ''} {ident or ''}"
-            ):
+            if labelled(element, _SUMMARY):
                 text = normalise(element.text_content())
                 if 10 <= len(text) <= 500:
                     candidates.append(text)

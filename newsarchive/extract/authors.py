@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,199 +12,94 @@ from lxml.html import HtmlElement
 
 from newsarchive.extract.metadata import dedupe, first_meta
 from newsarchive.extract.owner import blog_owner
+from newsarchive.extract.vocab import (
+    AUTHOR_WORDS,
+    CJK,
+    CJK_RANGES,
+    EDITOR_WORDS,
+    META_WORDS,
+    SOURCE_WORDS,
+    all_spellings,
+    alternation,
+    label_pattern,
+    labelled,
+)
 
 Normalise = Callable[[str], str]
 
-# Roles whose names are authors; longest first so '本报记者' wins over '记者'.
-AUTHOR_ROLES = (
-    "实习记者",
-    "實習記者",
-    "特约记者",
-    "特約記者",
-    "见习记者",
-    "見習記者",
-    "本报记者",
-    "本報記者",
-    "本报实习生",
-    "本報實習生",
-    "首席记者",
-    "首席記者",
-    "记者",
-    "記者",
-    "通讯员",
-    "通訊員",
-    "实习生",
-    "實習生",
-    "作者",
-    "撰稿人",
-    "撰稿",
-    "撰文",
-    "采写",
-    "採寫",
-    "执笔人",
-    "執筆人",
-    "执笔",
-    "執筆",
-    "文/图",
-    "文／图",
-    "图/文",
-    "图／文",
-    "文图",
-    "图文",
-    "文字",
-    "文",
-    "口述",
+# Roles whose names are authors (Simplified; every spelling is matched); longest wins, so
+# '本报记者' beats '记者'.
+_AUTHOR_ROLE_WORDS = (
+    "实习记者 特约记者 见习记者 本报记者 本报实习生 首席记者 记者 通讯员 实习生 作者 撰稿人 "
+    "撰稿 撰文 采写 执笔人 执笔 文/图 文／图 图/文 图／文 文图 图文 文字 文 口述"
+).split()
+_OTHER_ROLE_WORDS = (
+    "责任编辑 实习编辑 值班编辑 编辑 责编 主编 审核 校对 摄影 摄像 摄 图片 图 来源 制图 视频 "
+    "翻译 编译 译 设计 策划 监制 出品 统筹"
+).split()
+AUTHOR_ROLES = all_spellings(_AUTHOR_ROLE_WORDS)
+OTHER_ROLES = all_spellings(_OTHER_ROLE_WORDS)
+_LONG_ROLES = sorted(
+    (r for r in AUTHOR_ROLES | OTHER_ROLES if len(r) > 1), key=lambda r: (-len(r), r)
 )
-OTHER_ROLES = (
-    "责任编辑",
-    "責任編輯",
-    "实习编辑",
-    "值班编辑",
-    "编辑",
-    "編輯",
-    "责编",
-    "責編",
-    "主编",
-    "审核",
-    "審核",
-    "校对",
-    "校對",
-    "摄影",
-    "攝影",
-    "摄像",
-    "攝像",
-    "摄",
-    "攝",
-    "图片",
-    "圖片",
-    "图",
-    "圖",
-    "来源",
-    "來源",
-    "制图",
-    "製圖",
-    "视频",
-    "視頻",
-    "翻译",
-    "翻譯",
-    "编译",
-    "編譯",
-    "译",
-    "譯",
-    "设计",
-    "設計",
-    "策划",
-    "策劃",
-    "监制",
-    "監製",
-    "出品",
-    "统筹",
-    "統籌",
-)
-_LONG_ROLES = sorted((r for r in AUTHOR_ROLES + OTHER_ROLES if len(r) > 1), key=len, reverse=True)
-_SHORT_ROLES = "".join(r for r in AUTHOR_ROLES + OTHER_ROLES if len(r) == 1)
+_SHORT_ROLES = "".join(sorted(r for r in AUTHOR_ROLES | OTHER_ROLES if len(r) == 1))
 # One-character roles ('文/', '摄 ') only as a label, never inside a word like '正文'.
 _ROLE_RE = re.compile(
     "("
     + "|".join(re.escape(r) for r in _LONG_ROLES)
-    + rf"|(?<![\u4e00-\u9fff])[{_SHORT_ROLES}](?=\s*[:：/／|｜]|\s))"
+    + rf"|(?<!{CJK})[{_SHORT_ROLES}](?=\s*[:：/／|｜]|\s))"
     + r"\s*[:：/／|｜]?\s*"
 )
 _BULLETS = " \t\u3000□■●◆▲△☆★◇·•-—|｜"
 _BRACKETED_RE = re.compile(r"^[（(【\[]\s*(.+?)\s*[)）】\]]$")
 _TRAILER_RE = re.compile(
-    r"(?:\s*(?:发自|發自|报道|報道)\s*\S{0,8}|\s+\S{1,6}(?:报道|報道|电|電)|(?<=\S)(?:报道|報道))$"
+    rf"(?:\s*(?:{alternation(('发自', '报道'))})\s*\S{{0,8}}|"
+    rf"\s+\S{{1,6}}(?:{alternation(('报道', '电'))})|(?<=\S)(?:{alternation(['报道'])}))$"
 )
-_NAME_CJK = r"[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})?"
+_NAME_CJK = f"{CJK}{{2,4}}(?:·{CJK}{{1,6}})?"
 _NAME_TOKEN_RE = re.compile(
     rf"^(?:{_NAME_CJK}|[A-Z][\w'.-]*(?: [A-Z][\w'.-]*){{0,3}}|[A-Za-z][\w.-]{{2,20}})$"
 )
 _NAME_WITH_LATIN_RE = re.compile(rf"({_NAME_CJK})\s*[（(]\s*([A-Za-z][A-Za-z .'-]+?)\s*[)）]")
 _SPLIT_NAMES_RE = re.compile(r"\s*[、,，;；/／|｜和与與及&]\s*|\s+")
-NOT_NAMES = frozenset(
-    {
-        "本报",
-        "本報",
-        "报道",
-        "報道",
-        "综合",
-        "綜合",
-        "整理",
-        "专稿",
-        "專稿",
-        "电",
-        "電",
-        "网友",
-        "網友",
-        "佚名",
-        "未知",
-        "admin",
-        "匿名",
-        "本网",
-        "本網",
-        "讯",
-        "訊",
-        "原创",
-        "原創",
-        "转载",
-        "轉載",
-        "独家",
-        "獨家",
-        "发布",
-        "發布",
-        "时间",
-        "時間",
-        "更新",
-        "阅读",
-        "閱讀",
-        "评论",
-        "評論",
-        "分享",
-        "收藏",
-        "小编",
-        "小編",
-        "编者",
-        "編者",
-        "北京",
-        "上海",
-        "广州",
-        "深圳",
-        "今日",
-        "昨日",
-        "unknown",
-        "none",
-    }
-)
+# Words that stand where a name would but are not one (every spelling is matched).
+NOT_NAMES = all_spellings((
+    "本报 报道 综合 整理 整合 编译 摘编 综合报道 专稿 电 网友 佚名 未知 admin 匿名 本网 讯 "
+    "原创 转载 独家 发布 时间 更新 阅读 评论 分享 收藏 小编 编者 北京 上海 广州 深圳 今日 昨日 "
+    "unknown none 供稿 来稿 通讯 记者 楼主 游客 管理员"
+).split())
 # Words that make a token a label, not a name ('最新文章', '更多作品').
-_NOT_NAME_PART_RE = re.compile(
-    r"文章|最新|更多|相关|相關|热门|熱門|推荐|推薦|查看|全部|专栏|專欄|主页|主頁|首页|首頁|介绍|介紹|"
-    r"简介|簡介|作品|关注|關注|粉丝|粉絲|登录|登錄|注册|註冊|用户|用戶"
-)
+_NOT_NAME_PART_RE = re.compile(alternation((
+    "文章 最新 更多 相关 热门 推荐 查看 全部 专栏 主页 首页 介绍 简介 作品 关注 粉丝 登录 注册 "
+    "用户 积分 帖子 等级 获赞 访问 收藏"
+).split()))
 # Common surnames: a bare name list is taken only when every name starts with one.
 SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范"
     "金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章"
     "鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾"
     "尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲"
-    "虞敖巩明佘池查麻苑迟邝閆劉陳楊黃趙吳許韓馮鄧蔣葉蘇呂盧鍾譚陸範賈韋鄒孫賀龔嚴聶魯關藍蘭")
+    "虞敖巩明佘池查麻苑迟邝"
+) | all_spellings("王李张刘陈杨黄赵吴许韩冯邓蒋叶苏吕卢钟谭陆范贾韦邹孙贺龚严聂鲁关蓝兰闫")
 # 'Name/Publication' right under the headline, as in '石佳/中国青年报'.
-_NAME_SLASH_RE = re.compile(r"^([\u4e00-\u9fff]{2,4})\s*[/／]\s*\S{2,20}$")
+_NAME_SLASH_RE = re.compile(rf"^({CJK}{{2,4}})\s*[/／]\s*\S{{2,20}}$")
 # A labelled author inside a longer head line: '作者：张三  来源：某报  2005-03-21'.
 _LABEL_RE = re.compile(
-    r"(?:作者|撰稿|撰文|采写|採寫|记者|記者|执笔人?)\s*[:：]\s*(.{2,40})|(?:^|\s)文\s*[/／|]\s*(.{2,30})|"
-    r"(?:^|[|｜]\s*)(?:作者|记者|記者)\s*(.{2,30})$"
+    rf"(?:{alternation(AUTHOR_WORDS)})\s*[:：]\s*(.{{2,40}})|(?:^|\s)文\s*[/／|]\s*(.{{2,30}})|"
+    rf"(?:^|[|｜]\s*)(?:{alternation(('作者', '记者'))})\s*(.{{2,30}})$"
 )
 _LABEL_END_RE = re.compile(
-    r"\s{2,}|来源|來源|时间|時間|发布|發布|日期|\d{4}\s*[-/.年]|点击|點擊|浏览|瀏覽|阅读|閱讀|字号|字號|"
-    r"编辑|編輯|责编|責編|[|｜]"
+    rf"\s{{2,}}|{alternation(('来源', '日期', '责编', *EDITOR_WORDS, *META_WORDS))}|"
+    r"\d{4}\s*[-/.年]|[|｜]"
 )
+_REPORTER_WORDS = alternation(("记者", "通讯员", "作者", "实习生"))
 _REPORTER_PAREN_RE = re.compile(
-    r"[（(]\s*([^（()）]{0,12}?(?:记者|記者|通讯员|通訊員|作者|实习生|實習生)[^（()）]{1,60})[)）]"
+    rf"[（(]\s*([^（()）]{{0,12}}?(?:{_REPORTER_WORDS})[^（()）]{{1,60}})[)）]"
 )
 _REPORTER_LEAD_RE = re.compile(
-    r"^[□■●◆\s]*(?:本报|本報|新华社|新華社|中新社|中新网|中新網)?[^，,。：:]{0,12}?"
-    r"(?:记者|記者)\s*([\u4e00-\u9fff]{2,4}(?:(?:\s*[、,，和]\s*|\s+)[\u4e00-\u9fff]{2,4})*)"
-    r"(?=\s|报道|報道|发自|發自|[/／）)】]|$)"
+    rf"^[□■●◆\s]*(?:{alternation(('本报', '新华社', '中新社', '中新网'))})?[^，,。：:]{{0,12}}?"
+    rf"(?:{alternation(['记者'])})\s*({CJK}{{2,4}}(?:(?:\s*[、,，和]\s*|\s+){CJK}{{2,4}})*)"
+    rf"(?=\s|{alternation(('报道', '发自'))}|[/／）)】]|$)"
 )
 _CLOSING_PAREN_RE = re.compile(r"[（(]\s*([^（()）]{2,40}?)\s*[)）]\s*$")
 _DATE_RE = re.compile(
@@ -221,23 +115,29 @@ _POSTED_BY_RE = re.compile(
 )
 # How many closing paragraphs may hold an end byline ('文：某某' above a signature block).
 _END_LINES = 4
-_FOLLOW_RE = re.compile(r"^\+?\s*(?:关注|關注|订阅|訂閱|follow)$", re.IGNORECASE)
+_FOLLOW_RE = re.compile(rf"^\+?\s*(?:{alternation(('关注', '订阅'))}|follow)$", re.IGNORECASE)
 _LOOSE_DATE_RE = re.compile(r"\d{1,4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2})?|\d{1,2}:\d{2}")
 _ACCOUNT_DROP_RE = re.compile(
-    r"原创|原創|首发|首發|[·•|｜/]|发布于|發布於|发布|發布|\d+\s*(?:阅读|閱讀|评论|評論|浏览)"
+    rf"{alternation(('原创', '首发', '发布于', '发布'))}|[·•|｜/]|"
+    rf"\d+\s*(?:{alternation(('阅读', '评论', '浏览'))})"
 )
+# Name endings of outlets and organisations (a newspaper, a channel, a company).
+_ORG_SUFFIXES = (
+    "网 报 社 台 站 刊 频道 新闻 日报 晚报 杂志 出版社 公司 集团 中心 官网 客户端"
+).split()
 _ORG_SUFFIX_RE = re.compile(
-    r"(?:网|網|报|報|社|台|站|刊|频道|頻道|新闻|新聞|日报|日報|晚报|晚報|杂志|雜誌|出版社|公司|集团|"
-    r"集團|中心|官网|官網|客户端|客戶端|\.com|\.cn|\.net|\.org|news|times|press|publishers?)$",
+    rf"(?:{alternation(_ORG_SUFFIXES)}|\.com|\.cn|\.net|\.org|news|times|press|publishers?)$",
     re.IGNORECASE,
 )
 _LABEL_WORDS_RE = re.compile(
-    r"来源|來源|稿源|出处|作者|编辑|編輯|责编|分享|评论|字号|点击|浏览|阅读|时间|時間|日期|source|by\b",
+    alternation((*SOURCE_WORDS, *EDITOR_WORDS, *"作者 分享 评论 字号 点击 浏览 阅读 时间 日期".split()))
+    + r"|source|by\b",
     re.IGNORECASE,
 )
-_BYLINE_CLASS_RE = re.compile(r"byline|author|writer|(^|[\s_-])by([\s_-]|$)", re.IGNORECASE)
+_BYLINE = label_pattern("byline", r"byline|author|writer|(^|[\s_-])by([\s_-]|$)")
 _BY_PREFIX_RE = re.compile(r"^\s*(?:by|written by|posted by|from)\s+", re.IGNORECASE)
-_PERSON_RE = re.compile(r"^(?:[\u4e00-\u9fff·]{2,5}|[A-Z][\w'.-]+(?: [A-Z][\w'.-]+){0,3})$")
+_PERSON_RE = re.compile(rf"^(?:[{CJK_RANGES}·]{{2,5}}|[A-Z][\w'.-]+(?: [A-Z][\w'.-]+){{0,3}})$")
+_CJK_GAP_RE = re.compile(f"(?<={CJK})\\s+(?={CJK})")
 _BYLINE_TAGS = ("span", "div", "p", "a", "address", "li")
 
 
@@ -258,7 +158,7 @@ def _name_tokens(text: str, strict: bool = False) -> list[str] | None:
             continue
         if token in NOT_NAMES or not _NAME_TOKEN_RE.match(token) or _NOT_NAME_PART_RE.search(token):
             return None
-        if strict and not ("\u4e00" <= token[0] <= "\u9fff" and token[0] in SURNAMES):
+        if strict and token[0] not in SURNAMES:
             return None
         out.append(token)
     return out
@@ -493,7 +393,7 @@ def find_authors(
     if meta and not meta.startswith("http"):
         parts = re.split(r"\s*(?:,|;|\band\b|、|，)\s*", meta)
         names = [normalise(_BY_PREFIX_RE.sub("", part)) for part in parts]
-        names = [re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", n) for n in names]
+        names = [_CJK_GAP_RE.sub("", n) for n in names]
         names = [
             n
             for n in names
@@ -523,22 +423,12 @@ def _ld_names(value: Any) -> list[str]:
     return []
 
 
-@lru_cache(maxsize=4096)
-def _byline_label(label: str) -> bool:
-    """Whether a class/id/rel label names a byline (labels repeat within and across pages: cached).
-    """
-    return bool(_BYLINE_CLASS_RE.search(label))
-
-
 def _byline_element(tree: HtmlElement, normalise: Normalise) -> list[str]:
     """Names in a byline/author-named element (English 'By A and B' forms)."""
     # A walk by tag beats the equivalent XPath ('//*[self::span or ...][@class or @id or @rel]')
     # several times over.
     for element in tree.iter(*_BYLINE_TAGS):
-        cls, ident, rel = element.get("class"), element.get("id"), element.get("rel")
-        if (cls is None and ident is None and rel is None) or not _byline_label(
-            f"{cls or ''} {ident or ''} {rel or ''}"
-        ):
+        if not labelled(element, _BYLINE, "rel"):
             continue
         text = normalise(element.text_content())
         if not 2 <= len(text) <= 80:

@@ -7,46 +7,62 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from difflib import SequenceMatcher
-from functools import lru_cache
 from typing import Any
 
 from lxml import etree
 from lxml.html import HtmlElement
+
+from newsarchive.extract.vocab import (
+    AUTHOR_WORDS,
+    CJK,
+    EDITOR_WORDS,
+    KEYWORD_WORDS,
+    SOURCE_WORDS,
+    alternation,
+    label_matches,
+    label_pattern,
+    labelled,
+)
 
 Normalise = Callable[[str], str]
 
 TITLE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|::|»|«)\s*|\s+[-—–]\s+")
 # 'Headline-Site Name': a bare hyphen before a short site name with a space or CJK in it (not
 # 'COVID-19').
-_BARE_HYPHEN_SUFFIX_RE = re.compile(r"^(.{8,}?)-((?=[^-]*(?:\s|[\u4e00-\u9fff]))[^-]{2,20})$")
-_NOT_HEADLINE_RE = re.compile(
-    r"comment|respond|reply|sidebar|widget|footer|nav|menu|related", re.IGNORECASE
+_BARE_HYPHEN_SUFFIX_RE = re.compile(rf"^(.{{8,}}?)-((?=[^-]*(?:\s|{CJK}))[^-]{{2,20}})$")
+_NOT_HEADLINE = label_pattern(
+    "not-headline", r"comment|respond|reply|sidebar|widget|footer|nav|menu|related"
 )
-_TITLE_CLASS_RE = re.compile(
-    r"title|headline|biaoti|heading|(^|[\s_-])(bt|tit|hd)(\d|[\s_-]|$)", re.IGNORECASE
+_HEADLINE = label_pattern(
+    "headline", r"title|headline|biaoti|heading|(^|[\s_-])(bt|tit|hd)(\d|[\s_-]|$)"
 )
 _LINK_HEAVY_TITLE = 0.8
 
 _COLON = r"\s*[:：]\s*"
 _SOURCE_RE = re.compile(
-    r"(?:来源|來源|稿源|出处|出處|信息来源|信息來源|文章来源|文章來源|本文来源|本文來源)"
+    f"(?:{alternation(SOURCE_WORDS)})"
     + _COLON
     + r"([^\s|｜()（）【】\[\]]+(?:\s(?![^\s]*[:：])[A-Za-z][\w.]*)?)"
 )
+# Where a source value ends: the next label or a date.
+_SOURCE_END_RE = re.compile(
+    f"(?:{alternation((*AUTHOR_WORDS, *EDITOR_WORDS, '发布', '时间', '点击', '浏览', '字号'))}"
+    r"|\d{4}[-/年])"
+)
 _EDITOR_RE = re.compile(
-    r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯|值班编辑|本文编辑)"
+    f"(?:{alternation(EDITOR_WORDS)})"
     + _COLON
     + r"?([^\s|｜()（）【】\[\]:：]+)"
 )
 _KEYWORDS_RE = re.compile(
-    r"^[【\[]?\s*(?:关键词|關鍵詞|关键字|關鍵字|标签|標籤|tags?|keywords?)\s*[】\]]?\s*[:：]?\s*(.+)$",
+    rf"^[【\[]?\s*(?:{alternation(KEYWORD_WORDS)}|tags?|keywords?)\s*[】\]]?\s*[:：]?\s*(.+)$",
     re.IGNORECASE,
 )
 _KEYWORD_SPLIT_RE = re.compile(r"[\s,，、;；|｜/]+")
-_CRUMB_CLASS_RE = re.compile(
+_CRUMB = label_pattern(
+    "breadcrumb",
     r"crumb|breadcrumb|position|location|weizhi|dqwz|(^|[\s_-])(path|place|navpath|nav_path|"
     r"site-?path|daohang|lmdh|curpos|current)([\s_-]|$)",
-    re.IGNORECASE,
 )
 _CRUMB_SEP_RE = re.compile(r"\s*(?:>>|>|»|›|＞|→|/|\||｜|-&gt;|::)\s*")
 _CRUMB_LEAD_RE = re.compile(
@@ -231,13 +247,15 @@ def _headline_candidates(body: HtmlElement) -> Iterator[HtmlElement]:
         if not heading and cls is None and ident is None:
             continue
         label = f"{cls or ''} {ident or ''}"
-        # Every word _TITLE_CLASS_RE knows holds one of these: a cheap test first.
+        # Every word _HEADLINE knows holds one of these: a cheap test first.
         low = label.lower()
         if not heading and not (
             "tit" in low or "head" in low or "bt" in low or "hd" in low or "biaoti" in low
         ):
             continue
-        if _NOT_HEADLINE_RE.search(label) or (not heading and not _TITLE_CLASS_RE.search(label)):
+        if label_matches(_NOT_HEADLINE, label) or (
+            not heading and not label_matches(_HEADLINE, label)
+        ):
             continue
         yield element
         count += 1
@@ -252,11 +270,7 @@ def find_source(lines: Iterable[str]) -> tuple[str | None, str | None]:
             continue
         match = _SOURCE_RE.search(line)
         if match:
-            value = re.split(
-                r"(?:作者|编辑|編輯|责任编辑|责编|记者|記者|时间|時間|发布|發布|点击|點擊|浏览|瀏覽|字号|"
-                r"\d{4}[-/年])",
-                match.group(1),
-            )[0].strip(" ,，;；:：")
+            value = _SOURCE_END_RE.split(match.group(1))[0].strip(" ,，;；:：")
             if value:
                 return value, line
     return None, None
@@ -308,10 +322,7 @@ def find_section_path(
     if body is None:
         return []
     for element in body.iter("div", "nav", "p", "span", "td", "ol", "ul"):
-        cls, ident = element.get("class"), element.get("id")
-        if cls is None and ident is None:
-            continue
-        if not _crumb_label(f"{cls or ''} {ident or ''}"):
+        if not labelled(element, _CRUMB):
             continue
         items = _crumb_items(element, title, normalise)
         if len(items) >= 2:
@@ -333,13 +344,6 @@ def find_section_path(
         if len(items) >= 2:
             return items
     return []
-
-
-@lru_cache(maxsize=4096)
-def _crumb_label(label: str) -> bool:
-    """Whether a class/id label names a breadcrumb (labels repeat within and across pages: cached).
-    """
-    return bool(_CRUMB_CLASS_RE.search(label))
 
 
 def _holding(root: HtmlElement) -> set[HtmlElement]:
