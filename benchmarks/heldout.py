@@ -51,7 +51,8 @@ def _predictions(score: Any, path: Path, pages: list[Any]) -> dict[str, Any]:
 
 
 def run(bench: Path, out: Path, datasets: list[str], fresh_peers: bool,
-        timeout: float) -> tuple[str, dict[str, Any]]:
+        timeout: float, speed: bool = True,
+        wanted: tuple[str, ...] = SIDES) -> tuple[str, dict[str, Any]]:
     """Score every dataset's sides; the markdown report and the figures as data."""
     score, anchors = bench_modules(bench)
     anchors.quiet_libraries()
@@ -76,13 +77,13 @@ def run(bench: Path, out: Path, datasets: list[str], fresh_peers: bool,
         peers = list(PEERS) + (list(ZH_PEERS) if name.startswith("zh") else [])
         for peer in peers:
             path = folder / f"{peer}.jsonl"
-            if peer == SPEED_PEER or fresh_peers or not path.exists():
+            if (peer == SPEED_PEER and speed) or fresh_peers or not path.exists():
                 info = anchors.run_anchor(by_name[peer], dataset, truths, folder, timeout)
                 if peer == SPEED_PEER:
                     timing[SPEED_PEER] += float(info["seconds"])
         _, pages = score.load_dataset(dataset)
         side_ids = {side: {t["id"] for t in sides[side]} for side in SIDES}
-        types = _page_types(predictions, side_ids)
+        types = _page_types(predictions, side_ids, wanted)
         kinds[name] = types
         report[name] = {}
         for extractor in ["newsarchive", *peers]:
@@ -92,7 +93,7 @@ def run(bench: Path, out: Path, datasets: list[str], fresh_peers: bool,
                 if extractor == "newsarchive"
                 else set(by_name[extractor].fields)
             )
-            for side in SIDES:
+            for side in wanted:
                 subset = [page for page in pages if page.id in side_ids[side]]
                 if not subset:
                     continue
@@ -132,12 +133,15 @@ def _only_fields(rows: list[dict[str, Any]], fields: set[str]) -> list[dict[str,
 
 
 def _page_types(
-    predictions: list[dict[str, Any]], side_ids: dict[str, set[str]]
+    predictions: list[dict[str, Any]], side_ids: dict[str, set[str]],
+    kinds_wanted: tuple[str, ...] = SIDES,
 ) -> dict[str, dict[str, int]]:
     """Our page types counted per side."""
     out: dict[str, dict[str, int]] = {}
     for prediction in predictions:
         side = next(s for s in SIDES if prediction["id"] in side_ids[s])
+        if side not in kinds_wanted:
+            continue
         kind = prediction.get("page_type") or "error"
         out.setdefault(side, {})
         out[side][kind] = out[side].get(kind, 0) + 1
@@ -177,6 +181,8 @@ def render(report: dict[str, Any], kinds: dict[str, Any], timing: dict[str, Any]
         lines.append("")
     ours_rate = timing["pages"] / timing["ours"] if timing["ours"] else 0.0
     peer_rate = timing["pages"] / timing[SPEED_PEER] if timing[SPEED_PEER] else 0.0
+    if not timing[SPEED_PEER]:
+        return "\n".join(lines)
     lines.append(
         f"speed on all {timing['pages']} pages, this run: ours {ours_rate:.1f} pages/s, "
         f"{SPEED_PEER} {peer_rate:.1f} pages/s, ratio {ours_rate / peer_rate:.2f}"
@@ -193,9 +199,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--datasets", default=",".join(POOLED))
     parser.add_argument("--fresh-peers", action="store_true")
     parser.add_argument("--timeout", type=float, default=20.0)
+    parser.add_argument("--no-speed", action="store_true",
+                        help="reuse trafilatura's kept predictions too (no speed ratio)")
+    parser.add_argument("--seen-only", action="store_true",
+                        help="score the seen side only (for work on the extractor)")
     args = parser.parse_args(argv)
     text, data = run(args.bench, args.out, [d for d in args.datasets.split(",") if d],
-                     args.fresh_peers, args.timeout)
+                     args.fresh_peers, args.timeout, speed=not args.no_speed,
+                     wanted=("seen",) if args.seen_only else SIDES)
     (args.out / "heldout.json").write_text(json.dumps(data, ensure_ascii=False, indent=1),
                                            encoding="utf-8")
     print(text)

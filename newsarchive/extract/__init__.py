@@ -9,10 +9,10 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from newsarchive.extract.article import Article, PageKind
+from newsarchive.extract.article import Article, PageKind, Post
 from newsarchive.extract.authors import find_authors, site_names
 from newsarchive.extract.clean import clean_tree, parse, segments
-from newsarchive.extract.content import body_paragraphs, cjk_share, find_content
+from newsarchive.extract.content import body_paragraphs, cjk_share, find_content, thread_posts
 from newsarchive.extract.dates import default_timezone, find_dates
 from newsarchive.extract.decode import decode_html
 from newsarchive.extract.errors import (
@@ -37,8 +37,10 @@ from newsarchive.extract.metadata import (
     first_meta,
     json_ld,
 )
+from newsarchive.extract.owner import is_blog_page
 from newsarchive.extract.pagetype import classify
 from newsarchive.extract.text import make_normalizer
+from newsarchive.extract.threads import thread_date
 from newsarchive.extract.vocab import alternation, label_pattern, labelled
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "NotAnArticle",
     "PageGone",
     "PageKind",
+    "Post",
     "extract",
     "stitch",
 ]
@@ -97,13 +100,19 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
 
     hinted = match_hints(tree, hints)
     title, headline = find_title(tree, page, normalise)
-    content = hinted.content(segs) or find_content(segs)
+    content = hinted.content(segs) or find_content(segs, threads=not is_blog_page(url))
     if content is not None and content.segments and not _has_title_reference(tree):
         title, headline = _title_before_content(
             segs, content.segments[0].index, title, headline, normalise
         )
     title, headline = hinted.title(title, headline, normalise)
-    paragraphs = body_paragraphs(content, normalise, title) if content is not None else []
+    posts: list[Post] = []
+    if content is not None and content.posts:
+        tz_guess = timezone or default_timezone(_language(tree, page_text[:5000]))
+        posts = thread_posts(content, normalise, title, tz=tz_guess, now=fetched_at, url=url)
+        paragraphs = [line for post in posts for line in post.text.split("\n") if line]
+    else:
+        paragraphs = body_paragraphs(content, normalise, title) if content is not None else []
     language = _language(tree, "".join(paragraphs) or page_text[:5000])
     tz = timezone or default_timezone(language)
 
@@ -129,13 +138,18 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
     ]
     if content is not None:
         tail_lines = content.signature + tail_lines
-    authors, authors_rule = find_authors(
-        head_lines, paragraphs, tail_lines, tree, ld, normalise, site_names(tree, url), url=url
-    )
+    if posts and posts[0].author:
+        authors, authors_rule = [posts[0].author], "thread-poster"
+    else:
+        authors, authors_rule = find_authors(
+            head_lines, paragraphs, tail_lines, tree, ld, normalise, site_names(tree, url), url=url
+        )
     content_root = content.roots[0] if content is not None else None
     published, updated = find_dates(
         tree, url=url, headline=headline, content=content_root, tz=tz, now=fetched_at
     )
+    if posts and posts[0].published is not None and content is not None:
+        published = thread_date(content.posts[0], tz=tz, now=fetched_at, url=url) or published
     published = hinted.published(published, tz=tz, now=fetched_at, url=url)
     # A picture page may have no prose block at all; its images are then looked for in the whole
     # body.
@@ -206,6 +220,7 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
         html=article_html(title, paragraphs, image_url, image_caption),
         image_url=image_url,
         image_caption=image_caption,
+        posts=posts,
     )
 
 

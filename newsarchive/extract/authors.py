@@ -130,7 +130,8 @@ _ORG_SUFFIX_RE = re.compile(
     re.IGNORECASE,
 )
 _LABEL_WORDS_RE = re.compile(
-    alternation((*SOURCE_WORDS, *EDITOR_WORDS, *"作者 分享 评论 字号 点击 浏览 阅读 时间 日期".split()))
+    alternation((*SOURCE_WORDS, *EDITOR_WORDS,
+        *"作者 分享 评论 字号 点击 浏览 阅读 时间 日期".split()))
     + r"|source|by\b",
     re.IGNORECASE,
 )

@@ -6,10 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from lxml.html import HtmlElement
 
+from newsarchive.extract.article import Post
 from newsarchive.extract.clean import Segment
+from newsarchive.extract.threads import ThreadPost, find_posts, poster, thread_date
 from newsarchive.extract.vocab import (
     CHROME_TAGS,
     CJK_RE,
@@ -84,6 +87,8 @@ class Content:
     # Lines of a signature block cut from the body's end (a poster's 'posted ... by' line lives
     # there).
     signature: list[str] = field(default_factory=list)
+    # On a thread page, its posts in order (roots are then their bodies).
+    posts: list[ThreadPost] = field(default_factory=list)
 
 
 def _segment_score(nonlink: str, size: int) -> float:
@@ -143,14 +148,28 @@ def _final(element: HtmlElement, entry: Stats) -> float:
     return entry.score * (1.0 - density) * _class_weight(element)
 
 
-def find_content(segs: list[Segment]) -> Content | None:
-    """The element(s) holding the article body, or None when no block reads as prose."""
+def find_content(segs: list[Segment], *, threads: bool = True) -> Content | None:
+    """The element(s) holding the article body, or None when no block reads as prose.
+
+    With `threads`, a page of posts repeating the main block's structure (a forum or Q&A thread)
+    has all of them as its content; without, such a page keeps its first post (a blog's index).
+    """
     stats = score_tree(segs)
     best, best_score = _best_block(stats, skip_comments=True)
     if best is None:
         best, best_score = _best_block(stats, skip_comments=False)
     if best is None:
         return None
+    posts = (
+        find_posts(best, {element: entry.chars for element, entry in stats.items()})
+        if threads
+        else []
+    )
+    if posts:
+        bodies = [post.body for post in posts]
+        inside = _membership(bodies, stats)
+        return Content(bodies, best_score, [seg for seg in segs if inside(seg.owner)],
+                       posts=posts)
     best = _first_post(best, best_score, stats, segs)
     # A wrapper holding no text beyond the best block (a one-cell table, a lone div) hides the
     # block's
@@ -557,3 +576,23 @@ def _trim_edges(lines: list[str]) -> list[str]:
     ):
         kept.pop()
     return kept
+
+
+def thread_posts(content: Content, normalise: Callable[[str], str], title: str | None, *,
+                 tz: str, now: datetime | None, url: str) -> list[Post]:
+    """A thread's posts as Post values (poster, time, text), empty posts left out."""
+    out: list[Post] = []
+    for post in content.posts:
+        segments = [seg for seg in content.segments if _inside_post(seg.owner, post.body)]
+        lines = body_paragraphs(Content([post.body], 0.0, segments), normalise, title)
+        if not lines:
+            continue
+        found = thread_date(post, tz=tz, now=now, url=url)
+        out.append(Post(author=poster(post), published=found.value if found else None,
+                        text="\n".join(lines)))
+    return out
+
+
+def _inside_post(element: HtmlElement, body: HtmlElement) -> bool:
+    """Whether an element is a post's body or sits inside it."""
+    return element is body or any(ancestor is body for ancestor in element.iterancestors())
