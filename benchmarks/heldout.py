@@ -107,6 +107,7 @@ def run(bench: Path, out: Path, datasets: list[str], fresh_peers: bool,
                     if FIELD[group] in fields
                     and (value := _figure(summary, group, metric)) is not None
                 }
+    kinds["zh-list-pages"] = _list_page_types(bench)
     pooled: dict[str, Any] = {}
     for (extractor, side), rows in rows_by.items():
         summary = score.aggregate(rows, 0, 0, False)
@@ -121,6 +122,51 @@ def run(bench: Path, out: Path, datasets: list[str], fresh_peers: bool,
     report["pooled"] = pooled
     return render(report, kinds, timing), {"figures": report, "page_types": kinds,
                                             "timing": timing}
+
+
+LIST_SET = "zh-list-pages"
+
+
+def _list_page_types(bench: Path) -> dict[str, dict[str, int]]:
+    """Our page types on the list pages (all of them lists; not split, they are shared)."""
+    from newsarchive.extract import ExtractionError, extract
+
+    counts: dict[str, int] = {}
+    folder = bench / LIST_SET / "pages"
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        try:
+            kind = str(extract(path.read_bytes(), f"http://bench.invalid/{path.name}").page_type)
+        except ExtractionError as exc:
+            kind = f"error:{type(exc).__name__}"
+        counts[kind] = counts.get(kind, 0) + 1
+    return {"all": counts} if counts else {}
+
+
+def page_type_table(kinds: dict[str, dict[str, dict[str, int]]]) -> str:
+    """Page-type precision and recall: every dev page is an article or thread, every list page a
+    list; per dataset the pages typed each way."""
+    names = sorted({kind for sides in kinds.values() for c in sides.values() for kind in c})
+    lines = ["| set | side | pages | " + " | ".join(names) + " |", "|" + "---|" * (len(names) + 3)]
+    typed_article = {"article": 0, "list": 0}
+    articles = lists = 0
+    for name, sides in kinds.items():
+        for side, counts in sides.items():
+            total = sum(counts.values())
+            lines.append(f"| {name} | {side} | {total} | "
+                         + " | ".join(str(counts.get(k, 0)) for k in names) + " |")
+            if name == LIST_SET:
+                lists += total
+                typed_article["list"] += counts.get("article", 0)
+            else:
+                articles += total
+                typed_article["article"] += counts.get("article", 0)
+    said = typed_article["article"] + typed_article["list"]
+    recall = typed_article["article"] / articles if articles else 0.0
+    precision = typed_article["article"] / said if said else 0.0
+    list_recall = (lists - typed_article["list"]) / lists if lists else 0.0
+    lines += ["", f"article recall {recall:.3f} (dev pages typed article), article precision "
+              f"{precision:.3f}, list pages kept out of articles {list_recall:.3f}"]
+    return "\n".join(lines)
 
 
 def _only_fields(rows: list[dict[str, Any]], fields: set[str]) -> list[dict[str, Any]]:
@@ -174,11 +220,8 @@ def render(report: dict[str, Any], kinds: dict[str, Any], timing: dict[str, Any]
                 ]
                 best.append(f"{max(ranked)[0]:.3f} {max(ranked)[1]}" if ranked else "-")
             lines.append(f"| {side} | {figures['pages']} | best peer | " + " | ".join(best) + " |")
-        if name in kinds:
-            lines += ["", "our page types: " + "; ".join(
-                f"{side} {dict(sorted(counts.items()))}" for side, counts in kinds[name].items()
-            )]
         lines.append("")
+    lines += ["### page type", "", page_type_table(kinds), ""]
     ours_rate = timing["pages"] / timing["ours"] if timing["ours"] else 0.0
     peer_rate = timing["pages"] / timing[SPEED_PEER] if timing[SPEED_PEER] else 0.0
     if not timing[SPEED_PEER]:

@@ -163,6 +163,7 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
         count_images(roots),
         players,
         first_meta(tree, "og:type"),
+        thread=bool(posts),
     )
     if page_type.kind != PageKind.ARTICLE or (not paragraphs and content is None):
         # A page with no article on it may be the portal's notice that the article is gone.
