@@ -39,6 +39,7 @@ from newsarchive.extract.metadata import (
 )
 from newsarchive.extract.owner import is_blog_page
 from newsarchive.extract.pagetype import classify
+from newsarchive.extract.profile import SiteProfile
 from newsarchive.extract.text import make_normalizer
 from newsarchive.extract.threads import thread_date
 from newsarchive.extract.vocab import alternation, label_pattern, labelled
@@ -55,6 +56,7 @@ __all__ = [
     "PageGone",
     "PageKind",
     "Post",
+    "SiteProfile",
     "extract",
     "stitch",
 ]
@@ -80,11 +82,13 @@ _PLAYER_FRAMES = ("player", "video", "youtube", "vimeo")
 
 def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
             fetched_at: datetime | None = None, timezone: str | None = None,
-            hints: Hints | None = None) -> Article:
+            hints: Hints | None = None, profile: SiteProfile | None = None) -> Article:
     """The article on a page given as raw bytes; EmptyPage for empty or non-HTML input.
 
     `hints` ({"css"|"xpath": {"title"|"body"|"published": selector}}, from a site's config) win over
     the generic rules for their field when they select something; see extract/hints.py.
+    `profile` (a SiteProfile learnt from the host's earlier pages) keeps the site's standing blocks
+    out of the content search and the body.
     """
     if not body or not body.strip():
         raise EmptyPage(url, "no bytes")
@@ -100,7 +104,13 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
 
     hinted = match_hints(tree, hints)
     title, headline = find_title(tree, page, normalise)
-    content = hinted.content(segs) or find_content(segs, threads=not is_blog_page(url))
+    drop = profile.is_chrome if profile is not None and profile.chrome else None
+    searched = (
+        [seg for seg in segs if not profile.is_chrome_segment(seg)]
+        if profile is not None and profile.chrome
+        else segs
+    )
+    content = hinted.content(segs) or find_content(searched, threads=not is_blog_page(url))
     if content is not None and content.segments and not _has_title_reference(tree):
         title, headline = _title_before_content(
             segs, content.segments[0].index, title, headline, normalise
@@ -109,10 +119,13 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
     posts: list[Post] = []
     if content is not None and content.posts:
         tz_guess = timezone or default_timezone(_language(tree, page_text[:5000]))
-        posts = thread_posts(content, normalise, title, tz=tz_guess, now=fetched_at, url=url)
+        posts = thread_posts(content, normalise, title, tz=tz_guess, now=fetched_at, url=url,
+                             drop=drop)
         paragraphs = [line for post in posts for line in post.text.split("\n") if line]
     else:
-        paragraphs = body_paragraphs(content, normalise, title) if content is not None else []
+        paragraphs = (
+            body_paragraphs(content, normalise, title, drop=drop) if content is not None else []
+        )
     language = _language(tree, "".join(paragraphs) or page_text[:5000])
     tz = timezone or default_timezone(language)
 
@@ -196,6 +209,9 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
         evidence["published"] = published.evidence()
     if hinted.hints:
         evidence["hints"] = hinted.evidence()
+    if profile is not None:
+        evidence["profile"] = {"host": profile.host, "pages": profile.pages,
+                               "chrome_blocks": len(profile.chrome)}
     if updated is not None:
         evidence["updated"] = updated.evidence()
 

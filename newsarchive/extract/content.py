@@ -458,9 +458,11 @@ def _is_prose(text: str) -> bool:
 
 
 def body_paragraphs(
-    content: Content, normalise: Callable[[str], str], title: str | None
+    content: Content, normalise: Callable[[str], str], title: str | None,
+    drop: Callable[[str], bool] | None = None,
 ) -> list[str]:
-    """The article paragraphs inside the content, with link-heavy, chrome and promo lines removed.
+    """The article paragraphs inside the content, with link-heavy, chrome and promo lines removed
+    (and those `drop` names: a site profile's standing blocks).
 
     Stock quotes spliced into sentences are cut; a table row of short cells becomes one 'a | b | c'
     line. """
@@ -491,6 +493,7 @@ def body_paragraphs(
                 or _is_promo_line(text)
                 or text == title
                 or (text in seen and len(text) >= _REPEAT_MIN)
+                or (drop is not None and drop(text))
             ):
                 continue
             text = _QUOTE_RE.sub("", text) if "%" in text else text
@@ -579,12 +582,13 @@ def _trim_edges(lines: list[str]) -> list[str]:
 
 
 def thread_posts(content: Content, normalise: Callable[[str], str], title: str | None, *,
-                 tz: str, now: datetime | None, url: str) -> list[Post]:
+                 tz: str, now: datetime | None, url: str,
+                 drop: Callable[[str], bool] | None = None) -> list[Post]:
     """A thread's posts as Post values (poster, time, text), empty posts left out."""
     out: list[Post] = []
     for post in content.posts:
         segments = [seg for seg in content.segments if _inside_post(seg.owner, post.body)]
-        lines = body_paragraphs(Content([post.body], 0.0, segments), normalise, title)
+        lines = body_paragraphs(Content([post.body], 0.0, segments), normalise, title, drop)
         if not lines:
             continue
         found = thread_date(post, tz=tz, now=now, url=url)

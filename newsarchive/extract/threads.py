@@ -52,6 +52,11 @@ _NOT_POSTER_RE = re.compile(
     re.IGNORECASE,
 )
 _POSTER_MAX = 40
+# A profile's stats ('粉丝：23文章：11', 'Posts: 412'): a label, a colon, a count.
+STATS_RE = re.compile(r"[:：]\s*\d|\d+\s*(?:posts?|replies|followers|points)\b", re.IGNORECASE)
+# How much of a post body's start may hold its post line ('发表于 2008-4-9 21:05').
+_OPENING = 60
+_OPENING_PIECES = 2
 # A headline link is at least this long, a title-named element or heading this long.
 _HEADLINE_MIN = 8
 _TITLE_MIN = 2
@@ -184,8 +189,14 @@ def _as_thread(posts: list[ThreadPost]) -> list[ThreadPost]:
 
 
 def _header_text(post: ThreadPost) -> str:
-    """The wrapper's text outside the post body (its header and footer lines)."""
-    return "".join(_outside(post.wrapper, post.body))
+    """The wrapper's text outside the post body (its header and footer lines), and the body's
+    opening (a post line may open the body block itself)."""
+    return "".join(_outside(post.wrapper, post.body)) + " " + _opening(post.body)
+
+
+def _opening(body: HtmlElement) -> str:
+    """The first characters of a body's text."""
+    return " ".join(body.text_content()[:_OPENING].split())
 
 
 def _outside(node: HtmlElement, body: HtmlElement) -> Iterator[str]:
@@ -233,24 +244,35 @@ def _under(element: HtmlElement, top: HtmlElement) -> bool:
 
 
 def poster(post: ThreadPost) -> str | None:
-    """The poster's name in a post's header: a user-named element or a profile link."""
-    for element in post.wrapper.iter():
-        if not isinstance(element.tag, str) or _under(element, post.body):
-            continue
-        href = element.get("href") if element.tag == "a" else None
-        if not (labelled(element, _POSTER) or (href and _PROFILE_HREF_RE.search(href))):
-            continue
+    """The poster's name in a post's header: a profile link's text, else a user-named element's
+    (never a stats line such as '粉丝：23文章：11', a date or an action)."""
+    candidates = [
+        element
+        for element in post.wrapper.iter()
+        if isinstance(element.tag, str) and not _under(element, post.body)
+    ]
+    linked = [
+        e for e in candidates if e.tag == "a" and _PROFILE_HREF_RE.search(e.get("href") or "")
+    ]
+    named = [e for e in candidates if labelled(e, _POSTER)]
+    for element in linked + named:
         text = " ".join(element.text_content().split()).strip("@:： ")
-        if 1 < len(text) <= _POSTER_MAX and not _NOT_POSTER_RE.match(text) and not (
-            _HEADER_DATE_RE.search(text)
+        if (
+            1 < len(text) <= _POSTER_MAX
+            and not _NOT_POSTER_RE.match(text)
+            and not _HEADER_DATE_RE.search(text)
+            and not STATS_RE.search(text)
         ):
             return text
     return None
 
 
 def header_lines(post: ThreadPost) -> list[str]:
-    """The short text pieces of a post's header, in order (for its date)."""
-    lines = [" ".join(piece.split()) for piece in _outside(post.wrapper, post.body)]
+    """The short text pieces of a post's header, in order, then the body's first ones (for its
+    date)."""
+    pieces = list(_outside(post.wrapper, post.body))
+    pieces += [t for t in post.body.itertext()][:_OPENING_PIECES]
+    lines = [" ".join(piece.split()) for piece in pieces]
     return [line for line in lines if line and len(line) <= 120]
 
 
