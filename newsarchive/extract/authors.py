@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -308,6 +309,214 @@ def _is_site(name: str, sites: set[str]) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Page:
+    """What the author rules read: the lines around the body, the tree, JSON-LD, the site's names.
+    """
+
+    head_lines: list[str]
+    body: list[str]
+    tail_lines: list[str]
+    tree: HtmlElement
+    ld: list[dict[str, Any]]
+    normalise: Normalise
+    sites: set[str]
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class AuthorRule:
+    """One step of the author cascade: a name and a function from the page to names ([] = none)."""
+
+    name: str
+    find: Callable[[Page], list[str]]
+
+
+def _name_slash(page: Page) -> list[str]:
+    """'Name/Publication' or 'Name/文' right under the headline ('石佳/中国青年报')."""
+    for line in page.head_lines[:4]:
+        match = _NAME_SLASH_RE.match(line)
+        if match and match.group(1)[0] in SURNAMES:
+            return [match.group(1)]
+    return []
+
+
+def _head_byline(page: Page) -> list[str]:
+    """A byline under the headline ('本报记者 王燕平'), or a labelled author in a head line."""
+    lines = page.head_lines
+    for i, line in enumerate(lines):
+        names = byline_names(line) if len(line) <= 60 else None
+        if names:
+            return _following(names, lines[i + 1:i + 3])
+        names = _labelled(line) if len(line) <= 150 else []
+        if names:
+            return names
+    return []
+
+
+def _blog_owner(page: Page) -> list[str]:
+    """On a blog page, the blog's owner (names in the text are those it quotes or reposts)."""
+    owner = blog_owner(page.tree, page.url, page.normalise) if page.url else None
+    return [owner] if owner else []
+
+
+def _body_byline(page: Page) -> list[str]:
+    """A byline paragraph among the body's first three or last four."""
+    body = page.body
+    for lines in (body[:3], body[-_END_LINES:] if len(body) > 3 else []):
+        for i, paragraph in enumerate(lines):
+            names = byline_names(paragraph) if len(paragraph) <= 60 else None
+            if names:
+                return _following(names, lines[i + 1:])
+    return []
+
+
+def _reporter_paren(page: Page) -> list[str]:
+    """A reporter in parentheses at the body's start or end ('（记者 王小明 李华）')."""
+    body = page.body
+    for paragraph in body[:3] + body[-3:]:
+        for match in _REPORTER_PAREN_RE.finditer(paragraph):
+            names = byline_names(match.group(1))
+            if names:
+                return names
+    return []
+
+
+def _reporter_lead(page: Page) -> list[str]:
+    """'记者 X' in the first sentence ('本报讯 记者张明日前从……获悉')."""
+    for paragraph in page.body[:2]:
+        match = _REPORTER_LEAD_RE.match(paragraph)
+        if match:
+            names = dedupe(re.split(r"\s*[、,，和]\s*|\s+", match.group(1)))
+            if names and all(name not in NOT_NAMES for name in names):
+                return names
+    return []
+
+
+def _closing_names(page: Page) -> list[str]:
+    """Bare names in parentheses closing the body ('（常书香 马丹阳）'), each with a surname."""
+    for paragraph in page.body[-2:]:
+        match = _CLOSING_PAREN_RE.search(paragraph)
+        if match:
+            names = byline_names(match.group(1), bare=True)
+            if names:
+                return names
+    return []
+
+
+def _tail_byline(page: Page) -> list[str]:
+    """A byline line right after the body."""
+    for line in page.tail_lines[:6]:
+        names = byline_names(line) if len(line) <= 60 else None
+        if names:
+            return names
+    return []
+
+
+def _posted_by_rule(page: Page) -> list[str]:
+    """The poster on a 'posted 2005-03-15 by NAME' line at the body's end."""
+    for line in page.body[-3:] + page.tail_lines[:6]:
+        names = _posted_by(line)
+        if names:
+            return names
+    return []
+
+
+def _account_rule(page: Page) -> list[str]:
+    """A self-media account's name under the headline ('华夏人文 2020-03-09 18:14')."""
+    for i in range(min(4, len(page.head_lines))):
+        names = _account(page.head_lines, i, page.sites)
+        if names:
+            return names
+    return []
+
+
+def _json_ld(page: Page) -> list[str]:
+    """JSON-LD authors: a name, a Person object, or a list (organisations kept beside persons)."""
+    for item in page.ld:
+        if str(item.get("@type", "")).lower() in ("organization", "website", "webpage"):
+            continue
+        names = _ld_names(item.get("author"))
+        names = [page.normalise(name) for name in names if not _is_site(name, page.sites)]
+        if names:
+            return dedupe(names)
+    return []
+
+
+def _byline_class(page: Page) -> list[str]:
+    """Names in a byline-named element or a rel=author link ('By A and B')."""
+    return _byline_element(page.tree, page.normalise)
+
+
+def _meta_author(page: Page) -> list[str]:
+    """The author meta tags (and a WeChat page's script variables)."""
+    meta = first_meta(page.tree, *_AUTHOR_METAS) or _script_author(page.tree)
+    if not meta or meta.startswith("http"):
+        return []
+    parts = re.split(r"\s*(?:,|;|\band\b|、|，)\s*", meta)
+    names = [page.normalise(_BY_PREFIX_RE.sub("", part)) for part in parts]
+    names = [_CJK_GAP_RE.sub("", n) for n in names]
+    names = [
+        n
+        for n in names
+        if n
+        and n not in NOT_NAMES
+        and len(n) <= 40
+        and not _is_site(n, page.sites)
+        and not _ORG_SUFFIX_RE.search(n)
+        and not re.fullmatch(r"[\w-]*\d[\w-]*", n)
+        and not _NOT_NAME_PART_RE.search(n)
+    ]
+    return dedupe(names)
+
+
+_AUTHOR_METAS = (
+    "citation_author", "citation_authors", "author", "article:author", "og:article:author",
+    "dc.creator", "sailthru.author",
+)
+# An author or account variable in a page's script data (WeChat: `var nickname = "…"`).
+_SCRIPT_AUTHOR_RE = re.compile(
+    r"\b(?:author|nickname|user_name)\s*[:=]\s*(?:htmlDecode\()?[\"']([^\"'\n]{2,40})[\"']"
+)
+
+
+def _script_author(tree: HtmlElement) -> str | None:
+    """The first author or account name a script variable holds."""
+    for script in tree.iter("script"):
+        if script.text and (match := _SCRIPT_AUTHOR_RE.search(script.text)):
+            name = match.group(1).strip()
+            if name and not name.startswith(("http", "{", "$")):
+                return name
+    return None
+
+
+# The author cascade, in order: the first rule that finds names wins. Extend it with
+# register_author_rule (a site's override belongs in its config, not here: no rule names a site).
+AUTHOR_RULES: list[AuthorRule] = [
+    AuthorRule("name-slash", _name_slash),
+    AuthorRule("byline", _head_byline),
+    AuthorRule("blog-owner", _blog_owner),
+    AuthorRule("body-byline", _body_byline),
+    AuthorRule("reporter-paren", _reporter_paren),
+    AuthorRule("reporter-lead", _reporter_lead),
+    AuthorRule("closing-names", _closing_names),
+    AuthorRule("tail-byline", _tail_byline),
+    AuthorRule("posted-by", _posted_by_rule),
+    AuthorRule("account", _account_rule),
+    AuthorRule("json-ld", _json_ld),
+    AuthorRule("byline-class", _byline_class),
+    AuthorRule("meta", _meta_author),
+]
+
+
+def register_author_rule(rule: AuthorRule, *, before: str | None = None) -> None:
+    """Add a rule to the cascade, before the named one (else last); a rule's name is unique."""
+    if any(existing.name == rule.name for existing in AUTHOR_RULES):
+        raise ValueError(f"an author rule named {rule.name!r} exists")
+    names = [existing.name for existing in AUTHOR_RULES]
+    AUTHOR_RULES.insert(names.index(before) if before in names else len(AUTHOR_RULES), rule)
+
+
 def find_authors(
     head_lines: list[str],
     body: list[str],
@@ -319,94 +528,12 @@ def find_authors(
     url: str = "",
 ) -> tuple[list[str], str]:
     """Authors (reporters, writers), not editors or photographers; and the rule that found them.
-
-    On a blog page the owner comes right after a byline under the headline: names in the text are
-    those of the pieces the owner quotes or reposts."""
-    for line in head_lines[:4]:
-        match = _NAME_SLASH_RE.match(line)
-        if match and match.group(1)[0] in SURNAMES:
-            return [match.group(1)], "name-slash"
-    for i, line in enumerate(head_lines):
-        names = byline_names(line) if len(line) <= 60 else None
+    """
+    page = Page(head_lines, body, tail_lines, tree, ld, normalise, sites, url)
+    for rule in AUTHOR_RULES:
+        names = rule.find(page)
         if names:
-            return _following(names, head_lines[i + 1:i + 3]), "byline"
-        names = _labelled(line) if len(line) <= 150 else []
-        if names:
-            return names, "byline"
-    owner = blog_owner(tree, url, normalise) if url else None
-    if owner:
-        return [owner], "blog-owner"
-    for lines in (body[:3], body[-_END_LINES:] if len(body) > 3 else []):
-        for i, paragraph in enumerate(lines):
-            names = byline_names(paragraph) if len(paragraph) <= 60 else None
-            if names:
-                return _following(names, lines[i + 1:]), "body-byline"
-    for paragraph in body[:3] + body[-3:]:
-        for match in _REPORTER_PAREN_RE.finditer(paragraph):
-            names = byline_names(match.group(1))
-            if names:
-                return names, "reporter-paren"
-    for paragraph in body[:2]:
-        match = _REPORTER_LEAD_RE.match(paragraph)
-        if match:
-            names = dedupe(re.split(r"\s*[、,，和]\s*|\s+", match.group(1)))
-            if names and all(name not in NOT_NAMES for name in names):
-                return names, "reporter-lead"
-    for paragraph in body[-2:]:
-        match = _CLOSING_PAREN_RE.search(paragraph)
-        if match:
-            names = byline_names(match.group(1), bare=True)
-            if names:
-                return names, "closing-names"
-    for line in tail_lines[:6]:
-        names = byline_names(line) if len(line) <= 60 else None
-        if names:
-            return names, "tail-byline"
-    for line in body[-3:] + tail_lines[:6]:
-        names = _posted_by(line)
-        if names:
-            return names, "posted-by"
-    for i in range(min(4, len(head_lines))):
-        names = _account(head_lines, i, sites)
-        if names:
-            return names, "account"
-    for item in ld:
-        names = _ld_names(item.get("author"))
-        names = [normalise(name) for name in names if not _is_site(name, sites)]
-        if names and str(item.get("@type", "")).lower() not in (
-            "organization",
-            "website",
-            "webpage",
-        ):
-            return names, "json-ld"
-    byline = _byline_element(tree, normalise)
-    if byline:
-        return byline, "byline-class"
-    meta = first_meta(
-        tree,
-        "citation_author",
-        "citation_authors",
-        "author",
-        "article:author",
-        "dc.creator",
-        "sailthru.author",
-    )
-    if meta and not meta.startswith("http"):
-        parts = re.split(r"\s*(?:,|;|\band\b|、|，)\s*", meta)
-        names = [normalise(_BY_PREFIX_RE.sub("", part)) for part in parts]
-        names = [_CJK_GAP_RE.sub("", n) for n in names]
-        names = [
-            n
-            for n in names
-            if n
-            and n not in NOT_NAMES
-            and len(n) <= 40
-            and not _is_site(n, sites)
-            and not _ORG_SUFFIX_RE.search(n)
-            and not re.fullmatch(r"[\w-]*\d[\w-]*", n)
-        ]
-        if names:
-            return dedupe(names), "meta"
+            return names, rule.name
     return [], "none"
 
 

@@ -472,7 +472,7 @@ _META_UPDATED = {
 # article.
 _DATA_PUBLISHED = {
     "pubtime", "ptime", "publishtime", "publishdate", "pubdate", "publishedtime", "publishedat",
-    "datepublished", "firstpublishtime", "releasetime", "newstime", "posttime",
+    "datepublished", "firstpublishtime", "releasetime", "newstime", "posttime", "ct", "createtime",
 }
 _NOT_KEY_CHAR_RE = re.compile(r"[^a-z0-9]")
 _ITEMPROP_DATES = frozenset({"datePublished", "dateModified"})
@@ -484,8 +484,11 @@ _DATA_UPDATED = {
     "updatedat",
     "lastmodified",
 }
+# A key and a date value in inline script data; or a Unix time under a short key (a WeChat
+# article's `var ct = "1615953060"`).
 _SCRIPT_PAIR_RE = re.compile(
-    r"""["']?(?P<key>[A-Za-z_]{4,24})["']?\s*[:=]\s*["'](?P<value>(?:19|20)\d\d[-/年.]\d{1,2}[-/月.]\d{1,2}[^"'\n]{0,24})["']"""
+    r"""["']?(?P<key>[A-Za-z_]{2,24})["']?\s*[:=]\s*(?:["'](?P<value>(?:19|20)\d\d[-/年.]\d{1,2}"""
+    r"""[-/月.]\d{1,2}[^"'\n]{0,24})["']|["']?(?P<epoch>1\d{9})(?!\d))"""
 )
 # Chrome that never holds the article's own date line (by tag: vocab.RAIL_TAGS).
 _DATE_CHROME = label_pattern(
@@ -521,6 +524,15 @@ def _strict_date(
     """parse_date on a structured value, tagged with the rule that found it."""
     found = parse_date(text, tz=tz, now=now, url=url)
     return replace(found, rule=rule) if found is not None else None
+
+
+def _epoch(seconds: int, tz: str, rule: str) -> FoundDate | None:
+    """A Unix time as a date in the page's timezone."""
+    try:
+        value = datetime.fromtimestamp(seconds, UTC).astimezone(_zone(tz))
+    except (OverflowError, OSError, ValueError):
+        return None
+    return FoundDate(value, str(seconds), rule, True) if value.year >= MIN_YEAR else None
 
 
 def _walk_json(data: Any) -> Iterator[dict[str, Any]]:
@@ -611,7 +623,11 @@ def _page_data_dates(tree: HtmlElement, tz: str, now: datetime | None, url: str)
         # The article's own object comes first in the page data; later ones are lists of other
         # items.
         for match in _SCRIPT_PAIR_RE.finditer(script.text):
-            take(_key(match.group("key")), match.group("value"), f"script:{match.group('key')}")
+            key = _key(match.group("key"))
+            if match.group("epoch") is None:
+                take(key, match.group("value"), f"script:{match.group('key')}")
+            elif published is None and key in _DATA_PUBLISHED:
+                published = _epoch(int(match.group("epoch")), tz, f"script:{match.group('key')}")
     return published, updated
 
 
