@@ -36,6 +36,7 @@ from newsarchive.extract.metadata import (
     find_title,
     first_meta,
     json_ld,
+    strip_promo,
 )
 from newsarchive.extract.owner import is_blog_page
 from newsarchive.extract.pagetype import classify
@@ -116,6 +117,7 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
             segs, content.segments[0].index, title, headline, normalise
         )
     title, headline = hinted.title(title, headline, normalise)
+    title = strip_promo(title)
     posts: list[Post] = []
     if content is not None and content.posts:
         tz_guess = timezone or default_timezone(_language(tree, page_text[:5000]))

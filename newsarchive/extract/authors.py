@@ -20,6 +20,7 @@ from newsarchive.extract.vocab import (
     EDITOR_WORDS,
     META_WORDS,
     SOURCE_WORDS,
+    STATS_RE,
     all_spellings,
     alternation,
     label_pattern,
@@ -69,6 +70,9 @@ NOT_NAMES = all_spellings((
     "原创 转载 独家 发布 时间 更新 阅读 评论 分享 收藏 小编 编者 北京 上海 广州 深圳 今日 昨日 "
     "unknown none 供稿 来稿 通讯 记者 楼主 游客 管理员"
 ).split())
+# Words of compiling and relaying a story, which stand beside the names in a byline
+# ('文/张三 整合', '（记者 张三 综合整理）'): dropped, the names kept.
+COMPILING_WORDS = all_spellings("整合 整理 综合 编译 摘编 综合整理 综合报道 整理报道 供稿".split())
 # Words that make a token a label, not a name ('最新文章', '更多作品').
 _NOT_NAME_PART_RE = re.compile(alternation((
     "文章 最新 更多 相关 热门 推荐 查看 全部 专栏 主页 首页 介绍 简介 作品 关注 粉丝 登录 注册 "
@@ -83,11 +87,11 @@ SURNAMES = frozenset(
     "虞敖巩明佘池查麻苑迟邝"
 ) | all_spellings("王李张刘陈杨黄赵吴许韩冯邓蒋叶苏吕卢钟谭陆范贾韦邹孙贺龚严聂鲁关蓝兰闫")
 # 'Name/Publication' right under the headline, as in '石佳/中国青年报'.
-_NAME_SLASH_RE = re.compile(rf"^({CJK}{{2,4}})\s*[/／]\s*\S{{2,20}}$")
+_NAME_SLASH_RE = re.compile(rf"^({CJK}{{2,4}})\s*[/／]\s*(\S{{1,20}})$")
 # A labelled author inside a longer head line: '作者：张三  来源：某报  2005-03-21'.
 _LABEL_RE = re.compile(
     rf"(?:{alternation(AUTHOR_WORDS)})\s*[:：]\s*(.{{2,40}})|(?:^|\s)文\s*[/／|]\s*(.{{2,30}})|"
-    rf"(?:^|[|｜]\s*)(?:{alternation(('作者', '记者'))})\s*(.{{2,30}})$"
+    rf"(?:^|[|｜\s]\s*)(?:{alternation(('作者', '记者'))})\s*(.{{2,30}})$"
 )
 _LABEL_END_RE = re.compile(
     rf"\s{{2,}}|{alternation(('来源', '日期', '责编', *EDITOR_WORDS, *META_WORDS))}|"
@@ -97,10 +101,14 @@ _REPORTER_WORDS = alternation(("记者", "通讯员", "作者", "实习生"))
 _REPORTER_PAREN_RE = re.compile(
     rf"[（(]\s*([^（()）]{{0,12}}?(?:{_REPORTER_WORDS})[^（()）]{{1,60}})[)）]"
 )
+# What follows a reporter's name inside a first sentence ('记者张明日前从……获悉').
+_AFTER_NAME_WORDS = (
+    "报道 发自 日前 近日 从 在 获悉 了解到 来到 走访 采访 昨天 昨日 今天 今日 前往 实地"
+).split()
 _REPORTER_LEAD_RE = re.compile(
     rf"^[□■●◆\s]*(?:{alternation(('本报', '新华社', '中新社', '中新网'))})?[^，,。：:]{{0,12}}?"
-    rf"(?:{alternation(['记者'])})\s*({CJK}{{2,4}}(?:(?:\s*[、,，和]\s*|\s+){CJK}{{2,4}})*)"
-    rf"(?=\s|{alternation(('报道', '发自'))}|[/／）)】]|$)"
+    rf"(?:{alternation(['记者'])})\s*({CJK}{{2,4}}?(?:(?:\s*[、,，和]\s*|\s+){CJK}{{2,4}}?)*?)"
+    rf"(?=\s|{alternation(_AFTER_NAME_WORDS)}|[/／）)】，,。]|$)"
 )
 _CLOSING_PAREN_RE = re.compile(r"[（(]\s*([^（()）]{2,40}?)\s*[)）]\s*$")
 _DATE_RE = re.compile(
@@ -137,8 +145,19 @@ _LABEL_WORDS_RE = re.compile(
     re.IGNORECASE,
 )
 _BYLINE = label_pattern("byline", r"byline|author|writer|(^|[\s_-])by([\s_-]|$)")
-_BY_PREFIX_RE = re.compile(r"^\s*(?:by|written by|posted by|from)\s+", re.IGNORECASE)
-_PERSON_RE = re.compile(rf"^(?:[{CJK_RANGES}·]{{2,5}}|[A-Z][\w'.-]+(?: [A-Z][\w'.-]+){{0,3}})$")
+# 'By' in the languages of the European pages (by, von, par, por, door, di, av, af, przez).
+_BY_PREFIX_RE = re.compile(
+    r"^\s*(?:by|written by|posted by|from|von|par|por|door|di|da|av|af|przez|od)\s+",
+    re.IGNORECASE,
+)
+# Where a byline's names end: a bar, a bullet, a dash, or a date.
+_BYLINE_END_RE = re.compile(r"\s*(?:[|｜·•—–]|\s-\s|\d{1,4}[./-]\d|\d{1,2}\s+\w+\s+\d{4})")
+_NAME_LIST_RE = re.compile(r"\s*(?:,|;|&|\b(?:and|und|et|y|e|en|og|och|i|a)\b)\s*")
+_CJK_PERSON_RE = re.compile(rf"^[{CJK_RANGES}·]{{2,5}}$")
+_NAME_WORD_RE = re.compile(r"^[^\W\d_][\w'.’-]*$")
+_NAME_PARTICLES = frozenset(
+    "van der den de del della di da dos das du le la von zu bin al ter ten".split()
+)
 _CJK_GAP_RE = re.compile(f"(?<={CJK})\\s+(?={CJK})")
 _BYLINE_TAGS = ("span", "div", "p", "a", "address", "li")
 
@@ -156,7 +175,7 @@ def _name_tokens(text: str, strict: bool = False) -> list[str] | None:
     text = _NAME_WITH_LATIN_RE.sub(" ", text)
     for token in _SPLIT_NAMES_RE.split(text):
         token = token.strip(" .。:：()（）[]【】\"'“”")
-        if not token:
+        if not token or token in COMPILING_WORDS:
             continue
         if token in NOT_NAMES or not _NAME_TOKEN_RE.match(token) or _NOT_NAME_PART_RE.search(token):
             return None
@@ -242,7 +261,7 @@ def _posted_by(line: str) -> list[str]:
     if not match:
         return []
     names = _name_tokens(match.group(1)) if " " not in match.group(1).strip() else (
-        [match.group(1).strip()] if _PERSON_RE.match(match.group(1).strip()) else None)
+        [match.group(1).strip()] if is_person(match.group(1).strip()) else None)
     return [name for name in names or [] if name not in NOT_NAMES]
 
 
@@ -265,6 +284,8 @@ def _account(lines: list[str], i: int, site_names: set[str]) -> list[str]:
     if (
         not 2 <= len(name) <= 20
         or name in NOT_NAMES
+        or STATS_RE.search(name)
+        or _NOT_NAME_PART_RE.search(name)
         or _ORG_SUFFIX_RE.search(name)
         or _is_site(name, site_names)
     ):
@@ -333,10 +354,16 @@ class AuthorRule:
 
 
 def _name_slash(page: Page) -> list[str]:
-    """'Name/Publication' or 'Name/文' right under the headline ('石佳/中国青年报')."""
-    for line in page.head_lines[:4]:
+    """'Name/Publication' under the headline ('石佳/中国青年报'), or 'Name/文' there or opening or
+    closing the body (never 'Name/摄', a photographer)."""
+    for line in page.head_lines[:4] + page.body[:1] + page.body[-2:]:
         match = _NAME_SLASH_RE.match(line)
-        if match and match.group(1)[0] in SURNAMES:
+        if (
+            match
+            and match.group(1)[0] in SURNAMES
+            and match.group(2) not in OTHER_ROLES
+            and (match.group(2) in AUTHOR_ROLES or line in page.head_lines)
+        ):
             return [match.group(1)]
     return []
 
@@ -388,7 +415,7 @@ def _reporter_lead(page: Page) -> list[str]:
         match = _REPORTER_LEAD_RE.match(paragraph)
         if match:
             names = dedupe(re.split(r"\s*[、,，和]\s*|\s+", match.group(1)))
-            if names and all(name not in NOT_NAMES for name in names):
+            if names and all(name not in NOT_NAMES and name[0] in SURNAMES for name in names):
                 return names
     return []
 
@@ -538,17 +565,29 @@ def find_authors(
 
 
 def _ld_names(value: Any) -> list[str]:
-    """Person names in a JSON-LD author value."""
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    if isinstance(value, dict):
-        if str(value.get("@type", "person")).lower() == "organization":
-            return []
-        name = value.get("name")
-        return [name] if isinstance(name, str) and name.strip() else []
+    """Names in a JSON-LD author value: a string, a Person, or a list; an organisation counts
+    only beside a person in a list (a wire agency credited with its reporter)."""
     if isinstance(value, list):
-        return [name for item in value for name in _ld_names(item)]
-    return []
+        entries = [_ld_entry(item) for item in value]
+        if not any(person for _, person in entries):
+            return []
+        return [name for name, _ in entries if name]
+    name, person = _ld_entry(value)
+    return [name] if name and person else []
+
+
+def _ld_entry(value: Any) -> tuple[str | None, bool]:
+    """One JSON-LD author entry: its name, and whether it is a person (not an organisation)."""
+    if isinstance(value, str):
+        return (value.strip() or None), True
+    if isinstance(value, dict):
+        kind = value.get("@type", "Person")
+        kinds = {str(k).lower() for k in (kind if isinstance(kind, list) else [kind])}
+        name = value.get("name")
+        if not isinstance(name, str) or not name.strip():
+            return None, False
+        return name.strip(), not kinds & {"organization", "newsmediaorganization", "corporation"}
+    return None, False
 
 
 def _byline_element(tree: HtmlElement, normalise: Normalise) -> list[str]:
@@ -561,9 +600,24 @@ def _byline_element(tree: HtmlElement, normalise: Normalise) -> list[str]:
         text = normalise(element.text_content())
         if not 2 <= len(text) <= 80:
             continue
-        text = _BY_PREFIX_RE.sub("", text)
-        names = [part.strip() for part in re.split(r"\s*(?:,|;|\band\b|&)\s*", text)]
-        names = [name for name in names if name and _PERSON_RE.match(name)]
+        text = _BYLINE_END_RE.split(_BY_PREFIX_RE.sub("", text))[0]
+        names = [part.strip() for part in _NAME_LIST_RE.split(text)]
+        names = [name for name in names if name and is_person(name)]
         if names:
             return dedupe(names)
     return []
+
+
+def is_person(name: str) -> bool:
+    """Whether a string reads as a person's name: 2-5 CJK characters, or up to six words whose
+    first and last are capitalised, the ones between capitalised or particles ('van der')."""
+    if _CJK_PERSON_RE.match(name):
+        return True
+    words = name.split()
+    if not 1 <= len(words) <= 6 or len(name) > 48 or any(c.isdigit() for c in name):
+        return False
+    if not (words[0][0].isupper() and words[-1][0].isupper()):
+        return False
+    return all(
+        word[0].isupper() or word.lower() in _NAME_PARTICLES for word in words
+    ) and all(_NAME_WORD_RE.match(word) for word in words)

@@ -147,6 +147,23 @@ def json_ld(tree: HtmlElement) -> list[dict[str, Any]]:
     return out
 
 
+# A bracketed promo tag opening a title ('【独家】', '[视频]', '〖图〗'); a column's name in
+# brackets ('【资讯汇总】') is part of the headline and stays.
+_PROMO_WORDS = "独家 视频 图 组图 图文 多图 高清 直播 原创 重磅 突发 转载 转 音频 热 荐".split()
+_PROMO_PREFIX_RE = re.compile(
+    rf"^\s*[【\[［〖]\s*(?:{alternation(_PROMO_WORDS)}|video|photos?|exclusive|watch)\s*[】\]］〗]\s*",
+    re.IGNORECASE,
+)
+
+
+def strip_promo(title: str | None) -> str | None:
+    """A title without a bracketed promo tag at its start, when enough headline is left."""
+    if not title:
+        return title
+    rest = _PROMO_PREFIX_RE.sub("", title, count=1)
+    return rest if len(rest) >= 4 else title
+
+
 def split_site_suffix(title: str) -> str:
     """A <title> without the site name around it: its longest part between separators."""
     parts = [part for part in TITLE_SPLIT_RE.split(title) if part and part.strip()]
@@ -190,6 +207,13 @@ def find_title(
     reference = page_title or og_title
     best: tuple[float, str, HtmlElement] | None = None
     seen: list[HtmlElement] = []
+    # The <title>'s later parts and og:site_name name the site (a blog's or a forum's banner): an
+    # element saying only that is no headline.
+    parts = [part.strip() for part in TITLE_SPLIT_RE.split(page_title) if part and part.strip()]
+    site_parts = {part for part in parts[1:] if part != parts[0]} if len(parts) > 1 else set()
+    site_name = normalise(first_meta(tree, "og:site_name") or "")
+    if site_name and site_name != page_title:
+        site_parts.add(site_name)
     title_matcher = SequenceMatcher(None, "", page_title, autojunk=False)
     og_matcher = SequenceMatcher(None, "", og_title, autojunk=False)
     if body is not None:
@@ -208,6 +232,8 @@ def find_title(
             linked = sum(len(a.text_content()) for a in element.iter("a"))
             if linked >= _LINK_HEAVY_TITLE * len(text):
                 bonus -= 0.25
+            if text in site_parts:
+                sim *= 0.5
             if reference and sim < 0.45:
                 continue
             if not reference:

@@ -17,7 +17,13 @@ from datetime import datetime
 from lxml.html import HtmlElement
 
 from newsarchive.extract.dates import FoundDate, parse_date
-from newsarchive.extract.vocab import CHROME_TAGS, alternation, label_pattern, labelled
+from newsarchive.extract.vocab import (
+    CHROME_TAGS,
+    STATS_RE,
+    alternation,
+    label_pattern,
+    labelled,
+)
 
 # How far above the main block the repeated post wrapper may sit.
 _MAX_UP = 7
@@ -52,8 +58,6 @@ _NOT_POSTER_RE = re.compile(
     re.IGNORECASE,
 )
 _POSTER_MAX = 40
-# A profile's stats ('粉丝：23文章：11', 'Posts: 412'): a label, a colon, a count.
-STATS_RE = re.compile(r"[:：]\s*\d|\d+\s*(?:posts?|replies|followers|points)\b", re.IGNORECASE)
 # How much of a post body's start may hold its post line ('发表于 2008-4-9 21:05').
 _OPENING = 60
 _OPENING_PIECES = 2

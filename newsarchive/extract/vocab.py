@@ -35,6 +35,10 @@ KEYWORD_WORDS = ("关键词", "关键字", "标签")
 META_WORDS = ("发布", "时间", "点击", "浏览", "字号", "阅读", "评论")
 
 
+# A profile's or a post's stats ('粉丝：23文章：11', 'Posts: 412'): a label, a colon, a count.
+STATS_RE = re.compile(r"[:：]\s*\d|\d+\s*(?:posts?|replies|followers|points)\b", re.IGNORECASE)
+
+
 @lru_cache(maxsize=1)
 def _converters() -> tuple[Any, ...]:
     """OpenCC Simplified-to-Traditional converters (generic, Taiwan, Hong Kong); none without it."""
