@@ -140,7 +140,7 @@ def test_meta_utc_and_printed_local_time_keep_both_and_report_the_printed() -> N
     assert article.published.isoformat() == "2021-03-05T10:21:00+08:00"
     evidence = article.evidence["published"]
     assert "2021-03-05 10:21" in evidence["raw"]
-    assert evidence["meta"]["raw"] == "2021-03-05T02:21:00Z"
+    assert evidence["also"]["raw"] == "2021-03-05T02:21:00Z"
 
 
 def test_yearless_date_takes_the_pages_year_not_the_crawl_year() -> None:

@@ -12,8 +12,14 @@ from lxml.html import HtmlElement
 from newsarchive.extract.article import Article, PageKind, Post
 from newsarchive.extract.authors import find_authors, site_names
 from newsarchive.extract.clean import clean_tree, parse, segments
-from newsarchive.extract.content import body_paragraphs, cjk_share, find_content, thread_posts
-from newsarchive.extract.dates import default_timezone, find_dates
+from newsarchive.extract.content import (
+    body_paragraphs,
+    cjk_share,
+    find_content,
+    lead_segments,
+    thread_posts,
+)
+from newsarchive.extract.dates import default_timezone, find_dates, page_clock
 from newsarchive.extract.decode import decode_html
 from newsarchive.extract.errors import (
     EmptyPage,
@@ -125,6 +131,8 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
                              drop=drop)
         paragraphs = [line for post in posts for line in post.text.split("\n") if line]
     else:
+        if content is not None and headline is not None:
+            content.segments[:0] = lead_segments(segs, headline, content)
         paragraphs = (
             body_paragraphs(content, normalise, title, drop=drop) if content is not None else []
         )
@@ -160,8 +168,10 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
             head_lines, paragraphs, tail_lines, tree, ld, normalise, site_names(tree, url), url=url
         )
     content_root = content.roots[0] if content is not None else None
+    # Relative dates ('2天前') count back from the page's own time when it gives one.
+    clock = page_clock(tree, headers) or fetched_at
     published, updated = find_dates(
-        tree, url=url, headline=headline, content=content_root, tz=tz, now=fetched_at
+        tree, url=url, headline=headline, content=content_root, tz=tz, now=clock
     )
     if posts and posts[0].published is not None and content is not None:
         published = thread_date(content.posts[0], tz=tz, now=fetched_at, url=url) or published

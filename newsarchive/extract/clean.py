@@ -71,7 +71,8 @@ def is_hidden(element: HtmlElement) -> bool:
 # The only script text the field rules read: a date written as data ('2005-03-21', '2005年3月21日'),
 # a Unix time under a short key, or an author/account variable (a WeChat article's `var nickname`).
 _SCRIPT_DATE_RE = re.compile(
-    r"(?:19|20)\d\d[-/年.]\d{1,2}[-/月.]\d|[\"']?\b(?:ct|create_time|createTime)[\"']?\s*[:=]\s*"
+    r"(?:19|20)\d\d[-/年.]\d{1,2}[-/月.]\d|"
+    r"[\"']?\b(?:ct|create_time|createTime|svr_time|server_time|serverTime)[\"']?\s*[:=]\s*"
     r"[\"']?1\d{9}|\b(?:nickname|author|user_name)\s*[:=]"
 )
 # How much script text around such a date is kept: room for a quoted key before it and the value

@@ -50,7 +50,10 @@ _CHROME = label_pattern(
     # image captions and photo credits: text about a picture, not the article's prose
     r"|(?:^|[\s_-])(?:fig)?(?:caption|credits?)"
     # a related-items block named in one word ('relatedpoststitle', 'related_stories-list')
-    r"|related[_-]?(?:posts?|stories|articles|news|links|content|items?|reads?)",
+    r"|related[_-]?(?:posts?|stories|articles|news|links|content|items?|reads?)"
+    # a newsletter sign-up, a call to subscribe, an 'about the company/author' box
+    r"|(?:^|[\s_-])(?:newsletter|subscribe|subscription|signup|sign-up|author-bio|bio-box|cta|"
+    r"about-(?:the-)?(?:company|us|author|publisher|site))(?:[\s_-]|$)",
 )
 # Reader comment threads: however much prose they hold, the page is about the article above them.
 _COMMENTS = label_pattern("comments", r"comment|repl(?:y|ies)|respond|discuss|disqus")
@@ -600,3 +603,31 @@ def thread_posts(content: Content, normalise: Callable[[str], str], title: str |
 def _inside_post(element: HtmlElement, body: HtmlElement) -> bool:
     """Whether an element is a post's body or sits inside it."""
     return element is body or any(ancestor is body for ancestor in element.iterancestors())
+
+
+# A standfirst set apart from the body (a lead in the article's header, beside a rail).
+_LEAD = label_pattern("lead", r"lead|standfirst|intro|dek|summary|teaser|subhead|description")
+_LEAD_MIN = 40
+
+
+def lead_segments(segs: list[Segment], headline: HtmlElement, content: Content) -> list[Segment]:
+    """Prose paragraphs standing between the headline and the body's first block, outside the
+    body's container: the article's lead, which a rail layout keeps in the header."""
+    if not content.segments:
+        return []
+    start = content.segments[0].index
+    inside = [seg.index for seg in segs[:start] if _inside_post(seg.owner, headline)]
+    if not inside:
+        return []
+    out = []
+    for seg in segs[inside[-1] + 1:start]:
+        owner = seg.owner
+        lines = seg.lines()
+        if len(lines) != 1 or lines[0][1] or lines[0][2] < _LEAD_MIN:
+            continue
+        if not (owner.tag == "p" or labelled(owner, _LEAD)) or not _is_prose(lines[0][0]):
+            continue
+        if any(_chrome(node) for node in (owner, *owner.iterancestors())):
+            continue
+        out.append(seg)
+    return out

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -41,15 +42,21 @@ class FoundDate:
     raw: str
     rule: str
     has_time: bool
+    # The same instant as another source wrote it (a meta time in UTC beside the printed local
+    # time): kept for provenance.
+    also: FoundDate | None = None
 
     def evidence(self) -> dict[str, Any]:
         """JSON-ready record of the value and how it was found."""
-        return {
+        out: dict[str, Any] = {
             "value": self.value.isoformat(),
             "raw": self.raw,
             "rule": self.rule,
             "has_time": self.has_time,
         }
+        if self.also is not None:
+            out["also"] = self.also.evidence()
+        return out
 
 
 def default_timezone(language: str | None) -> str:
@@ -533,6 +540,27 @@ def _epoch(seconds: int, tz: str, rule: str) -> FoundDate | None:
     except (OverflowError, OSError, ValueError):
         return None
     return FoundDate(value, str(seconds), rule, True) if value.year >= MIN_YEAR else None
+
+
+# The time a page says it was served at (`var svr_time = "1615953060"`): what its relative dates
+# ('2天前') count back from.
+_CLOCK_RE = re.compile(r"\b(?:svr_time|server_time|serverTime)[\"']?\s*[:=]\s*[\"']?(1\d{9})(?!\d)")
+
+
+def page_clock(tree: HtmlElement, headers: Mapping[str, Any] | None = None) -> datetime | None:
+    """The page's own reference time: a server time in its script data, else the response's Date
+    header; None when it gives neither."""
+    for script in tree.iter("script"):
+        if script.text and (match := _CLOCK_RE.search(script.text)):
+            return datetime.fromtimestamp(int(match.group(1)), UTC)
+    for key, value in (headers or {}).items():
+        if str(key).lower() == "date":
+            text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+            try:
+                return parsedate_to_datetime(text)
+            except (TypeError, ValueError, IndexError):
+                return None
+    return None
 
 
 def _walk_json(data: Any) -> Iterator[dict[str, Any]]:
@@ -1138,10 +1166,27 @@ def find_dates(tree: HtmlElement, *, url: str, headline: HtmlElement | None = No
     updated = updated or visible_updated
     if published is None and from_url is not None:
         published = _more_precise(from_url, _same_day_line(tree, from_url, headline, tz, now, url))
+    if published is None and updated is None:
+        updated = _last_modified(tree, tz, now, url)
     if published is None and updated is not None:
         # A page that gives only its 更新 time was published no later: the best date it offers.
         published = replace(updated, rule=f"updated:{updated.rule}")
     return published, updated
+
+
+def _last_modified(tree: HtmlElement, tz: str, now: datetime | None, url: str) -> FoundDate | None:
+    """A page's 'last modified' line wherever it stands (a wiki's footer), for a page that dates
+    itself in no other way."""
+    body = tree.find("body")
+    if body is None:
+        return None
+    for text, _ in _texts_in(body):
+        stripped = text.strip()
+        if 8 <= len(stripped) <= 160 and _UPDATED_LABEL_RE.search(stripped):
+            found = parse_date(stripped, tz=tz, now=now, url=url)
+            if found is not None:
+                return replace(found, rule="visible:last-modified")
+    return None
 
 
 # The label of an official document's date of record in a government portal's metadata table
@@ -1188,8 +1233,9 @@ def _settle(
     ]
     if visible is not None and visible.has_time:
         for candidate in timed:
-            if _same_minute(candidate.value, visible.value):
-                return candidate
+            printed = _as_printed(candidate, visible)
+            if printed is not None:
+                return printed
     # A difference of whole hours is one time read in two zones, not two times.
     disagreeing = [
         c
@@ -1200,6 +1246,22 @@ def _settle(
         # Sources that disagree: a re-publication or edit time is later, the first release earliest.
         return min([trusted, *disagreeing], key=lambda c: c.value)
     return _more_precise(trusted, visible)
+
+
+def _as_printed(structured: FoundDate, visible: FoundDate) -> FoundDate | None:
+    """The structured instant in the offset the page prints it in, when the visible line shows the
+    same minute in some zone (a meta time in UTC, the page's local time); else None."""
+    wall = visible.value.replace(tzinfo=None, second=0, microsecond=0)
+    utc = structured.value.astimezone(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    shift = wall - utc
+    if abs(shift) > timedelta(hours=14) or shift % timedelta(minutes=15):
+        return None
+    value = structured.value.astimezone(timezone(shift))
+    if value.replace(tzinfo=None, second=0, microsecond=0) != wall:
+        return None
+    if structured.value.utcoffset() == value.utcoffset():
+        return structured  # written alike: the structured source, to the second
+    return FoundDate(value, visible.raw, visible.rule, True, also=structured)
 
 
 def _same_minute(first: datetime, second: datetime) -> bool:

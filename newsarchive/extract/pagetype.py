@@ -17,7 +17,7 @@ _HEADLINE_MIN = 8
 _GALLERY_IMAGES = 4
 _MEDIA_PROSE = 300
 # Prose that makes a body article-like: under a headline, or on its own.
-_HEADED_PROSE = 100
+_HEADED_PROSE = 60
 _BARE_PROSE = 300
 # The least confidence an article typed against the other evidence gets.
 _DOUBT_FLOOR = 0.3
@@ -54,7 +54,8 @@ def classify(segs: list[Segment], paragraphs: list[str], has_headline: bool, has
     punct = float(found.features["punctuation"])
     article_like = (
         thread
-        or (has_headline and prose >= _HEADED_PROSE and punct >= 2)
+        or (has_headline and prose >= _HEADED_PROSE and punct >= 3)
+        or (has_headline and prose >= 2 * _HEADED_PROSE and punct >= 2)
         or (prose >= _BARE_PROSE and punct >= 5)
     )
     if not article_like:
