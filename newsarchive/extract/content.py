@@ -164,7 +164,7 @@ def find_content(segs: list[Segment], *, threads: bool = True) -> Content | None
     if best is None:
         return None
     posts = (
-        find_posts(best, {element: entry.chars for element, entry in stats.items()})
+        find_posts(best, {element: (entry.chars, entry.linked) for element, entry in stats.items()})
         if threads
         else []
     )

@@ -28,6 +28,8 @@ from newsarchive.extract.vocab import (
 # How far above the main block the repeated post wrapper may sit.
 _MAX_UP = 7
 _MIN_POSTS = 2
+# A post body may hold links, but a block whose text is mostly links is no post.
+_POST_LINKED = 0.5
 # More same-kind blocks than this are a page's generic building block, not its posts.
 _MAX_POSTS = 300
 # The share of post headers that must show a date for the page to read as a thread.
@@ -107,9 +109,12 @@ def _follow(start: HtmlElement, path: list[tuple[str, str]]) -> Iterator[HtmlEle
             yield from _follow(child, rest)
 
 
-def find_posts(best: HtmlElement, text_of: dict[HtmlElement, int]) -> list[ThreadPost]:
+def find_posts(
+    best: HtmlElement, text_of: dict[HtmlElement, tuple[int, int]]
+) -> list[ThreadPost]:
     """The posts of the thread whose main post body is `best`, in page order; [] when the page is
-    not a thread. `text_of` gives the characters under each element that holds text."""
+    not a thread. `text_of` gives (characters, characters in links) under each element with text.
+    """
     root = best.getroottree().getroot()
     for wrapper in [best, *best.iterancestors()][:_MAX_UP + 1]:
         if wrapper.tag in ("body", "html"):
@@ -124,7 +129,10 @@ def find_posts(best: HtmlElement, text_of: dict[HtmlElement, int]) -> list[Threa
         bodies: list[tuple[HtmlElement, HtmlElement]] = []
         for peer in peers:
             for body in _follow(peer, path):
-                if text_of.get(body, 0) > 0 and not _in_chrome(body):
+                chars, linked = text_of.get(body, (0, 0))
+                # A post is prose: a block that is mostly a link is a list item (a related
+                # thread, a teaser), not a reply.
+                if chars > 0 and linked <= _POST_LINKED * chars and not _in_chrome(body):
                     bodies.append((peer, body))
                     break
         if len(bodies) < _MIN_POSTS or not any(body is best for _, body in bodies):
