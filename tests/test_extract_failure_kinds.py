@@ -233,3 +233,27 @@ def test_article_among_many_links_stays_an_article_with_its_doubt() -> None:
     article = run(page.encode())
     assert article.page_type == "article"
     assert article.page_type_confidence > 0
+
+
+def test_two_character_name_spaced_out_to_align_with_three() -> None:
+    head = "本报记者  王乐文  方  敏"
+    assert run(zh_page(f"<p>{PARAS[0]}</p><p>{PARAS[1]}</p>", head=head)).authors == ["王乐文", "方敏"]
+
+
+def test_interface_words_are_never_names() -> None:
+    head = "2005年03月21日 11:21</div><div>城市观察</div><div>展开"
+    article = run(zh_page(f"<p>{PARAS[0]}</p><p>{PARAS[1]}</p>", head=head))
+    assert "展开" not in article.authors
+
+
+def test_title_naming_only_the_site_does_not_win() -> None:
+    page = f"""<html><head><meta charset="utf-8"><title>-某某历史网</title></head><body>
+<div class="logo">某某历史网</div><h1>疫情期间的防疫政策怎么投诉</h1><div class="content"><p>{PARAS[0]}</p><p>{PARAS[1]}</p></div></body></html>"""
+    assert run(page.encode()).title == "疫情期间的防疫政策怎么投诉"
+
+
+def test_source_line_glued_to_the_headline_is_cut() -> None:
+    page = f"""<html><head><meta charset="utf-8"><title>城市绿化工作取得新进展-某某网</title></head><body>
+<div class="title"><h1>城市绿化工作取得新进展</h1> 来源：新华社 作者： 2023-12-01 14:43</div>
+<div class="content"><p>{PARAS[0]}</p><p>{PARAS[1]}</p></div></body></html>"""
+    assert run(page.encode(), "http://news.example.test/a/1.html").title == "城市绿化工作取得新进展"

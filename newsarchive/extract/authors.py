@@ -17,6 +17,7 @@ from newsarchive.extract.vocab import (
     AUTHOR_WORDS,
     CJK,
     CJK_RANGES,
+    CJK_RE,
     EDITOR_WORDS,
     META_WORDS,
     SOURCE_WORDS,
@@ -68,7 +69,7 @@ _SPLIT_NAMES_RE = re.compile(r"\s*[、,，;；/／|｜和与與及&]\s*|\s+")
 NOT_NAMES = all_spellings((
     "本报 报道 综合 整理 整合 编译 摘编 综合报道 专稿 电 网友 佚名 未知 admin 匿名 本网 讯 "
     "原创 转载 独家 发布 时间 更新 阅读 评论 分享 收藏 小编 编者 北京 上海 广州 深圳 今日 昨日 "
-    "unknown none 供稿 来稿 通讯 记者 楼主 游客 管理员"
+    "unknown none 供稿 来稿 通讯 记者 楼主 游客 管理员 展开 收起 全文 分享到 阅读全文 打开"
 ).split())
 # Words of compiling and relaying a story, which stand beside the names in a byline
 # ('文/张三 整合', '（记者 张三 综合整理）'): dropped, the names kept.
@@ -173,7 +174,7 @@ def _name_tokens(text: str, strict: bool = False) -> list[str] | None:
     for match in _NAME_WITH_LATIN_RE.finditer(text):
         out.append(f"{match.group(1)} ({match.group(2)})")
     text = _NAME_WITH_LATIN_RE.sub(" ", text)
-    for token in _SPLIT_NAMES_RE.split(text):
+    for token in _spaced_names(_SPLIT_NAMES_RE.split(text)):
         token = token.strip(" .。:：()（）[]【】\"'“”")
         if not token or token in COMPILING_WORDS:
             continue
@@ -182,6 +183,25 @@ def _name_tokens(text: str, strict: bool = False) -> list[str] | None:
         if strict and token[0] not in SURNAMES:
             return None
         out.append(token)
+    return out
+
+
+def _spaced_names(tokens: list[str]) -> list[str]:
+    """Tokens with a two-character name rejoined when a byline spaces it out to align with the
+    three-character ones ('王乐文  方  敏' -> '王乐文', '方敏')."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i].strip()
+        following = tokens[i + 1].strip() if i + 1 < len(tokens) else ""
+        if len(token) == 1 and len(following) == 1 and CJK_RE.match(token) and CJK_RE.match(
+            following
+        ):
+            out.append(token + following)
+            i += 2
+            continue
+        out.append(tokens[i])
+        i += 1
     return out
 
 

@@ -156,11 +156,21 @@ _PROMO_PREFIX_RE = re.compile(
 )
 
 
+# A <title> that opens with a separator: the site's name alone.
+_SITE_ONLY_RE = re.compile(r"^\s*(?:[-_|｜—–:]|::)")
+# A head line glued to the headline inside its element ('标题 来源：新华社 作者： 2023-12-01').
+_GLUED_META_RE = re.compile(
+    rf"\s+(?:{alternation((*SOURCE_WORDS, *AUTHOR_WORDS, '发布时间'))})\s*[:：]"
+)
+
+
 def strip_promo(title: str | None) -> str | None:
-    """A title without a bracketed promo tag at its start, when enough headline is left."""
+    """A title without a bracketed promo tag at its start, or a source/author line glued after it,
+    when enough headline is left."""
     if not title:
         return title
     rest = _PROMO_PREFIX_RE.sub("", title, count=1)
+    rest = _GLUED_META_RE.split(rest, maxsplit=1)[0].strip()
     return rest if len(rest) >= 4 else title
 
 
@@ -203,6 +213,8 @@ def find_title(
     <title>/og:title. """
     title_element = tree.find(".//title")
     page_title = normalise(title_element.text_content()) if title_element is not None else ""
+    if _SITE_ONLY_RE.match(page_title):
+        page_title = ""  # '-Site Name': the <title> names only the site, no headline to match
     og_title = normalise(first_meta(tree, "og:title", "twitter:title") or "")
     reference = page_title or og_title
     best: tuple[float, str, HtmlElement] | None = None
