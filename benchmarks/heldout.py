@@ -150,7 +150,8 @@ def page_type_table(kinds: dict[str, dict[str, dict[str, int]]]) -> str:
     typed_article = {"article": 0, "list": 0}
     articles = lists = 0
     for name, sides in kinds.items():
-        for side, counts in sides.items():
+        for side, counts in sorted(sides.items(), key=lambda item: SIDES.index(item[0])
+                                   if item[0] in SIDES else len(SIDES)):
             total = sum(counts.values())
             lines.append(f"| {name} | {side} | {total} | "
                          + " | ".join(str(counts.get(k, 0)) for k in names) + " |")
