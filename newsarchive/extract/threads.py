@@ -81,11 +81,14 @@ class ThreadPost:
     wrapper: HtmlElement
 
 
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
 def _kind(element: HtmlElement) -> tuple[str, str]:
     """An element's tag and class kind: its first class word without digits ('post_830' ->
     'post_')."""
-    words = (element.get("class") or "").split()
-    return element.tag, re.sub(r"\d+", "", words[0]) if words else ""
+    words = (element.get("class") or "").split(None, 1)
+    return element.tag, words[0].translate(_NO_DIGITS) if words else ""
 
 
 def _path(top: HtmlElement, bottom: HtmlElement) -> list[tuple[str, str]] | None:
@@ -115,15 +118,16 @@ def find_posts(
     """The posts of the thread whose main post body is `best`, in page order; [] when the page is
     not a thread. `text_of` gives (characters, characters in links) under each element with text.
     """
-    root = best.getroottree().getroot()
-    for wrapper in [best, *best.iterancestors()][:_MAX_UP + 1]:
+    chain = [best, *best.iterancestors()][:_MAX_UP + 1]
+    by_kind = _of_kinds(text_of, [_kind(element) for element in chain])
+    for wrapper in chain:
         if wrapper.tag in ("body", "html"):
             break
         kind = _kind(wrapper)
         path = _path(wrapper, best) if kind[1] else None
         if path is None:
             continue
-        peers = _outermost([e for e in root.iter(wrapper.tag) if _kind(e) == kind])
+        peers = _outermost(by_kind.get(kind, []))
         if len(peers) < _MIN_POSTS or len(peers) > _MAX_POSTS:
             continue
         bodies: list[tuple[HtmlElement, HtmlElement]] = []
@@ -139,6 +143,24 @@ def find_posts(
             continue
         return _as_thread([ThreadPost(body, box) for body, box in _boxes(bodies)])
     return []
+
+
+def _of_kinds(holders: dict[HtmlElement, tuple[int, int]],
+              kinds: list[tuple[str, str]]) -> dict[tuple[str, str], list[HtmlElement]]:
+    """The elements of the given kinds among those holding text (a post holds text, so its
+    wrapper does too), by kind, in reading order."""
+    prefixes = tuple({re.split(r"\d", kind[1], maxsplit=1)[0] for kind in kinds} - {""})
+    wanted = set(kinds)
+    out: dict[tuple[str, str], list[HtmlElement]] = {}
+    if not prefixes:
+        return out
+    for element in holders:
+        cls = element.get("class")
+        if cls and cls.lstrip().startswith(prefixes):
+            kind = _kind(element)
+            if kind in wanted:
+                out.setdefault(kind, []).append(element)
+    return out
 
 
 def _outermost(elements: list[HtmlElement]) -> list[HtmlElement]:

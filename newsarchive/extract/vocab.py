@@ -95,7 +95,12 @@ def _label_matches(name: str, label: str) -> bool:
 
 def label_of(element: Any, *attributes: str) -> str:
     """An element's class and id (and the other attributes named), space-joined."""
-    parts = [element.get("class"), element.get("id"), *(element.get(a) for a in attributes)]
+    cls, ident = element.get("class"), element.get("id")
+    if not attributes:  # the common case, on every element the rules look at: no list, no join
+        if not cls:
+            return ident or ""
+        return f"{cls} {ident}" if ident else cls
+    parts = [cls, ident, *(element.get(a) for a in attributes)]
     return " ".join(part for part in parts if part)
 
 
