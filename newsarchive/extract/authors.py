@@ -16,7 +16,6 @@ from newsarchive.extract.owner import blog_owner
 from newsarchive.extract.vocab import (
     AUTHOR_WORDS,
     CJK,
-    CJK_RANGES,
     CJK_RE,
     EDITOR_WORDS,
     META_WORDS,
@@ -154,8 +153,6 @@ _BY_PREFIX_RE = re.compile(
 # Where a byline's names end: a bar, a bullet, a dash, or a date.
 _BYLINE_END_RE = re.compile(r"\s*(?:[|｜·•—–]|\s-\s|\d{1,4}[./-]\d|\d{1,2}\s+\w+\s+\d{4})")
 _NAME_LIST_RE = re.compile(r"\s*(?:,|;|&|\b(?:and|und|et|y|e|en|og|och|i|a)\b)\s*")
-_CJK_PERSON_RE = re.compile(rf"^[{CJK_RANGES}·]{{2,5}}$")
-_NAME_WORD_RE = re.compile(r"^[^\W\d_][\w'.’-]*$")
 _NAME_PARTICLES = frozenset(
     "van der den de del della di da dos das du le la von zu bin al ter ten".split()
 )
@@ -631,7 +628,7 @@ def _byline_element(tree: HtmlElement, normalise: Normalise) -> list[str]:
 def is_person(name: str) -> bool:
     """Whether a string reads as a person's name: 2-5 CJK characters, or up to six words whose
     first and last are capitalised, the ones between capitalised or particles ('van der')."""
-    if _CJK_PERSON_RE.match(name):
+    if 2 <= len(name) <= 5 and all(char == "·" or CJK_RE.match(char) for char in name):
         return True
     words = name.split()
     if not 1 <= len(words) <= 6 or len(name) > 48 or any(c.isdigit() for c in name):
@@ -640,4 +637,6 @@ def is_person(name: str) -> bool:
         return False
     return all(
         word[0].isupper() or word.lower() in _NAME_PARTICLES for word in words
-    ) and all(_NAME_WORD_RE.match(word) for word in words)
+    ) and all(
+        word[0].isalpha() and all(c.isalnum() or c in "'.’-" for c in word) for word in words
+    )

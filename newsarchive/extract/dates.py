@@ -542,17 +542,18 @@ def _epoch(seconds: int, tz: str, rule: str) -> FoundDate | None:
     return FoundDate(value, str(seconds), rule, True) if value.year >= MIN_YEAR else None
 
 
-# The time a page says it was served at (`var svr_time = "1615953060"`): what its relative dates
-# ('2天前') count back from.
-_CLOCK_RE = re.compile(r"\b(?:svr_time|server_time|serverTime)[\"']?\s*[:=]\s*[\"']?(1\d{9})(?!\d)")
+# The keys under which a page says when it was served (`var svr_time = "1615953060"`): what its
+# relative dates ('2天前') count back from.
+_CLOCK_KEYS = frozenset({"svrtime", "servertime"})
 
 
 def page_clock(tree: HtmlElement, headers: Mapping[str, Any] | None = None) -> datetime | None:
     """The page's own reference time: a server time in its script data, else the response's Date
     header; None when it gives neither."""
     for script in tree.iter("script"):
-        if script.text and (match := _CLOCK_RE.search(script.text)):
-            return datetime.fromtimestamp(int(match.group(1)), UTC)
+        for match in _SCRIPT_PAIR_RE.finditer(script.text or ""):
+            if match.group("epoch") and _key(match.group("key")) in _CLOCK_KEYS:
+                return datetime.fromtimestamp(int(match.group("epoch")), UTC)
     for key, value in (headers or {}).items():
         if str(key).lower() == "date":
             text = value.decode("latin-1") if isinstance(value, bytes) else str(value)

@@ -156,8 +156,8 @@ _PROMO_PREFIX_RE = re.compile(
 )
 
 
-# A <title> that opens with a separator: the site's name alone.
-_SITE_ONLY_RE = re.compile(r"^\s*(?:[-_|｜—–:]|::)")
+# A <title> that opens with a separator names the site alone.
+_SEPARATORS = "-_|｜—–:"
 # A head line glued to the headline inside its element ('标题 来源：新华社 作者： 2023-12-01').
 _GLUED_META_RE = re.compile(
     rf"\s+(?:{alternation((*SOURCE_WORDS, *AUTHOR_WORDS, '发布时间'))})\s*[:：]"
@@ -213,7 +213,7 @@ def find_title(
     <title>/og:title. """
     title_element = tree.find(".//title")
     page_title = normalise(title_element.text_content()) if title_element is not None else ""
-    if _SITE_ONLY_RE.match(page_title):
+    if page_title[:1] in _SEPARATORS and page_title:
         page_title = ""  # '-Site Name': the <title> names only the site, no headline to match
     og_title = normalise(first_meta(tree, "og:title", "twitter:title") or "")
     reference = page_title or og_title

@@ -28,14 +28,13 @@ MIN_SHARE = 0.5
 # ...and on at least this many of them.
 MIN_PAGES = 2
 _DIGITS_RE = re.compile(r"\d(?:[\d,.]*\d)?")
-_SPACE_RE = re.compile(r"\s+")
 _VERSION = 1
 
 
 def fingerprint(text: str) -> str | None:
     """The fingerprint of one text line: cleaned, spaces dropped, digit runs folded (a view count
     or a date in a standing line changes from page to page); None for a line too short to tell."""
-    core = _SPACE_RE.sub("", clean_text(text)).lower()
+    core = "".join(clean_text(text).split()).lower()
     if len(core) < MIN_CHARS:
         return None
     core = _DIGITS_RE.sub("0", core)

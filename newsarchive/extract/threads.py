@@ -70,7 +70,8 @@ _TITLED = label_pattern(
     "titled", r"title|subject|headline|heading|(^|[\s_-])(bt|tit|hd)(\d|[\s_-]|$)"
 )
 # A reply's subject repeats the thread's ('Re: ...', '回复：...').
-_REPLY_TITLE_RE = re.compile(r"^(?:re|aw|sv|回复|回覆)\s*[:：]", re.IGNORECASE)
+_REPLY_PREFIXES = tuple(f"{word}{colon}" for word in ("re", "aw", "sv", "回复", "回覆")
+                        for colon in (":", "：", " :"))
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ def _headline(post: ThreadPost) -> str | None:
             len(text) >= (_TITLE_MIN if titled else _HEADLINE_MIN)
             and not _HEADER_DATE_RE.search(text)
             and not _NOT_POSTER_RE.match(text)
-            and not _REPLY_TITLE_RE.match(text)
+            and not text.lower().startswith(_REPLY_PREFIXES)
         ):
             return text
     return None
