@@ -112,7 +112,7 @@ def predict(
             elapsed += time.perf_counter() - started
             key = f"error:{type(exc).__name__}"
             counts[key] = counts.get(key, 0) + 1
-            predictions.append({"id": truth["id"]})
+            predictions.append({"id": truth["id"], "page_type": key})
             continue
         elapsed += time.perf_counter() - started
         counts[article.page_type] = counts.get(article.page_type, 0) + 1
@@ -122,6 +122,7 @@ def predict(
             "title": article.title,
             "published": article.published.isoformat() if article.published else None,
             "authors": article.authors,
+            "page_type": str(article.page_type),
         })
     return predictions, elapsed, counts
 
@@ -201,7 +202,7 @@ COLUMNS_FIELD = {name: {"snippets": "body"}.get(group, group) for name, group, _
 def our_figures(dataset: Path, bench: Path) -> dict[str, float]:
     """Our headline figures on one dataset, as the quality gate compares them."""
     score, _ = bench_modules(bench)
-    predictions, _, _ = predict(dataset)
+    predictions, _, counts = predict(dataset)
     _, pages = score.load_dataset(dataset)
     preds = {
         p["id"]: score.Prediction(
@@ -214,11 +215,30 @@ def our_figures(dataset: Path, bench: Path) -> dict[str, float]:
         for i, p in enumerate(predictions)
     }
     summary, _ = score.score(pages, preds, near=0.9, n_boot=0, seed=0)
-    return {
+    figures = {
         name: round(value, 4)
         for name, value in headline(summary).items()
         if name not in ("body P", "body R")
     }
+    # Every dev page is an article or a thread: the share typed so is the page type's recall.
+    figures["typed article"] = round(counts.get("article", 0) / len(predictions), 4)
+    return figures
+
+
+LIST_PAGES = "zh-list-pages"
+
+
+def list_page_types(bench: Path) -> dict[str, str]:
+    """Our page type for each of the list pages (every one of them a section list)."""
+    out: dict[str, str] = {}
+    folder = bench / LIST_PAGES / "pages"
+    for path in sorted(folder.iterdir()):
+        try:
+            out[path.name] = str(extract(path.read_bytes(), f"http://bench.invalid/{path.name}",
+                                         {}).page_type)
+        except ExtractionError as exc:
+            out[path.name] = f"error:{type(exc).__name__}"
+    return out
 
 
 def record_baseline(datasets: list[Path], bench: Path) -> None:

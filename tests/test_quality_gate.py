@@ -1,5 +1,6 @@
 """CI quality gate: our figures on the dev datasets may not fall more than the tolerance below
-benchmarks/baseline.json. """
+benchmarks/baseline.json (the share of dev pages typed article among them), and every list page
+stays a list. """
 
 from __future__ import annotations
 
@@ -22,8 +23,16 @@ def extraction() -> ModuleType:
 
 def test_baseline_names_every_headline_figure() -> None:
     for name, floor in BASELINE["datasets"].items():
-        assert {"date-day", "title exact"} <= set(floor) or {"body F1", "F1≥0.9"} <= set(floor), name
+        assert ({"date-day", "title exact"} <= set(floor) or {"body F1", "F1≥0.9"} <= set(floor)
+                or {"with", "title exact"} <= set(floor)), name
+        assert "typed article" in floor, name
         assert all(0.0 <= value <= 1.0 for value in floor.values()), name
+
+
+def test_list_pages_are_typed_lists(shared_dir: Path, extraction: ModuleType) -> None:
+    types = extraction.list_page_types(shared_dir / "bench")
+    assert len(types) == 4
+    assert set(types.values()) == {"list"}, types
 
 
 @pytest.mark.parametrize("dataset", sorted(BASELINE["datasets"]))

@@ -5,16 +5,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from lxml.html import HtmlElement
 
-from newsarchive.extract.article import Article, PageKind
+from newsarchive.extract.article import Article, PageKind, Post
 from newsarchive.extract.authors import find_authors, site_names
 from newsarchive.extract.clean import clean_tree, parse, segments
-from newsarchive.extract.content import body_paragraphs, cjk_share, find_content
-from newsarchive.extract.dates import default_timezone, find_dates
+from newsarchive.extract.content import (
+    body_paragraphs,
+    cjk_share,
+    find_content,
+    lead_segments,
+    thread_posts,
+)
+from newsarchive.extract.dates import default_timezone, find_dates, page_clock
 from newsarchive.extract.decode import decode_html
 from newsarchive.extract.errors import (
     EmptyPage,
@@ -37,9 +42,14 @@ from newsarchive.extract.metadata import (
     find_title,
     first_meta,
     json_ld,
+    strip_promo,
 )
+from newsarchive.extract.owner import is_blog_page
 from newsarchive.extract.pagetype import classify
+from newsarchive.extract.profile import SiteProfile
 from newsarchive.extract.text import make_normalizer
+from newsarchive.extract.threads import thread_date
+from newsarchive.extract.vocab import alternation, label_pattern, labelled
 
 __all__ = [
     "EXTRACTOR_VERSION",
@@ -52,16 +62,18 @@ __all__ = [
     "NotAnArticle",
     "PageGone",
     "PageKind",
+    "Post",
+    "SiteProfile",
     "extract",
     "stitch",
 ]
 
 # Tagged on every stored revision; bump it whenever extraction output may change, so
 # `reextract` and researchers can tell which extractor produced what.
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
 
-_SUMMARY_CLASS_RE = re.compile(
-    r"summary|abstract|lead|digest|zhaiyao|daodu|(^|[\s_-])(intro|desc)([\s_-]|$)", re.IGNORECASE
+_SUMMARY = label_pattern(
+    "summary", r"summary|abstract|lead|digest|zhaiyao|daodu|(^|[\s_-])(intro|desc)([\s_-]|$)"
 )
 _ENGLISH_RE = re.compile(r"\b(?:the|and|of|to|in|is|that|for)\b", re.IGNORECASE)
 _HEAD_LINES = 12
@@ -69,19 +81,21 @@ _TITLE_LOOKBACK = 3
 # Lines above a body that are not its headline: dates, bylines/sources, breadcrumbs and menus,
 # labels, sentences.
 _NOT_TITLE_LINE_RE = re.compile(
-    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}|来源|來源|作者|记者|記者|[|>»›]|"
-    r"[:：]$|[。！!]$|^https?://"
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}|"
+    rf"{alternation(('来源', '作者', '记者'))}|[|>»›]|[:：]$|[。！!]$|^https?://"
 )
 _PLAYER_FRAMES = ("player", "video", "youtube", "vimeo")
 
 
 def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
             fetched_at: datetime | None = None, timezone: str | None = None,
-            hints: Hints | None = None) -> Article:
+            hints: Hints | None = None, profile: SiteProfile | None = None) -> Article:
     """The article on a page given as raw bytes; EmptyPage for empty or non-HTML input.
 
     `hints` ({"css"|"xpath": {"title"|"body"|"published": selector}}, from a site's config) win over
     the generic rules for their field when they select something; see extract/hints.py.
+    `profile` (a SiteProfile learnt from the host's earlier pages) keeps the site's standing blocks
+    out of the content search and the body.
     """
     if not body or not body.strip():
         raise EmptyPage(url, "no bytes")
@@ -97,13 +111,31 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
 
     hinted = match_hints(tree, hints)
     title, headline = find_title(tree, page, normalise)
-    content = hinted.content(segs) or find_content(segs)
+    drop = profile.is_chrome if profile is not None and profile.chrome else None
+    searched = (
+        [seg for seg in segs if not profile.is_chrome_segment(seg)]
+        if profile is not None and profile.chrome
+        else segs
+    )
+    content = hinted.content(segs) or find_content(searched, threads=not is_blog_page(url))
     if content is not None and content.segments and not _has_title_reference(tree):
         title, headline = _title_before_content(
             segs, content.segments[0].index, title, headline, normalise
         )
     title, headline = hinted.title(title, headline, normalise)
-    paragraphs = body_paragraphs(content, normalise, title) if content is not None else []
+    title = strip_promo(title)
+    posts: list[Post] = []
+    if content is not None and content.posts:
+        tz_guess = timezone or default_timezone(_language(tree, page_text[:5000]))
+        posts = thread_posts(content, normalise, title, tz=tz_guess, now=fetched_at, url=url,
+                             drop=drop)
+        paragraphs = [line for post in posts for line in post.text.split("\n") if line]
+    else:
+        if content is not None and headline is not None:
+            content.segments[:0] = lead_segments(segs, headline, content)
+        paragraphs = (
+            body_paragraphs(content, normalise, title, drop=drop) if content is not None else []
+        )
     language = _language(tree, "".join(paragraphs) or page_text[:5000])
     tz = timezone or default_timezone(language)
 
@@ -129,13 +161,20 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
     ]
     if content is not None:
         tail_lines = content.signature + tail_lines
-    authors, authors_rule = find_authors(
-        head_lines, paragraphs, tail_lines, tree, ld, normalise, site_names(tree, url), url=url
-    )
+    if posts and posts[0].author:
+        authors, authors_rule = [posts[0].author], "thread-poster"
+    else:
+        authors, authors_rule = find_authors(
+            head_lines, paragraphs, tail_lines, tree, ld, normalise, site_names(tree, url), url=url
+        )
     content_root = content.roots[0] if content is not None else None
+    # Relative dates ('2天前') count back from the page's own time when it gives one.
+    clock = page_clock(tree, headers) or fetched_at
     published, updated = find_dates(
-        tree, url=url, headline=headline, content=content_root, tz=tz, now=fetched_at
+        tree, url=url, headline=headline, content=content_root, tz=tz, now=clock
     )
+    if posts and posts[0].published is not None and content is not None:
+        published = thread_date(content.posts[0], tz=tz, now=fetched_at, url=url) or published
     published = hinted.published(published, tz=tz, now=fetched_at, url=url)
     # A picture page may have no prose block at all; its images are then looked for in the whole
     # body.
@@ -149,6 +188,7 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
         count_images(roots),
         players,
         first_meta(tree, "og:type"),
+        thread=bool(posts),
     )
     if page_type.kind != PageKind.ARTICLE or (not paragraphs and content is None):
         # A page with no article on it may be the portal's notice that the article is gone.
@@ -181,6 +221,9 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
         evidence["published"] = published.evidence()
     if hinted.hints:
         evidence["hints"] = hinted.evidence()
+    if profile is not None:
+        evidence["profile"] = {"host": profile.host, "pages": profile.pages,
+                               "chrome_blocks": len(profile.chrome)}
     if updated is not None:
         evidence["updated"] = updated.evidence()
 
@@ -206,6 +249,7 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
         html=article_html(title, paragraphs, image_url, image_caption),
         image_url=image_url,
         image_caption=image_caption,
+        posts=posts,
     )
 
 
@@ -326,13 +370,6 @@ def _canonical(tree: HtmlElement) -> str | None:
     return first_meta(tree, "og:url")
 
 
-@lru_cache(maxsize=4096)
-def _summary_label(label: str) -> bool:
-    """Whether a class/id label names a summary box (labels repeat within and across pages: cached).
-    """
-    return bool(_SUMMARY_CLASS_RE.search(label))
-
-
 def _summary(
     tree: HtmlElement, page: HtmlElement | None, paragraphs: list[str], normalise: Any
 ) -> str | None:
@@ -341,10 +378,7 @@ def _summary(
     candidates: list[str] = []
     if page is not None:
         for element in page.iter("div", "p"):
-            cls, ident = element.get("class"), element.get("id")
-            if (cls is not None or ident is not None) and _summary_label(
-                f"{cls or ''} {ident or ''}"
-            ):
+            if labelled(element, _SUMMARY):
                 text = normalise(element.text_content())
                 if 10 <= len(text) <= 500:
                     candidates.append(text)

@@ -19,6 +19,23 @@ class PageKind(StrEnum):
 
 
 @dataclass
+class Post:
+    """One post of a forum or blog thread: who wrote it, when, and its text."""
+
+    author: str | None = None
+    published: datetime | None = None
+    text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping; the datetime becomes ISO 8601 with offset."""
+        return {
+            "author": self.author,
+            "published": self.published.isoformat() if self.published is not None else None,
+            "text": self.text,
+        }
+
+
+@dataclass
 class Article:
     """What one article page says, free of the page's chrome."""
 
@@ -49,6 +66,9 @@ class Article:
     # The main image (absolute URL) and its caption.
     image_url: str | None = None
     image_caption: str | None = None
+    # A forum or blog thread's posts in page order (the body is their texts joined); empty for an
+    # article that is not a thread.
+    posts: list[Post] = field(default_factory=list)
 
     @property
     def body(self) -> str:
@@ -59,6 +79,7 @@ class Article:
         """A JSON-ready mapping; datetimes become ISO 8601 with offset."""
         data = asdict(self)
         data["body"] = self.body
+        data["posts"] = [post.to_dict() for post in self.posts]
         for key in ("published", "updated"):
             value = data[key]
             data[key] = value.isoformat() if value is not None else None

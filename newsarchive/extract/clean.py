@@ -68,8 +68,14 @@ def is_hidden(element: HtmlElement) -> bool:
 
 
 
-# A date written as data ('2005-03-21', '2005年3月21日'): the only script text the date rules read.
+# The only script text the field rules read: a date written as data ('2005-03-21', '2005年3月21日'),
+# and a WeChat-style variable holding a Unix time, a server time or the account's name. Two
+# patterns, each with a literal start, scan kilobytes of script far faster than one alternation.
 _SCRIPT_DATE_RE = re.compile(r"(?:19|20)\d\d[-/年.]\d{1,2}[-/月.]\d")
+_SCRIPT_VAR_RE = re.compile(
+    r"var\s+(?:ct|create_time|createTime|svr_time|server_time|serverTime|nickname|author|user_name)"
+    r"\s*="
+)
 # How much script text around such a date is kept: room for a quoted key before it and the value
 # after.
 _SCRIPT_BEFORE, _SCRIPT_AFTER = 48, 40
@@ -150,8 +156,12 @@ def _keep_script_dates(script: HtmlElement) -> bool:
     if not text:
         return False
     spans: list[list[int]] = []
-    for match in _SCRIPT_DATE_RE.finditer(text):
-        start, end = max(0, match.start() - _SCRIPT_BEFORE), match.end() + _SCRIPT_AFTER
+    found = sorted(
+        [m.span() for m in _SCRIPT_DATE_RE.finditer(text)]
+        + ([m.span() for m in _SCRIPT_VAR_RE.finditer(text)] if "var " in text else [])
+    )
+    for match_start, match_end in found:
+        start, end = max(0, match_start - _SCRIPT_BEFORE), match_end + _SCRIPT_AFTER
         if spans and start <= spans[-1][1]:
             spans[-1][1] = end
         else:

@@ -6,41 +6,57 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from datetime import datetime
 
 from lxml.html import HtmlElement
 
+from newsarchive.extract.article import Post
 from newsarchive.extract.clean import Segment
+from newsarchive.extract.threads import ThreadPost, find_posts, poster, thread_date
+from newsarchive.extract.vocab import (
+    CHROME_TAGS,
+    CJK_RE,
+    EDITOR_WORDS,
+    KEYWORD_WORDS,
+    META_WORDS,
+    SOURCE_WORDS,
+    alternation,
+    label_matches,
+    label_pattern,
+    labelled,
+)
 
 _PUNCT_RE = re.compile(r"[，。；：！？、,.;!?“”\"]")
-_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Class/id words of containers that hold an article body, and of those that never do.
-_POSITIVE_RE = re.compile(
-    r"article|content|post|entry|text|body|story|main|detail|news|zw|zhengwen|neirong|con\b|cont\b|blog",
-    re.IGNORECASE)
-_NEGATIVE_RE = re.compile(
+_POSITIVE = label_pattern(
+    "content",
+    r"article|content|post|entry|text|body|story|main|detail|news|zw|zhengwen|neirong|con\b|cont\b|"
+    r"blog",
+)
+_NEGATIVE = label_pattern(
+    "not-content",
     r"comment|sidebar|side\b|aside|footer|foot\b|footnote|nav|menu|header|masthead|banner|sponsor|\bads?\b|"
     r"advert|promo|related|recommend|share|social|widget|popular|hot|rank|tags?\b|breadcrumb|crumb|"
     r"copyright|login|search|links?\b|friend|xgxw|xgyd|tuijian|paihang|remen",
-    re.IGNORECASE)
+)
 # Class/id words of blocks inside the body that are chrome, not text.
-_CHROME_RE = re.compile(
+_CHROME = label_pattern(
+    "chrome",
     r"(^|[\s_-])(share|bdshare|jiathis|social|related|relate|recommend|comment|comments|tags?|keywords?|"
     r"editor|zbj|bianji|copyright|banquan|ad|ads|advert|gg|pages?|pager|pagination|page-?nav|prev|next|"
     r"author-?info|toolbar|tool|print|fontsize|zihao|breadcrumb|crumb|position|location|qrcode|ewm|"
     r"xgxw|xgyd|tuijian|paihang|hot|rank|footer|sidebar|nav)"
-    r"([_-]?(box|bar|list|wrap|area|btn|buttons?|links?|con|cont|div|mod|module|panel|info))?\d*(\s|$)",
-    re.IGNORECASE)
-# Reader comment threads: however much prose they hold, the page is about the article above them.
-_COMMENTS_RE = re.compile(r"comment|repl(?:y|ies)|respond|discuss|disqus", re.IGNORECASE)
-# Image captions and photo credits: text about a picture, not part of the article's prose.
-_CAPTION_RE = re.compile(r"(?:^|[\s_-])(?:fig)?(?:caption|credits?)", re.IGNORECASE)
-# Class words of a related-items block written as one word ('relatedpoststitle',
-# 'related_stories-list').
-_RELATED_CLASS_RE = re.compile(
-    r"related[_-]?(?:posts?|stories|articles|news|links|content|items?|reads?)", re.IGNORECASE
+    r"([_-]?(box|bar|list|wrap|area|btn|buttons?|links?|con|cont|div|mod|module|panel|info))?\d*(\s|$)"
+    # image captions and photo credits: text about a picture, not the article's prose
+    r"|(?:^|[\s_-])(?:fig)?(?:caption|credits?)"
+    # a related-items block named in one word ('relatedpoststitle', 'related_stories-list')
+    r"|related[_-]?(?:posts?|stories|articles|news|links|content|items?|reads?)"
+    # a newsletter sign-up, a call to subscribe, an 'about the company/author' box
+    r"|(?:^|[\s_-])(?:newsletter|subscribe|subscription|signup|sign-up|author-bio|bio-box|cta|"
+    r"about-(?:the-)?(?:company|us|author|publisher|site))(?:[\s_-]|$)",
 )
-_CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "header", "figcaption"})
+# Reader comment threads: however much prose they hold, the page is about the article above them.
+_COMMENTS = label_pattern("comments", r"comment|repl(?:y|ies)|respond|discuss|disqus")
 _MIN_CHARS = 20
 # A date between two posts of a blog or forum page.
 _POST_DATE_RE = re.compile(
@@ -74,6 +90,8 @@ class Content:
     # Lines of a signature block cut from the body's end (a poster's 'posted ... by' line lives
     # there).
     signature: list[str] = field(default_factory=list)
+    # On a thread page, its posts in order (roots are then their bodies).
+    posts: list[ThreadPost] = field(default_factory=list)
 
 
 def _segment_score(nonlink: str, size: int) -> float:
@@ -87,9 +105,9 @@ def _class_weight(element: HtmlElement) -> float:
     if not label.strip():
         return 1.0
     weight = 1.0
-    if _NEGATIVE_RE.search(label):
+    if label_matches(_NEGATIVE, label):
         weight *= 0.5
-    if _POSITIVE_RE.search(label):
+    if label_matches(_POSITIVE, label):
         weight *= 1.25
     return weight
 
@@ -133,14 +151,28 @@ def _final(element: HtmlElement, entry: Stats) -> float:
     return entry.score * (1.0 - density) * _class_weight(element)
 
 
-def find_content(segs: list[Segment]) -> Content | None:
-    """The element(s) holding the article body, or None when no block reads as prose."""
+def find_content(segs: list[Segment], *, threads: bool = True) -> Content | None:
+    """The element(s) holding the article body, or None when no block reads as prose.
+
+    With `threads`, a page of posts repeating the main block's structure (a forum or Q&A thread)
+    has all of them as its content; without, such a page keeps its first post (a blog's index).
+    """
     stats = score_tree(segs)
     best, best_score = _best_block(stats, skip_comments=True)
     if best is None:
         best, best_score = _best_block(stats, skip_comments=False)
     if best is None:
         return None
+    posts = (
+        find_posts(best, {element: (entry.chars, entry.linked) for element, entry in stats.items()})
+        if threads
+        else []
+    )
+    if posts:
+        bodies = [post.body for post in posts]
+        inside = _membership(bodies, stats)
+        return Content(bodies, best_score, [seg for seg in segs if inside(seg.owner)],
+                       posts=posts)
     best = _first_post(best, best_score, stats, segs)
     # A wrapper holding no text beyond the best block (a one-cell table, a lone div) hides the
     # block's
@@ -209,14 +241,7 @@ def _best_block(
 
 def _in_comments(element: HtmlElement) -> bool:
     """Whether the element or one of its ancestors is named as a comment thread."""
-    return any(_comments_label(f"{node.get('class', '')} {node.get('id', '')}")
-               for node in (element, *element.iterancestors()))
-
-
-@lru_cache(maxsize=4096)
-def _comments_label(label: str) -> bool:
-    """Whether a class/id label names a comment thread (cached: labels repeat)."""
-    return bool(_COMMENTS_RE.search(label))
+    return any(labelled(node, _COMMENTS) for node in (element, *element.iterancestors()))
 
 
 def _first_post(best: HtmlElement, best_score: float, stats: dict[HtmlElement, Stats],
@@ -306,19 +331,7 @@ def _same_kind(sibling: HtmlElement, kinds: set[str], entry: Stats) -> bool:
 def _chrome(element: HtmlElement) -> bool:
     """Whether an element is, by tag or name, a chrome block (share bar, related links, pager...).
     """
-    if element.tag in _CHROME_TAGS:
-        return True
-    cls, ident = element.get("class"), element.get("id")
-    return (cls is not None or ident is not None) and _chrome_label(f"{cls or ''} {ident or ''}")
-
-
-@lru_cache(maxsize=4096)
-def _chrome_label(label: str) -> bool:
-    """Whether a class/id label names chrome, a caption or a related block (cached: labels repeat).
-    """
-    return bool(
-        _CHROME_RE.search(label) or _CAPTION_RE.search(label) or _RELATED_CLASS_RE.search(label)
-    )
+    return element.tag in CHROME_TAGS or labelled(element, _CHROME)
 
 
 def _membership(
@@ -366,42 +379,47 @@ def _nested_article(element: HtmlElement) -> bool:
 def cjk_share(text: str) -> float:
     """The share of CJK ideographs among the non-space characters of a text."""
     visible = len(text) - text.count(" ")
-    return len(_CJK_RE.findall(text)) / visible if visible else 0.0
+    return len(CJK_RE.findall(text)) / visible if visible else 0.0
 
 
 # Lines that are chrome wherever they appear in the body (short ones only, see _is_chrome_line).
+_CHROME_LINE_WORDS = (
+    *EDITOR_WORDS, *KEYWORD_WORDS, *SOURCE_WORDS,
+    *(
+        "分享到 分享至 转发到 分享 原标题 上一篇 下一篇 上一页 下一页 返回首页 返回顶部 "
+        "打印本页 打印 关闭窗口 收藏本文 字号 点击数 浏览次数 阅读数 扫一扫 用微信扫"
+    ).split(),
+)
 _CHROME_LINE_RE = re.compile(
-    r"^[\[【(（]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯|本文编辑|值班编辑|关键词|關鍵詞|关键字|關鍵字|标签|標籤|"
-    r"分享到|分享至|转发到|轉發到|分享|来源|來源|稿源|本文来源|本文來源|文章来源|文章來源|原标题|原標題|"
-    r"上一篇|下一篇|上一页|下一页|上一頁|下一頁|返回首页|返回首頁|返回顶部|返回頂部|打印本页|打印|关闭窗口|關閉窗口|"
-    r"收藏本文|字号|字號|点击数|點擊數|浏览次数|瀏覽次數|阅读数|閱讀數|扫一扫|掃一掃|用微信扫|用微信掃|"
+    rf"^[\[【(（]?\s*(?:{alternation(_CHROME_LINE_WORDS)}|"
     r"tags?|keywords?|share( this)?|related|advertisement)\s*[】\])）]?\s*(?:[:：]|$)",
     re.IGNORECASE)
+_RELATED_HEAD_WORDS = (
+    "相关新闻 相关阅读 相关文章 相关链接 相关报道 延伸阅读 热门排行 推荐阅读 精彩推荐 阅读排行 "
+    "热门推荐 猜你喜欢 热点新闻 最新资讯 为您推荐 更多精彩 今日推荐 图片新闻"
+).split()
 _RELATED_HEAD_RE = re.compile(
-    r"^[\[【]?\s*(?:相关新闻|相關新聞|相关阅读|相關閱讀|相关文章|相關文章|相关链接|相關鏈接|相关报道|相關報道|延伸阅读|"
-    r"延伸閱讀|热门排行|熱門排行|推荐阅读|推薦閱讀|精彩推荐|精彩推薦|阅读排行|閱讀排行|热门推荐|熱門推薦|猜你喜欢|"
-    r"猜你喜歡|热点新闻|熱點新聞|最新资讯|最新資訊|为您推荐|為您推薦|更多精彩|今日推荐|今日推薦|图片新闻|圖片新聞|"
+    rf"^[\[【]?\s*(?:{alternation(_RELATED_HEAD_WORDS)}|"
     r"related (?:stories|articles|news|posts)|read more|more from|recommended|you may also like|"
     r"most (?:read|viewed|shared|popular)(?: (?:in|on) [\w ]{1,30})?)"
     r"\s*[】\]]?\s*[:：>»]*$",
     re.IGNORECASE)
+_COPYRIGHT_WORDS = ("版权所有", "未经授权", "不得转载", "转载请注明", "免责声明", "ICP备", "ICP证")
 _COPYRIGHT_RE = re.compile(
-    r"copyright|©|版权所有|版權所有|all rights reserved|未经授权|未經授權|不得转载|不得轉載|"
-    r"转载请注明|轉載請註明|免责声明|免責聲明|ICP备|ICP證|ICP证",
-    re.IGNORECASE,
+    rf"copyright|©|all rights reserved|{alternation(_COPYRIGHT_WORDS)}", re.IGNORECASE
 )
+_META_LINE_LABEL = alternation(("来源", "作者", "编辑", *META_WORDS))
 _META_LINE_RE = re.compile(
     r"\d{4}\s*[-/年.]\s*\d{1,2}|\d{1,2}:\d{2}|"
-    r"(?:^|[\s|｜/【\[])(?:来源|來源|作者|发布|發布|时间|時間|点击|點擊|浏览|瀏覽|字号|字號|编辑|編輯|阅读|閱讀|"
-    r"评论|評論)|(?:来源|來源|作者|发布|發布|时间|時間|点击|點擊|浏览|瀏覽|字号|字號|编辑|編輯|阅读|閱讀|评论|評論)"
-    r"(?:\s*[:：]|\s*$|\s*\d)|published|updated|posted|by\s|"
+    rf"(?:^|[\s|｜/【\[])(?:{_META_LINE_LABEL})|(?:{_META_LINE_LABEL})(?:\s*[:：]|\s*$|\s*\d)|"
+    r"published|updated|posted|by\s|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}, \d{4}",
     re.IGNORECASE,
 )
-_ELLIPSIS_RE = re.compile(r"(?:\.{2,}|…+|\s*\[?详细\]?|\s*\[?詳細\]?)$")
+_ELLIPSIS_RE = re.compile(rf"(?:\.{{2,}}|…+|\s*\[?(?:{alternation(['详细'])})\]?)$")
+_SUMMARY_WORDS = alternation(("摘要", "导语", "导读", "内容提要", "核心提示"))
 _SUMMARY_LABEL_RE = re.compile(
-    r"^\s*(?:[【\[]\s*(?:摘要|导语|導語|导读|導讀|提要|内容提要|內容提要|核心提示)\s*[】\]]\s*[:：]?|"
-    r"(?:摘要|导语|導語|导读|導讀|内容提要|內容提要|核心提示)\s*[:：])\s*"
+    rf"^\s*(?:[【\[]\s*(?:{_SUMMARY_WORDS}|提要)\s*[】\]]\s*[:：]?|(?:{_SUMMARY_WORDS})\s*[:：])\s*"
 )
 _SHORT = 60
 # A live stock quote spliced after a company name: '贝莱德(431.2, 7.37, 1.74%)' -> '贝莱德'.
@@ -443,9 +461,11 @@ def _is_prose(text: str) -> bool:
 
 
 def body_paragraphs(
-    content: Content, normalise: Callable[[str], str], title: str | None
+    content: Content, normalise: Callable[[str], str], title: str | None,
+    drop: Callable[[str], bool] | None = None,
 ) -> list[str]:
-    """The article paragraphs inside the content, with link-heavy, chrome and promo lines removed.
+    """The article paragraphs inside the content, with link-heavy, chrome and promo lines removed
+    (and those `drop` names: a site profile's standing blocks).
 
     Stock quotes spliced into sentences are cut; a table row of short cells becomes one 'a | b | c'
     line. """
@@ -476,6 +496,7 @@ def body_paragraphs(
                 or _is_promo_line(text)
                 or text == title
                 or (text in seen and len(text) >= _REPEAT_MIN)
+                or (drop is not None and drop(text))
             ):
                 continue
             text = _QUOTE_RE.sub("", text) if "%" in text else text
@@ -561,3 +582,52 @@ def _trim_edges(lines: list[str]) -> list[str]:
     ):
         kept.pop()
     return kept
+
+
+def thread_posts(content: Content, normalise: Callable[[str], str], title: str | None, *,
+                 tz: str, now: datetime | None, url: str,
+                 drop: Callable[[str], bool] | None = None) -> list[Post]:
+    """A thread's posts as Post values (poster, time, text), empty posts left out."""
+    out: list[Post] = []
+    for post in content.posts:
+        segments = [seg for seg in content.segments if _inside_post(seg.owner, post.body)]
+        lines = body_paragraphs(Content([post.body], 0.0, segments), normalise, title, drop)
+        if not lines:
+            continue
+        found = thread_date(post, tz=tz, now=now, url=url)
+        out.append(Post(author=poster(post), published=found.value if found else None,
+                        text="\n".join(lines)))
+    return out
+
+
+def _inside_post(element: HtmlElement, body: HtmlElement) -> bool:
+    """Whether an element is a post's body or sits inside it."""
+    return element is body or any(ancestor is body for ancestor in element.iterancestors())
+
+
+# A standfirst set apart from the body (a lead in the article's header, beside a rail).
+_LEAD = label_pattern("lead", r"lead|standfirst|intro|dek|summary|teaser|subhead|description")
+_LEAD_MIN = 40
+
+
+def lead_segments(segs: list[Segment], headline: HtmlElement, content: Content) -> list[Segment]:
+    """Prose paragraphs standing between the headline and the body's first block, outside the
+    body's container: the article's lead, which a rail layout keeps in the header."""
+    if not content.segments:
+        return []
+    start = content.segments[0].index
+    inside = [seg.index for seg in segs[:start] if _inside_post(seg.owner, headline)]
+    if not inside:
+        return []
+    out = []
+    for seg in segs[inside[-1] + 1:start]:
+        owner = seg.owner
+        lines = seg.lines()
+        if len(lines) != 1 or lines[0][1] or lines[0][2] < _LEAD_MIN:
+            continue
+        if not (owner.tag == "p" or labelled(owner, _LEAD)) or not _is_prose(lines[0][0]):
+            continue
+        if any(_chrome(node) for node in (owner, *owner.iterancestors())):
+            continue
+        out.append(seg)
+    return out

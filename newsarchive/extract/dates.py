@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -15,6 +16,16 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 from lxml.html import HtmlElement
+
+from newsarchive.extract.vocab import (
+    NON_TEXT_TAGS,
+    RAIL_TAGS,
+    alternation,
+    label_matches,
+    label_of,
+    label_pattern,
+    labelled,
+)
 
 MIN_YEAR = 1990
 # How much page text after the headline may hold its date line.
@@ -31,15 +42,21 @@ class FoundDate:
     raw: str
     rule: str
     has_time: bool
+    # The same instant as another source wrote it (a meta time in UTC beside the printed local
+    # time): kept for provenance.
+    also: FoundDate | None = None
 
     def evidence(self) -> dict[str, Any]:
         """JSON-ready record of the value and how it was found."""
-        return {
+        out: dict[str, Any] = {
             "value": self.value.isoformat(),
             "raw": self.raw,
             "rule": self.rule,
             "has_time": self.has_time,
         }
+        if self.also is not None:
+            out["also"] = self.also.evidence()
+        return out
 
 
 def default_timezone(language: str | None) -> str:
@@ -127,10 +144,12 @@ _DAYWORD_RE = re.compile(
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
 _WESTERN_RE = re.compile(rf"\b(?:{_MONTHS})[a-z]*\.?\b", re.IGNORECASE)
 _UPDATED_LABEL_RE = re.compile(
-    r"(更新|修改|修订|修訂|編輯於|更新于|updated?|modified|last\s+modified)", re.IGNORECASE
+    f"({alternation('更新 修改 修订 编辑于 更新于 最后编辑 最后修改'.split())}|updated?|"
+    r"modified|last\s+modified|last\s+edited|edited)",
+    re.IGNORECASE,
 )
 _PUBLISHED_LABEL_RE = re.compile(
-    r"(发布|發布|发表|發表|时间|時間|日期|published|posted|date|出版|刊登|来源|來源|稿件)",
+    f"({alternation('发布 发表 时间 日期 出版 刊登 来源 稿件'.split())}|published|posted|date)",
     re.IGNORECASE,
 )
 _UNIT_SECONDS = {
@@ -460,7 +479,7 @@ _META_UPDATED = {
 # article.
 _DATA_PUBLISHED = {
     "pubtime", "ptime", "publishtime", "publishdate", "pubdate", "publishedtime", "publishedat",
-    "datepublished", "firstpublishtime", "releasetime", "newstime", "posttime",
+    "datepublished", "firstpublishtime", "releasetime", "newstime", "posttime", "ct", "createtime",
 }
 _NOT_KEY_CHAR_RE = re.compile(r"[^a-z0-9]")
 _ITEMPROP_DATES = frozenset({"datePublished", "dateModified"})
@@ -472,27 +491,29 @@ _DATA_UPDATED = {
     "updatedat",
     "lastmodified",
 }
+# A key and a date value in inline script data; or a Unix time under a short key (a WeChat
+# article's `var ct = "1615953060"`).
 _SCRIPT_PAIR_RE = re.compile(
-    r"""["']?(?P<key>[A-Za-z_]{4,24})["']?\s*[:=]\s*["'](?P<value>(?:19|20)\d\d[-/年.]\d{1,2}[-/月.]\d{1,2}[^"'\n]{0,24})["']"""
+    r"""["']?(?P<key>[A-Za-z_]{2,24})["']?\s*[:=]\s*(?:["'](?P<value>(?:19|20)\d\d[-/年.]\d{1,2}"""
+    r"""[-/月.]\d{1,2}[^"'\n]{0,24})["']|["']?(?P<epoch>1\d{9})(?!\d))"""
 )
-_SKIP_TAGS = {"script", "style", "noscript", "template", "select", "option", "textarea", "button"}
-# Chrome that never holds the article's own date line.
-_CHROME_TAGS = {"aside", "nav"}
-_CHROME_RE = re.compile(
+# Chrome that never holds the article's own date line (by tag: vocab.RAIL_TAGS).
+_DATE_CHROME = label_pattern(
+    "date-chrome",
     r"(?:^|[\s_-])(?:side|sidebar|aside|comment|comments|reply|replies|related|relate|recommend|"
     r"rank|hot|news-?list|nav|menu|breadcrumb|crumb|ad|ads|banner)(?:$|[\s_-]|\d)",
-    re.IGNORECASE,
 )
 # Page footers and share bars: chrome, unless they sit inside the article and carry its date line.
 _FOOTER_TAGS = {"footer"}
-_FOOTER_RE = re.compile(
-    r"(?:^|[\s_-])(?:footer|foot|copyright|share|bottom)(?:$|[\s_-]|\d)|(?:foot|footer)$",
-    re.IGNORECASE,
+_FOOTER = label_pattern(
+    "footer", r"(?:^|[\s_-])(?:footer|foot|copyright|share|bottom)(?:$|[\s_-]|\d)|(?:foot|footer)$"
 )
-_ARTICLE_RE = re.compile(
-    r"(?:^|[\s_-])(?:article|post|entry|blog|content|detail|main)(?:$|[\s_-]|\d)", re.IGNORECASE
+_ARTICLE = label_pattern(
+    "article", r"(?:^|[\s_-])(?:article|post|entry|blog|content|detail|main)(?:$|[\s_-]|\d)"
 )
-_COPYRIGHT_RE = re.compile(r"©|&copy;|copyright|版权|版權|备案|備案|ICP", re.IGNORECASE)
+_COPYRIGHT_RE = re.compile(
+    rf"©|&copy;|copyright|{alternation(('版权', '备案'))}|ICP", re.IGNORECASE
+)
 
 
 @lru_cache(maxsize=4096)
@@ -510,6 +531,37 @@ def _strict_date(
     """parse_date on a structured value, tagged with the rule that found it."""
     found = parse_date(text, tz=tz, now=now, url=url)
     return replace(found, rule=rule) if found is not None else None
+
+
+def _epoch(seconds: int, tz: str, rule: str) -> FoundDate | None:
+    """A Unix time as a date in the page's timezone."""
+    try:
+        value = datetime.fromtimestamp(seconds, UTC).astimezone(_zone(tz))
+    except (OverflowError, OSError, ValueError):
+        return None
+    return FoundDate(value, str(seconds), rule, True) if value.year >= MIN_YEAR else None
+
+
+# The keys under which a page says when it was served (`var svr_time = "1615953060"`): what its
+# relative dates ('2天前') count back from.
+_CLOCK_KEYS = frozenset({"svrtime", "servertime"})
+
+
+def page_clock(tree: HtmlElement, headers: Mapping[str, Any] | None = None) -> datetime | None:
+    """The page's own reference time: a server time in its script data, else the response's Date
+    header; None when it gives neither."""
+    for script in tree.iter("script"):
+        for match in _SCRIPT_PAIR_RE.finditer(script.text or ""):
+            if match.group("epoch") and _key(match.group("key")) in _CLOCK_KEYS:
+                return datetime.fromtimestamp(int(match.group("epoch")), UTC)
+    for key, value in (headers or {}).items():
+        if str(key).lower() == "date":
+            text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+            try:
+                return parsedate_to_datetime(text)
+            except (TypeError, ValueError, IndexError):
+                return None
+    return None
 
 
 def _walk_json(data: Any) -> Iterator[dict[str, Any]]:
@@ -600,7 +652,11 @@ def _page_data_dates(tree: HtmlElement, tz: str, now: datetime | None, url: str)
         # The article's own object comes first in the page data; later ones are lists of other
         # items.
         for match in _SCRIPT_PAIR_RE.finditer(script.text):
-            take(_key(match.group("key")), match.group("value"), f"script:{match.group('key')}")
+            key = _key(match.group("key"))
+            if match.group("epoch") is None:
+                take(key, match.group("value"), f"script:{match.group('key')}")
+            elif published is None and key in _DATA_PUBLISHED:
+                published = _epoch(int(match.group("epoch")), tz, f"script:{match.group('key')}")
     return published, updated
 
 
@@ -659,20 +715,6 @@ def _time_element_dates(tree: HtmlElement, tz: str, now: datetime | None, url: s
     return published, updated
 
 
-def _label(node: HtmlElement) -> str:
-    """An element's class and id, for the naming rules."""
-    return f"{node.get('class', '')} {node.get('id', '')}".strip()
-
-
-@lru_cache(maxsize=4096)
-def _label_kinds(label: str) -> tuple[bool, bool]:
-    """Whether a class/id label names chrome, and whether it names a footer (labels repeat a lot).
-    """
-    if not label:
-        return False, False
-    return bool(_CHROME_RE.search(label)), bool(_FOOTER_RE.search(label))
-
-
 def _is_boilerplate(element: HtmlElement, stop: HtmlElement | None = None,
                     shared: frozenset[HtmlElement] = frozenset()) -> bool:
     """Whether an element sits in a sidebar, nav, comment block, list of other items or the page
@@ -685,10 +727,10 @@ def _is_boilerplate(element: HtmlElement, stop: HtmlElement | None = None,
     footer: HtmlElement | None = None
     while node is not None and node is not stop and node not in shared:
         tag = node.tag if isinstance(node.tag, str) else ""
-        chrome, footer_like = _label_kinds(_label(node))
-        if tag in _CHROME_TAGS or chrome:
+        label = label_of(node)
+        if tag in RAIL_TAGS or label_matches(_DATE_CHROME, label):
             return True
-        if footer is None and (tag in _FOOTER_TAGS or footer_like):
+        if footer is None and (tag in _FOOTER_TAGS or label_matches(_FOOTER, label)):
             footer = node
         node = node.getparent()
     if footer is None:
@@ -706,7 +748,7 @@ def _inside_article(footer: HtmlElement, shared: frozenset[HtmlElement]) -> bool
             return False
         if tag == "article" or ancestor in shared:
             return True
-        if _ARTICLE_RE.search(_label(ancestor)) and ancestor.xpath(".//h1|.//h2"):
+        if labelled(ancestor, _ARTICLE) and ancestor.xpath(".//h1|.//h2"):
             return True
     return False
 
@@ -718,7 +760,7 @@ def _texts_after(start: HtmlElement, stop: HtmlElement | None) -> Iterator[tuple
     later siblings), never the page before it.
     """
     if any(
-        not isinstance(node.tag, str) or node.tag in _SKIP_TAGS
+        not isinstance(node.tag, str) or node.tag in NON_TEXT_TAGS
         for node in (start, *start.iterancestors())
     ):
         return
@@ -728,7 +770,7 @@ def _texts_after(start: HtmlElement, stop: HtmlElement | None) -> Iterator[tuple
             yield node.tail, node.getparent()
         sibling = node.getnext()
         while sibling is not None:
-            if not isinstance(sibling.tag, str) or sibling.tag in _SKIP_TAGS:
+            if not isinstance(sibling.tag, str) or sibling.tag in NON_TEXT_TAGS:
                 if sibling.tail:
                     yield sibling.tail, sibling.getparent()
             else:
@@ -764,7 +806,7 @@ def _iterwalk(root: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, element in walker:
         skipped = element is not root and (
-            not isinstance(element.tag, str) or element.tag in _SKIP_TAGS
+            not isinstance(element.tag, str) or element.tag in NON_TEXT_TAGS
         )
         if event in ("comment", "pi"):
             if element.tail:
@@ -796,7 +838,7 @@ def _visible_candidates(tree: HtmlElement, headline: HtmlElement | None,
         preceding = content.xpath("preceding::text()[normalize-space()][position() <= 12]")
         for piece in reversed(preceding):
             parent = piece.getparent()
-            if parent is not None and parent.tag not in _SKIP_TAGS:
+            if parent is not None and parent.tag not in NON_TEXT_TAGS:
                 yield str(piece), parent
         yield from _content_start(content)
         return
@@ -928,8 +970,10 @@ def _visible_dates(
 
 # A publication label just before a date: 发布时间：, 发表于, 时间:, Posted on.
 _LINE_LABEL_RE = re.compile(
-    r"(?:发布|發布|發佈|发表|發表|刊发|刊發|出版|上传|上傳|创建|創建)(?:时间|時間|日期|于|於)?\s*[:：]?\s*$"
-    r"|(?:时间|時間|日期)\s*[:：]\s*$|(?:posted|published)(?:\s+(?:on|at))?\s*:?\s*$",
+    rf"(?:{alternation(('发布', '发表', '刊发', '出版', '上传', '创建'))})"
+    rf"(?:{alternation(('时间', '日期', '于'))})?\s*[:：]?\s*$"
+    rf"|(?:{alternation(('时间', '日期'))})\s*[:：]\s*$"
+    r"|(?:posted|published)(?:\s+(?:on|at))?\s*:?\s*$",
     re.IGNORECASE,
 )
 
@@ -967,7 +1011,9 @@ def _labelled_dates(
     )
 
 
-_PUBLISHED_ONLY_RE = re.compile(r"\s*(发布|發布|发表|發表|published|posted)", re.IGNORECASE)
+_PUBLISHED_ONLY_RE = re.compile(
+    rf"\s*({alternation(('发布', '发表'))}|published|posted)", re.IGNORECASE
+)
 
 
 _DATE_IN_LINE_RE = re.compile(
@@ -983,7 +1029,8 @@ _DATE_IN_LINE_RE = re.compile(
 _MAY_HOLD_DATE_RE = re.compile(r"[\d〇零○一二两兩三四五六七八九十刚剛昨前今]")
 # What may stand around a relative or month-day date on a date line; running text has words there.
 _LINE_EDGE_RE = re.compile(
-    r"^(?:$|[\s|·•/:：()（）\[\]【】-]|星期|周|週|\d|[上下]午|凌晨|晚上|早上|中午|来源|來源|作者)"
+    r"^(?:$|[\s|·•/:：()（）\[\]【】-]|星期|周|週|\d|[上下]午|凌晨|晚上|早上|中午|"
+    rf"{alternation(('来源', '作者'))})"
 )
 
 
@@ -1120,10 +1167,27 @@ def find_dates(tree: HtmlElement, *, url: str, headline: HtmlElement | None = No
     updated = updated or visible_updated
     if published is None and from_url is not None:
         published = _more_precise(from_url, _same_day_line(tree, from_url, headline, tz, now, url))
+    if published is None and updated is None:
+        updated = _last_modified(tree, tz, now, url)
     if published is None and updated is not None:
         # A page that gives only its 更新 time was published no later: the best date it offers.
         published = replace(updated, rule=f"updated:{updated.rule}")
     return published, updated
+
+
+def _last_modified(tree: HtmlElement, tz: str, now: datetime | None, url: str) -> FoundDate | None:
+    """A page's 'last modified' line wherever it stands (a wiki's footer), for a page that dates
+    itself in no other way."""
+    body = tree.find("body")
+    if body is None:
+        return None
+    for text, _ in _texts_in(body):
+        stripped = text.strip()
+        if 8 <= len(stripped) <= 160 and _UPDATED_LABEL_RE.search(stripped):
+            found = parse_date(stripped, tz=tz, now=now, url=url)
+            if found is not None:
+                return replace(found, rule="visible:last-modified")
+    return None
 
 
 # The label of an official document's date of record in a government portal's metadata table
@@ -1170,8 +1234,9 @@ def _settle(
     ]
     if visible is not None and visible.has_time:
         for candidate in timed:
-            if _same_minute(candidate.value, visible.value):
-                return candidate
+            printed = _as_printed(candidate, visible)
+            if printed is not None:
+                return printed
     # A difference of whole hours is one time read in two zones, not two times.
     disagreeing = [
         c
@@ -1182,6 +1247,22 @@ def _settle(
         # Sources that disagree: a re-publication or edit time is later, the first release earliest.
         return min([trusted, *disagreeing], key=lambda c: c.value)
     return _more_precise(trusted, visible)
+
+
+def _as_printed(structured: FoundDate, visible: FoundDate) -> FoundDate | None:
+    """The structured instant in the offset the page prints it in, when the visible line shows the
+    same minute in some zone (a meta time in UTC, the page's local time); else None."""
+    wall = visible.value.replace(tzinfo=None, second=0, microsecond=0)
+    utc = structured.value.astimezone(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    shift = wall - utc
+    if abs(shift) > timedelta(hours=14) or shift % timedelta(minutes=15):
+        return None
+    value = structured.value.astimezone(timezone(shift))
+    if value.replace(tzinfo=None, second=0, microsecond=0) != wall:
+        return None
+    if structured.value.utcoffset() == value.utcoffset():
+        return structured  # written alike: the structured source, to the second
+    return FoundDate(value, visible.raw, visible.rule, True, also=structured)
 
 
 def _same_minute(first: datetime, second: datetime) -> bool:
@@ -1208,9 +1289,7 @@ def _more_precise(trusted: FoundDate | None, other: FoundDate | None) -> FoundDa
     return trusted
 
 
-_DATED_CLASS_RE = re.compile(
-    r"time|date|pub|publish|post|info|source|meta|byline|fbsj|sj", re.IGNORECASE
-)
+_DATED = label_pattern("dated", r"time|date|pub|publish|post|info|source|meta|byline|fbsj|sj")
 
 
 def _dated_element(tree: HtmlElement, tz: str, now: datetime | None, url: str,
@@ -1218,8 +1297,7 @@ def _dated_element(tree: HtmlElement, tz: str, now: datetime | None, url: str,
     """With no headline to go by: the first short element named like a date line, outside the
     chrome. """
     for element in tree.iter("span", "div", "p", "em", "i", "small", "td", "font"):
-        label = _label(element)
-        if not _DATED_CLASS_RE.search(label) or _is_boilerplate(element):
+        if not labelled(element, _DATED) or _is_boilerplate(element):
             continue
         text = element.text_content().strip()
         if not text or len(text) > 80:

@@ -33,6 +33,7 @@ from newsarchive.extract.pagination import (
     find_next_pages,
     is_pager_link,
 )
+from newsarchive.extract.vocab import CJK_RE, NON_TEXT_TAGS
 
 __all__ = [
     "Link",
@@ -50,7 +51,6 @@ HEADLINE_WEIGHT = 6
 # A second list joins the first only when it is this large relative to it.
 SIBLING_SHARE = 0.15
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[^\W\d_]+[\w]*")
 _DATE = re.compile(
     r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*[-/月]\s*\d{1,2}|\d{1,2}:\d{2}|\d+\s*(分钟|小时|天)前|刚刚"
@@ -68,7 +68,6 @@ _BAD_HEADING = re.compile(
     r"热门|热点|排行|排名|推荐|相关|热帖|热读|热文|点击榜|榜单|猜你|友情链接|合作伙伴|广告|精选"
 )
 _BAD_TAGS = frozenset({"nav", "footer", "aside"})
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "select", "option"})
 
 
 @dataclass(frozen=True)
@@ -138,7 +137,7 @@ def analyse_listing_tree(tree: lxml.html.HtmlElement, url: str) -> Listing:
 
 def _weight(text: str) -> int:
     """Headline length: CJK characters plus two per Latin word; bare numbers count nothing."""
-    return len(_CJK.findall(text)) + 2 * len(_WORD.findall(_CJK.sub(" ", text)))
+    return len(CJK_RE.findall(text)) + 2 * len(_WORD.findall(CJK_RE.sub(" ", text)))
 
 
 def _collect_anchors(tree: lxml.html.HtmlElement, base: str) -> list[_Anchor]:
@@ -284,7 +283,7 @@ def _heading_text(el: lxml.html.HtmlElement) -> str:
         sib = node.getprevious()
         steps = 0
         while sib is not None and steps < 2:
-            if isinstance(sib.tag, str) and sib.tag not in _SKIP_TAGS:
+            if isinstance(sib.tag, str) and sib.tag not in NON_TEXT_TAGS:
                 text = clean_text(sib.text_content())
                 if text:
                     if len(text) <= 30:
@@ -356,7 +355,7 @@ def _list_links(
     for cand in chosen:
         items: list[tuple[lxml.html.HtmlElement, str, str]] = []
         for kid in cand.el:
-            if not isinstance(kid.tag, str) or kid.tag in _SKIP_TAGS:
+            if not isinstance(kid.tag, str) or kid.tag in NON_TEXT_TAGS:
                 continue
             found = []
             for a in kid.iter("a"):

@@ -7,46 +7,62 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from difflib import SequenceMatcher
-from functools import lru_cache
 from typing import Any
 
 from lxml import etree
 from lxml.html import HtmlElement
+
+from newsarchive.extract.vocab import (
+    AUTHOR_WORDS,
+    CJK,
+    EDITOR_WORDS,
+    KEYWORD_WORDS,
+    SOURCE_WORDS,
+    alternation,
+    label_matches,
+    label_pattern,
+    labelled,
+)
 
 Normalise = Callable[[str], str]
 
 TITLE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|::|»|«)\s*|\s+[-—–]\s+")
 # 'Headline-Site Name': a bare hyphen before a short site name with a space or CJK in it (not
 # 'COVID-19').
-_BARE_HYPHEN_SUFFIX_RE = re.compile(r"^(.{8,}?)-((?=[^-]*(?:\s|[\u4e00-\u9fff]))[^-]{2,20})$")
-_NOT_HEADLINE_RE = re.compile(
-    r"comment|respond|reply|sidebar|widget|footer|nav|menu|related", re.IGNORECASE
+_BARE_HYPHEN_SUFFIX_RE = re.compile(rf"^(.{{8,}}?)-((?=[^-]*(?:\s|{CJK}))[^-]{{2,20}})$")
+_NOT_HEADLINE = label_pattern(
+    "not-headline", r"comment|respond|reply|sidebar|widget|footer|nav|menu|related"
 )
-_TITLE_CLASS_RE = re.compile(
-    r"title|headline|biaoti|heading|(^|[\s_-])(bt|tit|hd)(\d|[\s_-]|$)", re.IGNORECASE
+_HEADLINE = label_pattern(
+    "headline", r"title|headline|biaoti|heading|(^|[\s_-])(bt|tit|hd)(\d|[\s_-]|$)"
 )
 _LINK_HEAVY_TITLE = 0.8
 
 _COLON = r"\s*[:：]\s*"
 _SOURCE_RE = re.compile(
-    r"(?:来源|來源|稿源|出处|出處|信息来源|信息來源|文章来源|文章來源|本文来源|本文來源)"
+    f"(?:{alternation(SOURCE_WORDS)})"
     + _COLON
     + r"([^\s|｜()（）【】\[\]]+(?:\s(?![^\s]*[:：])[A-Za-z][\w.]*)?)"
 )
+# Where a source value ends: the next label or a date.
+_SOURCE_END_RE = re.compile(
+    f"(?:{alternation((*AUTHOR_WORDS, *EDITOR_WORDS, '发布', '时间', '点击', '浏览', '字号'))}"
+    r"|\d{4}[-/年])"
+)
 _EDITOR_RE = re.compile(
-    r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯|值班编辑|本文编辑)"
+    f"(?:{alternation(EDITOR_WORDS)})"
     + _COLON
     + r"?([^\s|｜()（）【】\[\]:：]+)"
 )
 _KEYWORDS_RE = re.compile(
-    r"^[【\[]?\s*(?:关键词|關鍵詞|关键字|關鍵字|标签|標籤|tags?|keywords?)\s*[】\]]?\s*[:：]?\s*(.+)$",
+    rf"^[【\[]?\s*(?:{alternation(KEYWORD_WORDS)}|tags?|keywords?)\s*[】\]]?\s*[:：]?\s*(.+)$",
     re.IGNORECASE,
 )
 _KEYWORD_SPLIT_RE = re.compile(r"[\s,，、;；|｜/]+")
-_CRUMB_CLASS_RE = re.compile(
+_CRUMB = label_pattern(
+    "breadcrumb",
     r"crumb|breadcrumb|position|location|weizhi|dqwz|(^|[\s_-])(path|place|navpath|nav_path|"
     r"site-?path|daohang|lmdh|curpos|current)([\s_-]|$)",
-    re.IGNORECASE,
 )
 _CRUMB_SEP_RE = re.compile(r"\s*(?:>>|>|»|›|＞|→|/|\||｜|-&gt;|::)\s*")
 _CRUMB_LEAD_RE = re.compile(
@@ -131,6 +147,33 @@ def json_ld(tree: HtmlElement) -> list[dict[str, Any]]:
     return out
 
 
+# A bracketed promo tag opening a title ('【独家】', '[视频]', '〖图〗'); a column's name in
+# brackets ('【资讯汇总】') is part of the headline and stays.
+_PROMO_WORDS = "独家 视频 图 组图 图文 多图 高清 直播 原创 重磅 突发 转载 转 音频 热 荐".split()
+_PROMO_PREFIX_RE = re.compile(
+    rf"^\s*[【\[［〖]\s*(?:{alternation(_PROMO_WORDS)}|video|photos?|exclusive|watch)\s*[】\]］〗]\s*",
+    re.IGNORECASE,
+)
+
+
+# A <title> that opens with a separator names the site alone.
+_SEPARATORS = "-_|｜—–:"
+# A head line glued to the headline inside its element ('标题 来源：新华社 作者： 2023-12-01').
+_GLUED_META_RE = re.compile(
+    rf"\s+(?:{alternation((*SOURCE_WORDS, *AUTHOR_WORDS, '发布时间'))})\s*[:：]"
+)
+
+
+def strip_promo(title: str | None) -> str | None:
+    """A title without a bracketed promo tag at its start, or a source/author line glued after it,
+    when enough headline is left."""
+    if not title:
+        return title
+    rest = _PROMO_PREFIX_RE.sub("", title, count=1)
+    rest = _GLUED_META_RE.split(rest, maxsplit=1)[0].strip()
+    return rest if len(rest) >= 4 else title
+
+
 def split_site_suffix(title: str) -> str:
     """A <title> without the site name around it: its longest part between separators."""
     parts = [part for part in TITLE_SPLIT_RE.split(title) if part and part.strip()]
@@ -170,10 +213,19 @@ def find_title(
     <title>/og:title. """
     title_element = tree.find(".//title")
     page_title = normalise(title_element.text_content()) if title_element is not None else ""
+    if page_title[:1] in _SEPARATORS and page_title:
+        page_title = ""  # '-Site Name': the <title> names only the site, no headline to match
     og_title = normalise(first_meta(tree, "og:title", "twitter:title") or "")
     reference = page_title or og_title
     best: tuple[float, str, HtmlElement] | None = None
     seen: list[HtmlElement] = []
+    # The <title>'s later parts and og:site_name name the site (a blog's or a forum's banner): an
+    # element saying only that is no headline.
+    parts = [part.strip() for part in TITLE_SPLIT_RE.split(page_title) if part and part.strip()]
+    site_parts = {part for part in parts[1:] if part != parts[0]} if len(parts) > 1 else set()
+    site_name = normalise(first_meta(tree, "og:site_name") or "")
+    if site_name and site_name != page_title:
+        site_parts.add(site_name)
     title_matcher = SequenceMatcher(None, "", page_title, autojunk=False)
     og_matcher = SequenceMatcher(None, "", og_title, autojunk=False)
     if body is not None:
@@ -192,6 +244,8 @@ def find_title(
             linked = sum(len(a.text_content()) for a in element.iter("a"))
             if linked >= _LINK_HEAVY_TITLE * len(text):
                 bonus -= 0.25
+            if text in site_parts:
+                sim *= 0.5
             if reference and sim < 0.45:
                 continue
             if not reference:
@@ -231,13 +285,15 @@ def _headline_candidates(body: HtmlElement) -> Iterator[HtmlElement]:
         if not heading and cls is None and ident is None:
             continue
         label = f"{cls or ''} {ident or ''}"
-        # Every word _TITLE_CLASS_RE knows holds one of these: a cheap test first.
+        # Every word _HEADLINE knows holds one of these: a cheap test first.
         low = label.lower()
         if not heading and not (
             "tit" in low or "head" in low or "bt" in low or "hd" in low or "biaoti" in low
         ):
             continue
-        if _NOT_HEADLINE_RE.search(label) or (not heading and not _TITLE_CLASS_RE.search(label)):
+        if label_matches(_NOT_HEADLINE, label) or (
+            not heading and not label_matches(_HEADLINE, label)
+        ):
             continue
         yield element
         count += 1
@@ -252,11 +308,7 @@ def find_source(lines: Iterable[str]) -> tuple[str | None, str | None]:
             continue
         match = _SOURCE_RE.search(line)
         if match:
-            value = re.split(
-                r"(?:作者|编辑|編輯|责任编辑|责编|记者|記者|时间|時間|发布|發布|点击|點擊|浏览|瀏覽|字号|"
-                r"\d{4}[-/年])",
-                match.group(1),
-            )[0].strip(" ,，;；:：")
+            value = _SOURCE_END_RE.split(match.group(1))[0].strip(" ,，;；:：")
             if value:
                 return value, line
     return None, None
@@ -308,10 +360,7 @@ def find_section_path(
     if body is None:
         return []
     for element in body.iter("div", "nav", "p", "span", "td", "ol", "ul"):
-        cls, ident = element.get("class"), element.get("id")
-        if cls is None and ident is None:
-            continue
-        if not _crumb_label(f"{cls or ''} {ident or ''}"):
+        if not labelled(element, _CRUMB):
             continue
         items = _crumb_items(element, title, normalise)
         if len(items) >= 2:
@@ -333,13 +382,6 @@ def find_section_path(
         if len(items) >= 2:
             return items
     return []
-
-
-@lru_cache(maxsize=4096)
-def _crumb_label(label: str) -> bool:
-    """Whether a class/id label names a breadcrumb (labels repeat within and across pages: cached).
-    """
-    return bool(_CRUMB_CLASS_RE.search(label))
 
 
 def _holding(root: HtmlElement) -> set[HtmlElement]:

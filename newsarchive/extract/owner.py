@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from newsarchive.extract.metadata import TITLE_SPLIT_RE
+from newsarchive.extract.vocab import CJK_RANGES
 
 Normalise = Callable[[str], str]
 
@@ -24,7 +25,7 @@ _PATH_OWNER_RE = re.compile(
     r"/(?:blogs?|u|user|users|people)/([A-Za-z0-9_.-]{2,30})(?:/|$)", re.IGNORECASE
 )
 # A name-like title part: one word of 2-20 letters (CJK names, user names), no sentence punctuation.
-_OWNER_NAME_RE = re.compile(r"^[\w.\u3400-\u9fff-]{2,20}$")
+_OWNER_NAME_RE = re.compile(rf"^[\w.{CJK_RANGES}-]{{2,20}}$")
 # Words of a navigation link ('注册新的博客', '我的博客', '热门博客'), not of a name.
 _NOT_OWNER_PART_RE = re.compile(
     r"注册|註冊|申请|申請|开通|開通|创建|創建|进入|進入|访问|訪問|登录|登錄|更多|热门|熱門|最新|推荐|推薦|"

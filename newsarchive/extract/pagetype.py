@@ -16,6 +16,11 @@ _DATE_RE = re.compile(
 _HEADLINE_MIN = 8
 _GALLERY_IMAGES = 4
 _MEDIA_PROSE = 300
+# Prose that makes a body article-like: under a headline, or on its own.
+_HEADED_PROSE = 60
+_BARE_PROSE = 300
+# The least confidence an article typed against the other evidence gets.
+_DOUBT_FLOOR = 0.3
 
 
 @dataclass(frozen=True)
@@ -24,7 +29,7 @@ class PageType:
 
     kind: PageKind
     confidence: float
-    features: dict[str, float]
+    features: dict[str, float | str]
 
 
 def _sigmoid(value: float) -> float:
@@ -33,9 +38,36 @@ def _sigmoid(value: float) -> float:
 
 
 def classify(segs: list[Segment], paragraphs: list[str], has_headline: bool, has_date: bool,
-             images: int = 0, players: int = 0, og_type: str | None = None) -> PageType:
+             images: int = 0, players: int = 0, og_type: str | None = None,
+             thread: bool = False) -> PageType:
     """article / gallery / video / list / other from prose length, images and players in the
-    content, headline links with dates, and date/headline presence."""
+    content, headline links with dates, and date/headline presence.
+
+    A page whose body reads as an article (or a thread) is never typed otherwise: when the other
+    evidence points elsewhere, it is an article with a low confidence, and the features name the
+    kind it was taken for (`doubt`, `doubt_confidence`), so nothing article-like is dropped
+    silently."""
+    found = _classify(segs, paragraphs, has_headline, has_date, images, players, og_type)
+    if found.kind == PageKind.ARTICLE:
+        return found
+    prose = float(found.features["prose_chars"])
+    punct = float(found.features["punctuation"])
+    article_like = (
+        thread
+        or (has_headline and prose >= _HEADED_PROSE and punct >= 3)
+        or (has_headline and prose >= 2 * _HEADED_PROSE and punct >= 2)
+        or (prose >= _BARE_PROSE and punct >= 5)
+    )
+    if not article_like:
+        return found
+    features = {**found.features, "doubt": str(found.kind), "doubt_confidence": found.confidence}
+    return PageType(PageKind.ARTICLE, round(max(_DOUBT_FLOOR, 1.0 - found.confidence), 3),
+                    features)
+
+
+def _classify(segs: list[Segment], paragraphs: list[str], has_headline: bool, has_date: bool,
+              images: int, players: int, og_type: str | None) -> PageType:
+    """The kind the page's evidence points to, before the article-like override."""
     prose = sum(len(p) for p in paragraphs if len(p) >= 20)
     punct = sum(len(_PUNCT_RE.findall(p)) for p in paragraphs)
     headline_links = 0
@@ -46,7 +78,7 @@ def classify(segs: list[Segment], paragraphs: list[str], has_headline: bool, has
                 headline_links += 1
                 if total <= 120 and _DATE_RE.search(text):
                     dated_items += 1
-    features = {
+    features: dict[str, float | str] = {
         "prose_chars": float(prose),
         "punctuation": float(punct),
         "headline_links": float(headline_links),

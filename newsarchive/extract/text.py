@@ -9,6 +9,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from newsarchive.extract.vocab import CJK, CJK_RE
+
 # Zero-width and format characters, C0/C1 controls (tab, newline, CR are whitespace, kept for
 # collapsing).
 _INVISIBLE_RE = re.compile(
@@ -17,12 +19,10 @@ _INVISIBLE_RE = re.compile(
 )
 # Every kind of space, including NBSP and the ideographic space used for paragraph indents.
 _SPACE_RUN_RE = re.compile("[\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_CJK_RE = re.compile(f"[{_CJK}]")
 # One Hanyu Pinyin syllable with a tone mark or ü (the converters always mark the tone).
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 _PINYIN_SYLLABLE = f"[a-z{_TONED}]*[{_TONED}][a-z{_TONED}]*"
-_PINYIN_AFTER_CHAR_RE = re.compile(f"(?<=[{_CJK}])[(（]{_PINYIN_SYLLABLE}[)）]")
+_PINYIN_AFTER_CHAR_RE = re.compile(f"(?<={CJK})[(（]{_PINYIN_SYLLABLE}[)）]")
 # Annotations like this in one page before they are taken as a converter's pattern, not a gloss.
 _PINYIN_MIN_REPEATS = 3
 
@@ -46,7 +46,7 @@ def has_pinyin_pattern(page_text: str) -> bool:
     # An annotation follows a Chinese character: a page without any (most English ones) is spared
     # the slower scan.
     return (
-        bool(_CJK_RE.search(page_text))
+        bool(CJK_RE.search(page_text))
         and len(_PINYIN_AFTER_CHAR_RE.findall(page_text)) >= _PINYIN_MIN_REPEATS
     )
 
@@ -86,6 +86,6 @@ def _opencc() -> Any:
 def fold_simplified(text: str) -> str:
     """The Simplified-Chinese search form of a text (the original is kept as it is elsewhere)."""
     converter = _opencc()
-    if converter is None or not _CJK_RE.search(text):
+    if converter is None or not CJK_RE.search(text):
         return text
     return str(converter.convert(text))

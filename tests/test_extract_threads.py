@@ -1,0 +1,100 @@
+"""Forum and Q&A threads on hand-made pages: every post kept, each with its poster and time."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+from newsarchive.extract import Article, Post, extract
+
+PHPBB_LIKE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Tube amp hums at idle - Amp Builders Forum</title></head><body>
+<div class="banner"><a href="/">Amp Builders Forum</a> <a href="/login">Log in</a> <a href="/register">Register</a></div>
+<ul class="nav"><li><a href="/f/1">Board index</a></li><li><a href="/f/2">Amplifiers</a></li></ul>
+<h1 class="topic-title">Tube amp hums at idle</h1>
+<div id="posts">
+ <div class="post" id="p101"><div class="post-head"><a class="username" href="/member/ann">ann_s</a> <span class="post-time">2021-03-05 10:21</span> <a href="#p101">#1</a></div>
+  <div class="post-content">My push-pull amp hums as soon as it warms up, even with the volume at zero. The hum is at mains frequency and gets louder when I touch the chassis. What should I check first?</div></div>
+ <div class="post" id="p102"><div class="post-head"><a class="username" href="/member/bob">bob_k</a> <span class="post-time">2021-03-05 11:02</span> <a href="#p102">#2</a></div>
+  <div class="post-content">Check the ground scheme first. A star ground with the filter caps returned to one point usually cures it.</div></div>
+ <div class="post" id="p103"><div class="post-head"><a class="username" href="/member/ann">ann_s</a> <span class="post-time">2021-03-06 08:15</span> <a href="#p103">#3</a></div>
+  <div class="post-content">That was it. Thanks!</div></div>
+</div>
+<div class="footer">Powered by a forum package. All times are UTC+8.</div>
+</body></html>"""
+
+
+def thread() -> Article:
+    return extract(PHPBB_LIKE.encode(), "http://forum.example.test/t/55.html", {}, timezone="Asia/Shanghai")
+
+
+def test_every_post_of_the_thread_is_the_body() -> None:
+    article = thread()
+    assert article.paragraphs == [
+        "My push-pull amp hums as soon as it warms up, even with the volume at zero. The hum is at mains frequency and gets louder when I touch the chassis. What should I check first?",
+        "Check the ground scheme first. A star ground with the filter caps returned to one point usually cures it.",
+        "That was it. Thanks!",
+    ]
+    assert article.page_type == "article"
+
+
+def test_posts_keep_poster_and_time() -> None:
+    posts = thread().posts
+    assert [(p.author, p.published.isoformat() if p.published else None) for p in posts] == [
+        ("ann_s", "2021-03-05T10:21:00+08:00"),
+        ("bob_k", "2021-03-05T11:02:00+08:00"),
+        ("ann_s", "2021-03-06T08:15:00+08:00"),
+    ]
+    assert posts[1].text.startswith("Check the ground scheme first.")
+
+
+def test_thread_author_and_date_are_the_first_posts() -> None:
+    article = thread()
+    assert article.authors == ["ann_s"]
+    assert article.evidence["authors"]["rule"] == "thread-poster"
+    assert article.published is not None and article.published.isoformat() == "2021-03-05T10:21:00+08:00"
+
+
+def test_thread_title_is_the_topic_not_the_banner() -> None:
+    assert thread().title == "Tube amp hums at idle"
+
+
+def test_posts_in_to_dict_and_pickle() -> None:
+    article = thread()
+    data = json.loads(json.dumps(article.to_dict()))
+    assert data["posts"][0] == {"author": "ann_s", "published": "2021-03-05T10:21:00+08:00",
+                                "text": article.posts[0].text}
+    assert data["body"] == article.body
+    assert pickle.loads(pickle.dumps(article)).posts == article.posts
+    assert Post(author="x").to_dict() == {"author": "x", "published": None, "text": ""}
+
+
+CHINESE_BBS = """<html><head><meta charset="gbk"><title>求助：家里的路由器经常断线 - 电脑网络 - 某某论坛</title></head><body>
+<div class="hd">某某论坛 | <a href="/">首页</a> | <a href="/reg">注册</a></div>
+<table class="t_main"><tr><td class="t_user"><a href="space-uid-11.html">老王</a><br>积分：230</td>
+<td><div class="t_info">发表于 2008-4-9 21:05</div><div class="t_msg">家里的路由器最近经常断线，一天要断好几次，重启以后能好一阵子。请问这是路由器坏了还是宽带的问题？</div></td></tr></table>
+<table class="t_main"><tr><td class="t_user"><a href="space-uid-12.html">小李</a><br>积分：88</td>
+<td><div class="t_info">发表于 2008-4-9 21:30</div><div class="t_msg">先看看是不是过热，放在通风的地方试试。</div></td></tr></table>
+<table class="t_main"><tr><td class="t_user"><a href="space-uid-11.html">老王</a><br>积分：230</td>
+<td><div class="t_info">发表于 2008-4-10 09:12</div><div class="t_msg">换了个位置，今天一次都没断，谢谢！</div></td></tr></table>
+</body></html>"""
+
+
+def test_chinese_bbs_thread_with_posters_and_times() -> None:
+    article = extract(CHINESE_BBS.encode("gbk"), "http://bbs.example.test/thread-1-1.html", {})
+    assert [p.author for p in article.posts] == ["老王", "小李", "老王"]
+    assert [p.published.isoformat() if p.published else None for p in article.posts] == [
+        "2008-04-09T21:05:00+08:00", "2008-04-09T21:30:00+08:00", "2008-04-10T09:12:00+08:00"]
+    assert article.paragraphs[-1] == "换了个位置，今天一次都没断，谢谢！"
+    assert article.authors == ["老王"]
+    assert article.title == "求助：家里的路由器经常断线"
+
+
+def test_news_article_with_a_summary_box_is_no_thread() -> None:
+    page = """<html><head><title>Rates rise again</title><meta property="og:type" content="article"></head><body>
+<h1>Rates rise again</h1>
+<div class="box"><div class="txt">Key points: the bank raised rates by a quarter point on 5 March 2021.</div></div>
+<div class="box"><p class="by">By Jane Roe</p><div class="txt"><p>The central bank raised its main rate by a quarter point on Friday, the third rise this year, citing stubborn inflation.</p><p>Markets had expected the move, and the currency barely changed.</p></div></div>
+</body></html>"""
+    article = extract(page.encode(), "http://news.example.test/2021/03/05/rates.html", {})
+    assert article.posts == []
