@@ -68,6 +68,9 @@ NEWSARCHIVE_MAX_ARTICLE_PAGES = 20
 # NEWSARCHIVE_EXTRACT_WORKERS: processes extracting articles beside the crawl (None: one per core
 # but one; 0: extract on the reactor thread, which then stops fetching while it parses).
 NEWSARCHIVE_EXTRACT_WORKERS = None
+# NEWSARCHIVE_SITE_PROFILES: learn each host's chrome (blocks repeated on its pages) from the
+# archive's earlier pages of it at the crawl's start, and drop it from this crawl's articles.
+NEWSARCHIVE_SITE_PROFILES = True
 # NEWSARCHIVE_STORE_BATCH: items written to the archive in one transaction at most.
 NEWSARCHIVE_STORE_BATCH = 200
 # NEWSARCHIVE_STORE_FLUSH_S: seconds an item may wait for its batch (0: written on the reactor's

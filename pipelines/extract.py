@@ -8,6 +8,10 @@ import scrapy
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
+from newsarchive.archive import Archive, ArchiveUnavailable
+from newsarchive.archive.db import default_db_url
+from newsarchive.archive.profiles import hosts_under, site_profiles
+from newsarchive.archive.urls import site_host
 from newsarchive.crawl.extract_pool import (
     Extracted,
     ExtractorDied,
@@ -30,6 +34,7 @@ from newsarchive.extract.article import Article
 from newsarchive.extract.errors import FailureKind, NewsarchiveError, PageGone
 from newsarchive.extract.gone import gone_status
 from newsarchive.extract.hints import Hints
+from newsarchive.extract.profile import SiteProfile
 
 
 class ExtractPipeline:
@@ -38,12 +43,16 @@ class ExtractPipeline:
     them. The site's timezone and hints come from the crawl's settings."""
 
     def __init__(self, crawler: Crawler, workers: int, max_pages: int,
-                 timezone: str | None = None, hints: Hints | None = None) -> None:
+                 timezone: str | None = None, hints: Hints | None = None,
+                 db_url: str | None = None) -> None:
         self.crawler = crawler
         self.workers = workers
         self.max_pages = max_pages
         self.timezone = timezone
         self.hints = hints
+        # Where the site profiles are learnt from: the archive's earlier pages of each host.
+        self.db_url = db_url
+        self.profiles: dict[str, SiteProfile] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -55,11 +64,33 @@ class ExtractPipeline:
                    workers=default_workers() if workers in (None, "") else int(workers),
                    max_pages=settings.getint("NEWSARCHIVE_MAX_ARTICLE_PAGES", 20),
                    timezone=settings.get("NEWSARCHIVE_TIMEZONE") or None,
-                   hints=hints or None)
+                   hints=hints or None,
+                   db_url=(settings.get("NEWSARCHIVE_DB") or default_db_url())
+                   if settings.getbool("NEWSARCHIVE_SITE_PROFILES", True) else None)
 
     def open_spider(self) -> None:
         self.pool = ExtractorPool(self.workers)
         self.pool.start()
+        self.profiles = self._profiles()
+
+    def _profiles(self) -> dict[str, SiteProfile]:
+        """The crawl's hosts' profiles, learnt from the archive's earlier pages of each (none
+        for a first crawl, or an archive not made yet)."""
+        spider = self.crawler.spider
+        allowed = getattr(spider, "allowed_domains", None) or []
+        starts = getattr(spider, "start_urls", None) or []
+        domains = [*allowed, *(site_host(url) for url in starts)]
+        if self.db_url is None or not domains:
+            return {}
+        try:
+            archive = Archive(self.db_url, readonly=True)
+        except ArchiveUnavailable:
+            return {}
+        with archive, archive.reading() as session:
+            profiles = site_profiles(session, hosts_under(session, domains))
+        if profiles:
+            self.crawler.stats.set_value("newsarchive/site_profiles", len(profiles))
+        return profiles
 
     def close_spider(self) -> None:
         self.pool.close()
@@ -91,7 +122,8 @@ class ExtractPipeline:
         """One page's Article (its decoding evidence kept on the page); the named error of the
         page when there is no article."""
         job = PageJob(page.body, page.final_url, page.headers, fetched_at=page.fetched_at,
-                      timezone=self.timezone, hints=self.hints)
+                      timezone=self.timezone, hints=self.hints,
+                      profile=self.profiles.get(site_host(page.final_url)))
         try:
             result: Extracted = await self.pool.extract(job)
         except ExtractorDied as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -184,3 +185,34 @@ def test_extraction_tells_a_removal_notice_from_an_article() -> None:
     long_article = ("<html><head><title>网站治理报告</title></head><body><h1>网站治理报告</h1><p>"
                     + "记者调查发现，许多链接打开后显示页面不存在。" * 120 + "</p></body></html>")
     assert extract(long_article.encode(), URL).title == "网站治理报告"
+
+
+def test_thread_posts_are_kept_and_plain_articles_hash_as_before(pipeline: StorePipeline) -> None:
+    from newsarchive.archive.writes import content_hash
+    from newsarchive.extract.article import Post
+
+    plain = Article(url="http://news.example.cn/a/1.html", title="标题",
+                    paragraphs=["第一段。", "第二段。"],
+                    published=datetime(2020, 1, 9, 7, 56, 40, tzinfo=CST), authors=["张三"])
+    # What this article hashed to before posts were kept (1f02f60): archived copies of it are
+    # not taken for changed.
+    assert content_hash(plain) == (
+        "2ffcc0ee88e77780201c233396366175670d9f7c98f5c424753d82deb1b05800")
+    posts = [Post("楼主", datetime(2020, 1, 9, 8, 0, tzinfo=CST), "第一段。"),
+             Post("网友甲", datetime(2020, 1, 9, 9, 30, tzinfo=CST), "第二段。")]
+    thread = Article(url=URL, title="讨论帖", paragraphs=["第一段。", "第二段。"], posts=posts,
+                     authors=["楼主"])
+    ok(pipeline, thread)
+    later = Article(url=URL, title="讨论帖", paragraphs=["第一段。", "第二段。"],
+                    posts=[posts[0], Post("网友乙", posts[1].published, "第二段。")],
+                    authors=["楼主"])
+    ok(pipeline, later, T0 + timedelta(hours=1))
+    # Same text, another poster: a new revision, with its posts.
+    assert pipeline.outcomes == {"new": 1, "changed": 1}
+    with Session(pipeline.archive.engine) as session:
+        stored = list(session.scalars(text("SELECT posts FROM article_revisions_full ORDER BY id")))
+    stored = [json.loads(p) if isinstance(p, str) else p for p in stored]
+    assert [[p["author"] for p in revision] for revision in stored] == [
+        ["楼主", "网友甲"], ["楼主", "网友乙"]]
+    assert stored[0][1] == {"author": "网友甲", "published": "2020-01-09T09:30:00+08:00",
+                            "text": "第二段。"}

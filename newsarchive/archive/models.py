@@ -202,6 +202,9 @@ class ArticleFields:
     summary: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(35))
     encoding: Mapped[str | None] = mapped_column(String(40))
+    # A forum or blog thread's posts in page order, [{author, published, text}]; NULL for an
+    # article that is no thread (its body is the posts' texts joined).
+    posts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
     content_hash: Mapped[str] = mapped_column(String(64))
 
 

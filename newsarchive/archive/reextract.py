@@ -10,8 +10,11 @@ from sqlalchemy import func, select
 from newsarchive.archive import Archive
 from newsarchive.archive.filters import ArticleFilter, apply_filter
 from newsarchive.archive.models import ArticleRevision, ArticleRow, Fetch, Site
-from newsarchive.extract import EXTRACTOR_VERSION, ExtractionError, extract, stitch
+from newsarchive.archive.profiles import site_profile
+from newsarchive.extract import EXTRACTOR_VERSION, ExtractionError, stitch
 from newsarchive.extract.article import Article
+from newsarchive.extract.profile import SiteProfile
+from newsarchive.extract.profiled import extract_with_profile
 
 
 def _pages(archive: Archive, article_id: int, first_fetch: int) -> list[Fetch]:
@@ -31,9 +34,12 @@ def _pages(archive: Archive, article_id: int, first_fetch: int) -> list[Fetch]:
     return pages
 
 
-def extract_archived(archive: Archive, pages: list[Fetch]) -> Article:
-    """The article the current extractor finds in archived fetches (stitched when several)."""
-    articles = [extract(archive.raw_body(p.id), p.final_url, p.headers, fetched_at=p.fetched_at)
+def extract_archived(archive: Archive, pages: list[Fetch],
+                     profile: SiteProfile | None = None) -> Article:
+    """The article the current extractor finds in archived fetches (stitched when several), at
+    their original fetch times and with their own headers, and the site's profile if any."""
+    articles = [extract_with_profile(archive.raw_body(p.id), p.final_url, p.headers,
+                                     fetched_at=p.fetched_at, profile=profile)
                 for p in pages]
     article = articles[0] if len(articles) == 1 else stitch(articles)
     article.url = pages[0].url
@@ -47,19 +53,25 @@ def reextract(archive: Archive, flt: ArticleFilter | None = None,
     """
     latest = (select(ArticleRevision.article_id, func.max(ArticleRevision.id).label("rid"))
               .group_by(ArticleRevision.article_id).subquery())
-    stmt = (select(ArticleRow.id, ArticleRevision.fetch_id).join(Site)
+    stmt = (select(ArticleRow.id, ArticleRevision.fetch_id, Site.host).join(Site)
             .join(latest, latest.c.article_id == ArticleRow.id)
             .join(ArticleRevision, ArticleRevision.id == latest.c.rid)
             .where(ArticleRevision.fetch_id.is_not(None)).order_by(ArticleRow.id))
     stmt = apply_filter(stmt, flt or ArticleFilter(), archive.engine.dialect.name)
     with archive.reading() as session:
-        work: list[tuple[int, int]] = [(a, f) for a, f in session.execute(stmt) if f is not None]
+        work: list[tuple[int, int, str]] = [
+            (a, f, h) for a, f, h in session.execute(stmt) if f is not None]
+    # Each host's chrome, learnt once from its archived pages (see archive.profiles).
+    profiles: dict[str, SiteProfile] = {}
     counts: dict[str, Any] = {"checked": 0, "changed": 0, "unchanged": 0, "failed": []}
-    for article_id, fetch_id in work:
+    for article_id, fetch_id, host in work:
         counts["checked"] += 1
         pages = _pages(archive, article_id, fetch_id)
+        if host not in profiles:
+            with archive.reading() as session:
+                profiles[host] = site_profile(session, host)
         try:
-            article = extract_archived(archive, pages)
+            article = extract_archived(archive, pages, profiles[host])
         except ExtractionError as exc:
             counts["failed"].append({"article_id": article_id, "reason": exc.reason})
             continue

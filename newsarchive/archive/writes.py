@@ -69,8 +69,17 @@ def content_hash(article: Article) -> str:
     data = {key: getattr(article, key) for key in HASHED_FIELDS}
     for key in ("published", "updated"):
         data[key] = data[key].isoformat() if data[key] is not None else None
+    if article.posts:
+        # A thread's posts (who wrote what, when) are content too; an article without posts
+        # hashes as it did before posts were kept, so it is not taken for changed.
+        data["posts"] = posts_json(article)
     payload = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def posts_json(article: Article) -> list[dict[str, Any]]:
+    """A thread's posts as stored: author, published (ISO 8601) and text each, in page order."""
+    return [post.to_dict() for post in article.posts]
 
 
 def article_fields(article: Article) -> dict[str, Any]:
@@ -84,6 +93,7 @@ def article_fields(article: Article) -> dict[str, Any]:
         "authors": list(article.authors), "source": article.source, "editor": article.editor,
         "keywords": list(article.keywords), "section_path": list(article.section_path),
         "summary": article.summary, "language": article.language, "encoding": article.encoding,
+        "posts": posts_json(article) or None,
         "content_hash": content_hash(article),
     }
 

@@ -32,10 +32,12 @@ from newsarchive.crawl.processes import (
     reap,
     start_helper,
 )
-from newsarchive.extract import ExtractionError, extract
+from newsarchive.extract import ExtractionError
 from newsarchive.extract.article import Article
 from newsarchive.extract.errors import FailureKind, NewsarchiveError
 from newsarchive.extract.hints import Hints
+from newsarchive.extract.profile import SiteProfile
+from newsarchive.extract.profiled import extract_with_profile
 
 # Pages sent to a worker in one batch at most (more would leave other workers idle).
 BATCH_MAX = 16
@@ -65,6 +67,7 @@ class PageJob:
     fetched_at: datetime | None = None
     timezone: str | None = None
     hints: Hints | None = None
+    profile: SiteProfile | None = None
 
 
 @dataclass(frozen=True)
@@ -89,8 +92,9 @@ class ExtractorDied(Exception):
 def extract_page(job: PageJob) -> Extracted:
     """Run the extractor on one page (in a worker process, or inline)."""
     try:
-        article = extract(job.body, job.url, job.headers, fetched_at=job.fetched_at,
-                          timezone=job.timezone, hints=job.hints)
+        article = extract_with_profile(job.body, job.url, job.headers, fetched_at=job.fetched_at,
+                                       timezone=job.timezone, hints=job.hints,
+                                       profile=job.profile)
     except NewsarchiveError as exc:
         return Extracted(kind=str(exc.kind), reason=exc.reason)
     except Exception as exc:  # noqa: BLE001 - an extractor bug fails its page, not its batch
