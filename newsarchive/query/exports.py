@@ -1,5 +1,14 @@
 """Researcher exports: current articles or every revision, with provenance, as JSONL, CSV or
-Parquet. """
+Parquet, streamed; optionally pinned to a search query and an as-of time.
+
+A pinned export (the web interface's) carries its pin in the file: the query, the filters, the
+as-of time and the versions that wrote it. JSONL: a first line ``{"newsarchive_export": {...}}``;
+CSV: a first line ``# newsarchive export {...}`` (read on with ``skiprows=1``); Parquet: the
+schema's metadata key ``newsarchive_export``. Its rows are the archive as it was at the as-of
+time: articles first seen by then, each with the revision current then, deleted only if it was
+gone then; a query is matched against that revision's text, so the same pin gives the same rows
+however the archive has grown since.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +18,12 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import IO, Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from newsarchive.archive.filters import ArticleFilter, apply_filter
 from newsarchive.archive.models import (
+    ArticleEvent,
     ArticleFields,
     ArticleRevision,
     ArticleRow,
@@ -53,7 +63,8 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _row(fields: ArticleFields, article: ArticleRow, host: str, revision: ArticleRevision,
-         fetch: Fetch | None, sha256: str | None) -> dict[str, Any]:
+         fetch: Fetch | None, sha256: str | None, deleted_at: datetime | None
+         ) -> dict[str, Any]:
     return {
         "url": fields.url, "canonical_url": article.canonical_url, "site": host,
         "title": fields.title,
@@ -66,7 +77,8 @@ def _row(fields: ArticleFields, article: ArticleRow, host: str, revision: Articl
         "content_hash": fields.content_hash, "article_id": article.id,
         "revision_id": revision.id, "revision_created_at": _iso(revision.created_at),
         "first_seen": _iso(article.first_seen), "crawled_at": _iso(article.last_seen),
-        "deleted_at": _iso(article.deleted_at), "cluster_id": article.cluster_id,
+        "deleted_at": _iso(deleted_at),
+        "cluster_id": article.cluster_id,
         "crawl_run_id": fetch.crawl_run_id if fetch is not None else None,
         "fetch_id": revision.fetch_id,
         "fetched_at": _iso(fetch.fetched_at) if fetch is not None else None,
@@ -80,28 +92,65 @@ def _statement(flt: ArticleFilter, revisions: bool, dialect: str
     stmt = select(ArticleRow, Site.host, revision, Fetch, RawPage.sha256).join(Site)
     if revisions:
         stmt = stmt.join(revision, revision.article_id == ArticleRow.id)
+        if flt.as_of is not None:
+            stmt = stmt.where(revision.created_at <= flt.as_of)
     else:
-        latest = (select(ArticleRevision.article_id, func.max(ArticleRevision.id).label("rid"))
-                  .group_by(ArticleRevision.article_id).subquery())
-        stmt = (stmt.join(latest, latest.c.article_id == ArticleRow.id)
-                .join(revision, revision.id == latest.c.rid))
+        latest = select(ArticleRevision.article_id, func.max(ArticleRevision.id).label("rid"))
+        if flt.as_of is not None:
+            latest = latest.where(ArticleRevision.created_at <= flt.as_of)
+        latest_sq = latest.group_by(ArticleRevision.article_id).subquery()
+        stmt = (stmt.join(latest_sq, latest_sq.c.article_id == ArticleRow.id)
+                .join(revision, revision.id == latest_sq.c.rid))
     stmt = (stmt.outerjoin(Fetch, Fetch.id == revision.fetch_id)
             .outerjoin(RawPage, RawPage.id == Fetch.raw_page_id)
             .order_by(ArticleRow.id, revision.id))
     return apply_filter(stmt, flt, dialect)
 
 
+def _as_of_state(session: Session, article_ids: list[int], as_of: datetime
+                 ) -> dict[int, datetime | None]:
+    """When each article was gone as of `as_of`: the time of its last event by then if that
+    was a deletion, else None."""
+    last = (select(ArticleEvent.article_id, func.max(ArticleEvent.id).label("eid"))
+            .where(ArticleEvent.article_id.in_(article_ids), ArticleEvent.at <= as_of)
+            .group_by(ArticleEvent.article_id).subquery())
+    return {article_id: at if kind == "deleted" else None
+            for article_id, kind, at in session.execute(
+                select(ArticleEvent.article_id, ArticleEvent.kind, ArticleEvent.at)
+                .join(last, and_(last.c.eid == ArticleEvent.id)))}
+
+
 def iter_rows(session: Session, flt: ArticleFilter | None = None, *,
-              revisions: bool = False) -> Iterator[dict[str, Any]]:
-    """Export rows: each current article (from its latest revision's provenance) or every revision.
-    """
-    stmt = _statement(flt or ArticleFilter(), revisions, session.get_bind().dialect.name)
-    for article, host, revision, fetch, sha256 in session.execute(
-            stmt.execution_options(yield_per=BATCH)):
-        yield _row(revision if revisions else article, article, host, revision, fetch, sha256)
+              revisions: bool = False, ids: list[int] | None = None
+              ) -> Iterator[dict[str, Any]]:
+    """Export rows: each current article (from its latest revision's provenance) or every
+    revision; with `flt.as_of`, as the archive was then; with `ids`, only those articles."""
+    flt = flt or ArticleFilter()
+    stmt = _statement(flt, revisions, session.get_bind().dialect.name)
+    if ids is not None:
+        stmt = stmt.where(ArticleRow.id.in_(ids))
+    batch: list[Any] = []
+
+    def rows_of(batch: list[Any]) -> Iterator[dict[str, Any]]:
+        gone = (_as_of_state(session, sorted({b[0].id for b in batch}), flt.as_of)
+                if flt.as_of is not None else {})
+        for article, host, revision, fetch, sha256 in batch:
+            # As of a past time the article's fields are those of the revision current then.
+            current = not revisions and flt.as_of is None
+            fields: ArticleFields = article if current else revision
+            deleted_at = gone.get(article.id) if flt.as_of is not None else article.deleted_at
+            yield _row(fields, article, host, revision, fetch, sha256, deleted_at)
+
+    for item in session.execute(stmt.execution_options(yield_per=BATCH)):
+        batch.append(item)
+        if len(batch) >= BATCH:
+            yield from rows_of(batch)
+            batch = []
+    if batch:
+        yield from rows_of(batch)
 
 
-def _csv_cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
 
 
@@ -112,7 +161,7 @@ def write_text(rows: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> int:
         writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({key: _csv_cell(row[key]) for key in EXPORT_FIELDS})
+            writer.writerow({key: csv_cell(row[key]) for key in EXPORT_FIELDS})
             count += 1
         return count
     for row in rows:
@@ -131,13 +180,22 @@ def _pyarrow() -> Any:
     return pyarrow
 
 
-def write_parquet(rows: Iterable[dict[str, Any]], path: str) -> int:
-    """Rows as a Parquet file (lists as list<string>, times as ISO text); the count written."""
+def parquet_schema(metadata: dict[str, str] | None = None) -> Any:
+    """The Parquet schema of export rows (lists as list<string>, times as ISO text)."""
     pa = _pyarrow()
-    schema = pa.schema([
+    return pa.schema([
         (name, pa.list_(pa.string()) if name in LIST_FIELDS
          else pa.int64() if name in INT_FIELDS else pa.string())
-        for name in EXPORT_FIELDS])
+        for name in EXPORT_FIELDS], metadata=metadata)
+
+
+def write_parquet(rows: Iterable[dict[str, Any]], path: Any,
+                  metadata: dict[str, str] | None = None,
+                  after_batch: Any = None) -> int:
+    """Rows as a Parquet file at `path` (or into a writable binary file object), a row group
+    per BATCH rows, `after_batch()` called after each; the count written."""
+    pa = _pyarrow()
+    schema = parquet_schema(metadata)
     count = 0
     with pa.parquet.ParquetWriter(path, schema) as writer:
         batch: list[dict[str, Any]] = []
@@ -147,6 +205,8 @@ def write_parquet(rows: Iterable[dict[str, Any]], path: str) -> int:
                 writer.write_table(pa.Table.from_pylist(batch, schema=schema))
                 count += len(batch)
                 batch = []
+                if after_batch is not None:
+                    after_batch()
         if batch or count == 0:
             writer.write_table(pa.Table.from_pylist(batch, schema=schema))
             count += len(batch)
