@@ -196,8 +196,10 @@ def test_sites_dashboard_and_runs(client: TestClient, built: WebArchive) -> None
     host = built.demo_base[7:]
     listed = {s["site"]: s for s in client.get("/api/sites").json()["sites"]}
     assert listed[host]["articles"] == 46 and listed[host]["deleted_now"] == 1
-    dash = client.get(f"/api/sites/{host}").json()
-    assert dash["articles"] == 46
+    recent = client.get(f"/api/sites/{host}").json()
+    assert recent["days"] == 90 and 0 < recent["window_articles"] < 46
+    dash = client.get(f"/api/sites/{host}", params={"days": 3660}).json()
+    assert dash["articles"] == dash["window_articles"] == 46
     assert sum(d["articles"] for d in dash["by_fetch_day"]) >= 46
     assert dash["by_published_day"][-1]["articles"] >= 1
     assert dash["revised_articles"] == 2 and dash["deletion_rate"] == round(1 / 46, 4)

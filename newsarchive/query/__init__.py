@@ -42,8 +42,10 @@ __all__ = ["GRANULARITIES", "SORTS", "STATUSES", "ArticleFilter", "ArticleNotFou
            "search", "search_page", "search_stats", "site_dashboard", "site_list", "stats",
            "summary"]
 
-# Matches counted for facets, totals and the attention chart: the latest published this many.
+# Matches counted for facets, totals and the attention chart: the latest archived this many,
+# or as many as this many seconds find (a page must come back in well under a second).
 STATS_CAP = 5000
+STATS_BUDGET_S = 0.12
 
 
 def search(archive: Archive, query: str, *, limit: int = 20, site: str | None = None,
@@ -65,12 +67,14 @@ def search_page(archive: Archive, query: str, flt: ArticleFilter | None = None, 
 
 def search_stats(archive: Archive, query: str, flt: ArticleFilter | None = None, *,
                  granularity: str = "auto", share: bool = False,
-                 cap: int = STATS_CAP) -> dict[str, Any]:
-    """The total, facet counts, top sites and attention over time of a query's matches
-    (the latest published `cap` when there are more: `total_exact` is then false)."""
+                 cap: int = STATS_CAP, budget_s: float | None = STATS_BUDGET_S
+                 ) -> dict[str, Any]:
+    """The total, facet counts, top sites and attention over time of a query's matches (of
+    the latest archived `cap`, or those `budget_s` found, when there are more: `total_exact`
+    is then false and `total` a lower bound)."""
     flt = flt or ArticleFilter()
     with archive.reading() as session:
-        rows, more = fulltext.match_set(session, query, flt, cap)
+        rows, more = fulltext.match_set(session, query, flt, cap, budget_s)
         return {
             "total": len(rows), "total_exact": not more,
             "facets": facets.facet_counts(rows), "top_sites": facets.top_sites(rows),
@@ -81,11 +85,11 @@ def search_stats(archive: Archive, query: str, flt: ArticleFilter | None = None,
 
 def compare(archive: Archive, queries: Sequence[str], flt: ArticleFilter | None = None, *,
             granularity: str = "auto", share: bool = False,
-            cap: int = STATS_CAP) -> dict[str, Any]:
+            cap: int = STATS_CAP, budget_s: float | None = STATS_BUDGET_S) -> dict[str, Any]:
     """Several queries' attention over time on one axis: {"granularity", "series"}."""
     flt = flt or ArticleFilter()
     with archive.reading() as session:
-        sets = [fulltext.match_set(session, q, flt, cap) for q in queries]
+        sets = [fulltext.match_set(session, q, flt, cap, budget_s) for q in queries]
         span = timeline.day_span([rows for rows, _ in sets])
         series = []
         chosen = granularity

@@ -14,7 +14,7 @@ from typing import Any
 from diff_match_patch import diff_match_patch  # type: ignore[import-untyped]
 
 # Seconds one diff may take before it settles for a coarser (still correct) answer.
-DIFF_TIMEOUT_S = 0.5
+DIFF_TIMEOUT_S = 0.1
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 _OPS = {0: EQUAL, 1: INSERT, -1: DELETE}
 # A line that only dates the page or names its editor: portals rewrite these on every edit.

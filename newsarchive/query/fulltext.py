@@ -18,7 +18,8 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,6 +38,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from newsarchive.archive.filters import ArticleFilter, conditions, host_of
@@ -50,9 +52,18 @@ HIGHLIGHT = ("«", "»")
 # A 1-2 character query with at most this many indexed trigrams starting with it is looked
 # up through the index (see _rare_short).
 RARE_TERMS = 256
+RARE_TERMS_LARGE = 4096  # the same, for queries with a large limit (see _sqlite_rows)
 # PostgreSQL, 1-2 character queries: the newest articles searched along the primary key
 # before the GIN index is asked for older ones (see _postgres_rows).
 RECENT = 2000
+# Short queries with a large limit (facets, timelines), both engines: after the newest RECENT
+# articles, those found there tell how common the string is; when the rest of the limit should
+# lie within this many more articles, they are scanned along the key too, else the index is
+# asked (a scan that finds too little walks the whole archive; the index, for a common string,
+# returns most of it).
+SCAN_WINDOW = 60_000
+LARGE_LIMIT = 100
+STATS_CHUNK = 500  # matches read at a time by match_set, between looks at the clock
 # relevance: ranked (see module doc); time: newest published first (undated last);
 # archived: newest archived first.
 SORTS = ("relevance", "time", "archived")
@@ -107,7 +118,7 @@ def _all_trigrams(wanted: str) -> str:
     return " AND ".join(_quoted(trigram) for trigram in trigrams)
 
 
-def _rare_short(session: Session, wanted: str) -> str | None:
+def _rare_short(session: Session, wanted: str, most: int | None = None) -> str | None:
     """SQLite, a 1-2 character query: when few indexed trigrams start with it (a rare
     string, which a scan would look for through the whole archive), the FTS5 query OR-ing
     them ("" when none: no hits); None when it is common and a scan finds hits at once.
@@ -117,8 +128,9 @@ def _rare_short(session: Session, wanted: str) -> str | None:
     terms = list(session.execute(
         text("SELECT term FROM article_search_vocab WHERE term >= :low AND term < :high "
              "LIMIT :most"),
-        {"low": lowered, "high": lowered + "\U0010ffff", "most": RARE_TERMS + 1}).scalars())
-    if len(terms) > RARE_TERMS:
+        {"low": lowered, "high": lowered + "\U0010ffff",
+         "most": (most or RARE_TERMS) + 1}).scalars())
+    if len(terms) > (most or RARE_TERMS):
         return None
     return " OR ".join(_quoted(term) for term in terms)
 
@@ -130,9 +142,12 @@ def _like_pattern(query: str) -> str:
 
 def _contains(column: Any, wanted: str, sqlite: bool) -> ColumnElement[bool]:
     """`column` contains `wanted` (Latin letters in any case)."""
-    # ILIKE lower-cases every row, slow on Chinese text; a query with no cased letters
-    # matches the same rows with LIKE (SQLite's LIKE ignores ASCII case anyway).
-    like = "like" if sqlite or wanted.lower() == wanted.upper() else "ilike"
+    if wanted.lower() == wanted.upper():
+        # No cased letters (Chinese): a plain substring test, several times faster than LIKE,
+        # which compares character by character with case folding.
+        return (func.instr(column, wanted) if sqlite else func.strpos(column, wanted)) > 0
+    # ILIKE lower-cases every row, slow on Chinese text; SQLite's LIKE ignores ASCII case.
+    like = "like" if sqlite else "ilike"
     return getattr(column, like)(_like_pattern(wanted), escape="\\")  # type: ignore[no-any-return]
 
 
@@ -313,6 +328,43 @@ def _ordered(stmt: Any, keys: list[tuple[Any, bool]], cursor: list[Any] | None) 
                            for expr, descending in keys))
 
 
+RowsIn = Callable[[int | None, int | None, int], list[Row[Any]]]
+
+
+def _stepped(newest: int, limit: int, scan: RowsIn, indexed: RowsIn) -> list[Row[Any]]:
+    """Newest-first rows of a short query: `scan(low, high, n)` walks the key over
+    low < key <= high, `indexed(None, high, n)` asks the index for key <= high."""
+    cutoff = newest - RECENT
+    rows = scan(cutoff, None, limit)
+    if len(rows) >= limit:
+        return rows
+    need = limit - len(rows)
+    density = len(rows) / RECENT
+    if density > 0 and need / density <= SCAN_WINDOW:
+        low = cutoff - int(need / density * 1.5) - 1
+        rows += scan(low, cutoff, need)
+        cutoff = low
+        if len(rows) >= limit:
+            return rows
+    return rows + indexed(None, cutoff, limit - len(rows))
+
+
+def _newest(session: Session, key: Any, cursor: list[Any] | None) -> int | None:
+    """The highest key a newest-first page can hold: the archive's, or below the cursor's."""
+    newest = session.scalar(select(func.max(key)))
+    if newest is not None and cursor is not None and isinstance(cursor[0], int):
+        newest = min(newest, cursor[0] - 1)
+    return newest  # type: ignore[no-any-return]
+
+
+def _between(stmt: Any, key: Any, low: int | None, high: int | None) -> Any:
+    if low is not None:
+        stmt = stmt.where(key > low)
+    if high is not None:
+        stmt = stmt.where(key <= high)
+    return stmt
+
+
 def _sqlite_rows(session: Session, p: Plan, flt: ArticleFilter, columns: Columns, sort: str,
                  cursor: list[Any] | None, limit: int) -> list[Row[Any]]:
     title, body = source_view.c.title, source_view.c.body
@@ -322,6 +374,35 @@ def _sqlite_rows(session: Session, p: Plan, flt: ArticleFilter, columns: Columns
     if p.driver is not None:
         where.append(_driver_condition(p, title, body, sqlite=True))
         terms = _all_trigrams(p.wanted) if p.ranked else _rare_short(session, p.wanted)
+    if p.driver is not None and not p.ranked and sort != "time" and limit > LARGE_LIMIT:
+        # A string can start many trigrams and still be rare: with a large limit the scan
+        # first tells how common it is, and the index may be asked with many more terms.
+        terms = _rare_short(session, p.wanted, RARE_TERMS_LARGE)
+        newest = _newest(session, ArticleRow.id, cursor)
+        if newest is None:
+            return []
+        base = (_select(columns(title, body), [(key, True)]).select_from(ArticleRow)
+                .join(Site, Site.id == ArticleRow.site_id)
+                .join(source_view, source_view.c.id == ArticleRow.id).where(*where))
+        fts_key = search_table.c.rowid
+        fts = (_select(columns(title, body), [(fts_key, True)]).select_from(ArticleRow)
+               .join(Site, Site.id == ArticleRow.site_id)
+               .join(source_view, source_view.c.id == ArticleRow.id)
+               .join(search_table, fts_key == ArticleRow.id)
+               .where(literal_column("article_search").op("MATCH")(terms) if terms
+                      else false(), *where))
+
+        def scan(low: int | None, high: int | None, n: int) -> list[Row[Any]]:
+            stmt = _ordered(_between(base, key, low, high), [(key, True)], cursor)
+            return list(session.execute(stmt.limit(n)))
+
+        def indexed(low: int | None, high: int | None, n: int) -> list[Row[Any]]:
+            if terms is None:  # starts too many trigrams to ask for: scan on
+                return scan(low, high, n)
+            stmt = _ordered(_between(fts, fts_key, low, high), [(fts_key, True)], cursor)
+            return list(session.execute(stmt.limit(n)))
+
+        return _stepped(newest, limit, scan, indexed)
     keys = _order_keys(p, sort, title, body, search_table.c.rowid if terms is not None else key,
                        sqlite=True)
     stmt = (_select(columns(title, body), keys).select_from(ArticleRow)
@@ -338,9 +419,10 @@ def _postgres_rows(session: Session, p: Plan, flt: ArticleFilter, columns: Colum
                    cursor: list[Any] | None, limit: int) -> list[Row[Any]]:
     """PostgreSQL: the matching rows.
 
-    A 1-2 character driver is answered newest first in two steps. The newest RECENT articles
-    are searched along the primary key: a common string fills the limit there at once.
-    Older hits come from the GIN index alone (a materialized list of ids, ordered by an
+    A 1-2 character driver is answered newest first in steps (_stepped). The newest RECENT
+    articles are searched along the primary key: a common string fills the limit there at
+    once, or within a window of older ones that what was found there says is enough. Older
+    hits come from the GIN index alone (a materialized list of ids, ordered by an
     expression the primary key cannot give): the planner, which does not count the cost of
     reading each article's codes, would otherwise scan the table or walk its whole key for
     a rare string (seconds at 1M articles).
@@ -363,28 +445,30 @@ def _postgres_rows(session: Session, p: Plan, flt: ArticleFilter, columns: Colum
     if p.ranked or sort == "time":
         return list(session.execute(_ordered(stmt.where(codes, hit), keys, cursor)
                                     .limit(limit)))
-    newest = session.scalar(select(func.max(key)))
+    newest = _newest(session, key, cursor)
     if newest is None:
         return []
-    cutoff = newest - RECENT
-    rows = list(session.execute(_ordered(stmt.where(codes, hit, key > cutoff), keys, cursor)
-                                .limit(limit)))
-    if len(rows) < limit:
-        older_ids = select(key.label("id")).where(codes, key <= cutoff)
+
+    def scan(low: int | None, high: int | None, n: int) -> list[Row[Any]]:
+        stmt_ = _ordered(_between(stmt.where(codes, hit), key, low, high), keys, cursor)
+        return list(session.execute(stmt_.limit(n)))
+
+    def indexed(low: int | None, high: int | None, n: int) -> list[Row[Any]]:
+        older_ids = _between(select(key.label("id")).where(codes), key, low, high)
         if cursor is not None:
             older_ids = older_ids.where(key < cursor[0])
-        if not where and p.driver is not None and len(p.query.clauses) == 1:
+        if not where and len(p.query.clauses) == 1:
             # Nothing else to filter on: the index's newest hits are the answer.
-            older_ids = older_ids.order_by((key + 0).desc()).limit(limit - len(rows))
+            older_ids = older_ids.order_by((key + 0).desc()).limit(n)
         older = older_ids.cte("older_hits").prefix_with("MATERIALIZED")
         older_keys = [(older.c.id + 0, True)]
         older_stmt = (_select(columns(title, body), older_keys).select_from(ArticleRow)
                       .join(Site, Site.id == ArticleRow.site_id)
                       .join(search_table, key == ArticleRow.id)
                       .join(older, older.c.id == key).where(*where, hit))
-        rows += session.execute(_ordered(older_stmt, older_keys, None)
-                                .limit(limit - len(rows)))
-    return rows
+        return list(session.execute(_ordered(older_stmt, older_keys, None).limit(n)))
+
+    return _stepped(newest, limit, scan, indexed)
 
 
 # -- what callers get ----------------------------------------------------------------------------
@@ -445,18 +529,82 @@ def stats_columns(title: Any, body: Any) -> list[Any]:
     """What facets and timelines read of each match."""
     return [ArticleRow.id, Site.host.label("host"), ArticleRow.authors, ArticleRow.section_path,
             ArticleRow.language, ArticleRow.deleted_at, ArticleRow.published_at,
-            ArticleRow.published_offset,
+            ArticleRow.published_offset, ArticleRow.first_seen,
             select(func.count(ArticleRevision.id))
             .where(ArticleRevision.article_id == ArticleRow.id).correlate(ArticleRow)
             .scalar_subquery().label("revisions")]
 
 
-def match_set(session: Session, query: str | Query, flt: ArticleFilter | None, cap: int
-              ) -> tuple[list[Row[Any]], bool]:
-    """The `cap` latest published matches' facet and timeline columns, and whether there are
-    more (then every match published after the last one's time is among them)."""
-    found = match(session, plan(query), flt, stats_columns, sort="time", limit=cap)
-    return found.rows, found.next is not None
+class _Deadline:
+    """Statements on `session` interrupted once `at` (time.monotonic) has passed: SQLite by
+    a progress handler, PostgreSQL by a statement timeout."""
+
+    def __init__(self, session: Session, at: float | None) -> None:
+        self.session = session
+        self.at = at
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+
+    def __enter__(self) -> _Deadline:
+        if self.at is None:
+            return self
+        if self.sqlite:
+            raw = self.session.connection().connection.dbapi_connection
+            at = self.at
+            raw.set_progress_handler(lambda: int(time.monotonic() > at), 2000)  # type: ignore[union-attr]
+        else:
+            left = max(1, int((self.at - time.monotonic()) * 1000))
+            self.session.execute(text(f"SET LOCAL statement_timeout = {left}"))
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.at is not None and self.sqlite:
+            raw = self.session.connection().connection.dbapi_connection
+            raw.set_progress_handler(None, 0)  # type: ignore[union-attr]
+
+
+def _interrupted(error: OperationalError) -> bool:
+    message = str(error.orig)
+    return "interrupted" in message or "statement timeout" in message
+
+
+def match_set(session: Session, query: str | Query, flt: ArticleFilter | None, cap: int,
+              budget_s: float | None = None) -> tuple[list[Row[Any]], bool]:
+    """The facet and timeline columns of the latest archived matches, up to `cap` of them or as
+    many as `budget_s` seconds find, and whether there are more.
+
+    Newest archived first is the order both engines find matches in at once (a common string
+    fills a chunk from the newest articles; see _stepped): ordering a million matches by
+    publication time, or counting them all, cannot fit in a page's time. A chunk still being
+    read when the budget runs out is interrupted (the database stops), so a rare string in a
+    huge archive costs the budget, not a full scan."""
+    p = plan(query)
+    deadline = time.monotonic() + budget_s if budget_s is not None else None
+    rows: list[Row[Any]] = []
+    after = None
+    for size in _chunk_sizes():
+        try:
+            with _Deadline(session, deadline):
+                found = match(session, p, flt, stats_columns, sort="archived", after=after,
+                              limit=min(size, cap - len(rows)))
+        except OperationalError as exc:
+            if not _interrupted(exc):
+                raise
+            session.rollback()
+            return rows, True
+        rows += found.rows
+        if found.next is None:
+            return rows, False
+        if len(rows) >= cap or (deadline is not None and time.monotonic() > deadline):
+            return rows, True
+        after = found.next
+    raise AssertionError("unreachable")  # pragma: no cover - _chunk_sizes never ends
+
+
+def _chunk_sizes() -> Iterator[int]:
+    """Small first (some matches counted soon), then STATS_CHUNK at a time."""
+    yield from (100, 400)
+    while True:
+        yield STATS_CHUNK
 
 
 def local_day(row: Row[Any]) -> str | None:

@@ -115,10 +115,12 @@ totals = _Totals()
 def timeline(session: Session, rows: Sequence[Row[Any]], capped: bool, flt: ArticleFilter, *,
              granularity: str = "auto", share: bool = False,
              span: tuple[date, date] | None = None) -> dict[str, Any]:
-    """Matches per period, from a match set (fulltext.match_set: latest published first).
+    """Matches per period, from a match set (fulltext.match_set: latest archived first).
 
-    When the set was `capped`, periods before the one holding its oldest match are left out and
-    that period is marked partial: the chart shows only what was counted in full. `span` fixes
+    When the set was `capped`, it holds every match archived after its oldest one's first
+    fetch, so every match *published* after that time too (nothing is archived before it is
+    published): periods before the one holding that time are left out, that one is marked
+    partial, the later ones are complete. `span` fixes
     the periods shown (comparisons share one axis). With `share`, each point also carries the
     articles archived in the period (within `flt`) and the matches' share of them.
     """
@@ -133,8 +135,9 @@ def timeline(session: Session, rows: Sequence[Row[Any]], capped: bool, flt: Arti
     if granularity == "auto":
         granularity = auto_granularity(first, last)
     partial_from = None
-    if capped and days:
-        partial_from = period(date.fromisoformat(min(days)), granularity)
+    if capped and rows:
+        cut = min(row.first_seen for row in rows)
+        partial_from = period(cut.date(), granularity)
     counted: Counter[date] = Counter()
     for day_text, count in days.items():
         counted[period(date.fromisoformat(day_text), granularity)] += count

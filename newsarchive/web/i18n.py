@@ -107,6 +107,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "layout_warning": ("版面可能改变", "layout changed?"),
     "failures_by_kind": ("按类型统计的失败", "Failures by kind"),
     "revision_rate": ("修订率", "Revision rate"),
+    "window_note": ("以下比率针对最近 {days} 天内发布的 {n} 篇文章。",
+                    "Rates over the {n} articles published in the latest {days} days."),
     "deletion_rate_short": ("删除率", "Deletion rate"),
     "run": ("抓取", "Run"),
     "started": ("开始", "Started"),

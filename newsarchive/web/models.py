@@ -145,7 +145,6 @@ class SiteSummary(Model):
     articles: int
     deleted_now: int
     latest_published: str | None
-    latest_seen: str | None
     link: str
 
 
@@ -180,6 +179,8 @@ class SiteDashboard(Model):
     name: str | None
     timezone: str | None
     articles: int
+    days: int
+    window_articles: int
     deleted_now: int
     latest_published: str | None
     latest_seen: str | None

@@ -67,7 +67,7 @@ def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
     """A page saying what went wrong, in one line."""
     lang = request.query_params.get("lang")
     return page(request, "error.html", lang if lang in i18n.LANGUAGES else None, status,
-                status=status, detail=detail)
+                code=status, detail=detail)
 
 
 def _timeline_chart(timeline: dict[str, Any], share: bool, label: str) -> Markup:

@@ -56,7 +56,11 @@ def search(archive: Archive, view: View, filters: Filters, lang: str | None = No
         links[fmt] = link(f"/export.{fmt}", export_params)
     return {
         "query": view.q, "parsed": unparse(parsed), "sort": view.sort,
-        "filters": flt.as_dict(), "total": stats["total"], "total_exact": stats["total_exact"],
+        "filters": flt.as_dict(),
+        # When counting stopped early, the page itself may already show more.
+        "total": stats["total"] if stats["total_exact"] else max(
+            stats["total"], len(page["results"]) + (1 if page["next"] else 0)),
+        "total_exact": stats["total_exact"],
         "results": page["results"], "next": page["next"], "facets": stats["facets"],
         "top_sites": stats["top_sites"], "timeline": stats["timeline"], "links": links,
     }
