@@ -275,7 +275,12 @@ def decode_cursor(cursor: str, sort: str) -> list[Any]:
         kind, values = json.loads(raw)
         if kind != sort or not isinstance(values, list):
             raise ValueError(kind)
-        return [datetime.fromisoformat(v[1]) if isinstance(v, list) else v for v in values]
+        decoded = [datetime.fromisoformat(v[1]) if isinstance(v, list) else v for v in values]
+        # Keys are 32-bit integers (ids, counts) or times: anything else was not made here.
+        if any(not isinstance(v, int | datetime | None) or isinstance(v, bool)
+               or isinstance(v, int) and not -2**31 <= v < 2**31 for v in decoded):
+            raise ValueError(values)
+        return decoded
     except (ValueError, TypeError, IndexError, UnicodeDecodeError) as exc:
         raise BadCursor(cursor[:40], f"not a cursor of this search (sort={sort})") from exc
 

@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api", responses=ERRORS)
 FiltersParam = Annotated[Filters, Depends(filters)]
 Share = Annotated[bool, Query(description="Chart the share of all articles archived in each "
                               "period instead of counts")]
-ArticleId = Annotated[int, Path(ge=1, le=2**62, description="The article's id")]
+ArticleId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The article's id")]
 
 
 def archive_of(request: Request) -> Archive:

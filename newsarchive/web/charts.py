@@ -28,6 +28,14 @@ def _number(value: float, percent: bool) -> str:
     return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:.2f}"
 
 
+def _labelled(i: int, count: int, every: int) -> bool:
+    """Whether the i-th x label is written: every `every`-th, and the last unless it would
+    crowd the one before."""
+    if i == count - 1:
+        return True
+    return i % every == 0 and count - 1 - i >= max(1, every // 2)
+
+
 def _ticks(top: float) -> list[float]:
     if top <= 0:
         return [0.0]
@@ -59,7 +67,7 @@ def line_chart(series: Sequence[Series], *, percent: bool = False, title: str = 
                      f'text-anchor="end">{escape(_number(tick, percent))}</text>')
     every = max(1, len(labels) // 8)
     for i, label in enumerate(labels):
-        if i % every == 0 or i == len(labels) - 1:
+        if _labelled(i, len(labels), every):
             parts.append(f'<text class="axis" x="{x(i):.1f}" y="{HEIGHT - 14}" '
                          f'text-anchor="middle">{escape(label)}</text>')
         if label in marked:
@@ -104,7 +112,7 @@ def bar_chart(points: Sequence[tuple[str, float]], *, title: str = "",
                      f'y="{MARGIN_TOP + inner_h - height:.1f}" width="{max(1.0, width * 0.8):.1f}" '
                      f'height="{height:.1f}" data-label="{escape(label)}" data-value="{value}">'
                      f'<title>{escape(label)}: {escape(_number(value, False))}</title></rect>')
-        if i % every == 0 or i == len(points) - 1:
+        if _labelled(i, len(points), every):
             parts.append(f'<text class="axis" x="{left + width / 2:.1f}" y="{HEIGHT - 14}" '
                          f'text-anchor="middle">{escape(label)}</text>')
     parts.append("</svg>")

@@ -161,7 +161,7 @@ def article(request: Request, article_id: ArticleId,
 
 @router.get("/articles/{article_id}/page")
 def archived_page(request: Request, article_id: ArticleId,
-                  fetch: Annotated[int | None, Query(ge=1, le=2**62)] = None) -> Response:
+                  fetch: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> Response:
     """The archived page itself, made inert (newsarchive.web.render), for a sandboxed frame."""
     body, record = query.raw_page(archive_of(request), article_id, fetch)
     html = render.safe_page(body, record.get("encoding"))
