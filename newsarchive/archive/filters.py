@@ -5,7 +5,7 @@ time."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -42,18 +42,6 @@ class ArticleFilter:
         if unknown:
             raise ValueError(f"unknown status {unknown[0]!r}: use {', '.join(STATUSES)}")
 
-    def toggled(self, name: str, value: str) -> ArticleFilter:
-        """This filter with `value` added to, or taken from, the tuple field `name`."""
-        current: tuple[str, ...] = getattr(self, name)
-        values = tuple(v for v in current if v != value) if value in current else (
-            *current, value)
-        return replace(self, **{name: values})
-
-    def without(self, *names: str) -> ArticleFilter:
-        """This filter with the fields `names` cleared."""
-        return replace(self, **{n: () if isinstance(getattr(self, n), tuple) else None
-                                for n in names})
-
     def as_dict(self) -> dict[str, Any]:
         """The filter's set fields as JSON-ready values (times in ISO 8601)."""
         out: dict[str, Any] = {}
@@ -71,7 +59,7 @@ def host_of(site: str) -> str:
     return site_host(site if "://" in site else f"http://{site}")
 
 
-def json_list_has(column: Any, value: str, dialect: str, name: str) -> ColumnElement[bool]:
+def json_list_has(column: Any, value: str, dialect: str, name: str) -> Any:
     """`column` (a JSON list of text) holds `value` exactly."""
     if dialect == "postgresql":
         return text(f"{column} @> CAST(:{name} AS jsonb)").bindparams(
@@ -80,8 +68,7 @@ def json_list_has(column: Any, value: str, dialect: str, name: str) -> ColumnEle
                 ).bindparams(**{name: value})
 
 
-def _any_in_list(column: str, values: tuple[str, ...], dialect: str, name: str
-                 ) -> ColumnElement[bool]:
+def _any_in_list(column: str, values: tuple[str, ...], dialect: str, name: str) -> Any:
     return or_(*(json_list_has(column, v, dialect, f"{name}_{n}") for n, v in enumerate(values)))
 
 
@@ -100,9 +87,9 @@ def status_clause(status: str) -> ColumnElement[bool]:
     return revised()
 
 
-def conditions(flt: ArticleFilter, dialect: str) -> list[ColumnElement[bool]]:
+def conditions(flt: ArticleFilter, dialect: str) -> list[Any]:
     """The WHERE conditions of `flt` over articles joined to sites."""
-    out: list[ColumnElement[bool]] = []
+    out: list[Any] = []
     hosts = [host_of(s) for s in ((flt.site,) if flt.site else ()) + flt.sites]
     if hosts:
         out.append(Site.host.in_(hosts) if len(hosts) > 1 else Site.host == hosts[0])

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from newsarchive.archive.filters import STATUSES, ArticleFilter
+from newsarchive.extract.errors import NewsarchiveError
 from newsarchive.query import (
     article as article_module,
 )
@@ -37,7 +38,8 @@ if TYPE_CHECKING:
     from newsarchive.archive import Archive
 
 __all__ = ["GRANULARITIES", "SORTS", "STATUSES", "ArticleFilter", "ArticleNotFound",
-           "BadCursor", "QuerySyntaxError", "SiteNotFound", "article", "articles", "compare",
+           "BadCursor", "NewsarchiveError", "QuerySyntaxError", "SiteNotFound", "article",
+           "articles", "compare",
            "crawl_runs", "deleted", "deletion_rates", "export", "export_stream", "raw_page",
            "search", "search_page", "search_stats", "site_dashboard", "site_list", "stats",
            "summary"]

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session, aliased
 from newsarchive.archive.filters import ArticleFilter, apply_filter
 from newsarchive.archive.models import (
     ArticleEvent,
-    ArticleFields,
     ArticleRevision,
     ArticleRow,
     Fetch,
@@ -62,45 +61,61 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _row(fields: ArticleFields, article: ArticleRow, host: str, revision: ArticleRevision,
-         fetch: Fetch | None, sha256: str | None, deleted_at: datetime | None
-         ) -> dict[str, Any]:
+CONTENT = ("url", "title", "published_at", "published_offset", "updated_at", "updated_offset",
+           "authors", "source", "editor", "keywords", "section_path", "summary", "language",
+           "encoding", "content_hash")
+
+
+def _row(r: Any, deleted_at: datetime | None) -> dict[str, Any]:
+    """An export row from a statement row (see _statement: the fields' columns are `f_*`)."""
     return {
-        "url": fields.url, "canonical_url": article.canonical_url, "site": host,
-        "title": fields.title,
-        "body": fields.body if fields.body is not None else article.body,
-        "published": _iso(join_time(fields.published_at, fields.published_offset)),
-        "updated": _iso(join_time(fields.updated_at, fields.updated_offset)),
-        "authors": list(fields.authors), "source": fields.source, "editor": fields.editor,
-        "keywords": list(fields.keywords), "section_path": list(fields.section_path),
-        "summary": fields.summary, "language": fields.language, "encoding": fields.encoding,
-        "content_hash": fields.content_hash, "article_id": article.id,
-        "revision_id": revision.id, "revision_created_at": _iso(revision.created_at),
-        "first_seen": _iso(article.first_seen), "crawled_at": _iso(article.last_seen),
-        "deleted_at": _iso(deleted_at),
-        "cluster_id": article.cluster_id,
-        "crawl_run_id": fetch.crawl_run_id if fetch is not None else None,
-        "fetch_id": revision.fetch_id,
-        "fetched_at": _iso(fetch.fetched_at) if fetch is not None else None,
-        "extractor_version": revision.extractor_version, "raw_sha256": sha256,
+        "url": r.f_url, "canonical_url": r.canonical_url, "site": r.host,
+        "title": r.f_title,
+        "body": r.f_body if r.f_body is not None else r.article_body,
+        "published": _iso(join_time(r.f_published_at, r.f_published_offset)),
+        "updated": _iso(join_time(r.f_updated_at, r.f_updated_offset)),
+        "authors": list(r.f_authors), "source": r.f_source, "editor": r.f_editor,
+        "keywords": list(r.f_keywords), "section_path": list(r.f_section_path),
+        "summary": r.f_summary, "language": r.f_language, "encoding": r.f_encoding,
+        "content_hash": r.f_content_hash, "article_id": r.article_id,
+        "revision_id": r.revision_id, "revision_created_at": _iso(r.revision_created_at),
+        "first_seen": _iso(r.first_seen), "crawled_at": _iso(r.last_seen),
+        "deleted_at": _iso(deleted_at), "cluster_id": r.cluster_id,
+        "crawl_run_id": r.crawl_run_id, "fetch_id": r.fetch_id,
+        "fetched_at": _iso(r.fetched_at), "extractor_version": r.extractor_version,
+        "raw_sha256": r.raw_sha256,
     }
 
 
 def _statement(flt: ArticleFilter, revisions: bool, dialect: str
                ) -> Select[*tuple[Any, ...]]:
+    """Plain columns (no ORM objects: an export reads hundreds of thousands of rows), each
+    article's fields from itself when current, else from the revision."""
     revision = aliased(ArticleRevision)
-    stmt = select(ArticleRow, Site.host, revision, Fetch, RawPage.sha256).join(Site)
+    source: Any = revision if revisions or flt.as_of is not None else ArticleRow
+    columns = [getattr(source, name).label(f"f_{name}") for name in CONTENT]
+    columns.append((revision.body if source is revision else ArticleRow.body).label("f_body"))
+    stmt = select(
+        *columns, ArticleRow.body.label("article_body"), ArticleRow.id.label("article_id"),
+        ArticleRow.canonical_url, ArticleRow.first_seen, ArticleRow.last_seen,
+        ArticleRow.deleted_at, ArticleRow.cluster_id, Site.host,
+        revision.id.label("revision_id"), revision.created_at.label("revision_created_at"),
+        revision.fetch_id, revision.extractor_version, Fetch.crawl_run_id, Fetch.fetched_at,
+        RawPage.sha256.label("raw_sha256")).select_from(ArticleRow).join(
+        Site, Site.id == ArticleRow.site_id)
     if revisions:
         stmt = stmt.join(revision, revision.article_id == ArticleRow.id)
         if flt.as_of is not None:
             stmt = stmt.where(revision.created_at <= flt.as_of)
     else:
-        latest = select(ArticleRevision.article_id, func.max(ArticleRevision.id).label("rid"))
+        # The latest revision (as of the time asked) looked up per article through the
+        # article_id index: rows stream at once, no grouping of every revision first.
+        latest = select(func.max(ArticleRevision.id)).where(
+            ArticleRevision.article_id == ArticleRow.id)
         if flt.as_of is not None:
             latest = latest.where(ArticleRevision.created_at <= flt.as_of)
-        latest_sq = latest.group_by(ArticleRevision.article_id).subquery()
-        stmt = (stmt.join(latest_sq, latest_sq.c.article_id == ArticleRow.id)
-                .join(revision, revision.id == latest_sq.c.rid))
+        stmt = stmt.join(revision, revision.id == latest.correlate(ArticleRow)
+                         .scalar_subquery())
     stmt = (stmt.outerjoin(Fetch, Fetch.id == revision.fetch_id)
             .outerjoin(RawPage, RawPage.id == Fetch.raw_page_id)
             .order_by(ArticleRow.id, revision.id))
@@ -132,14 +147,13 @@ def iter_rows(session: Session, flt: ArticleFilter | None = None, *,
     batch: list[Any] = []
 
     def rows_of(batch: list[Any]) -> Iterator[dict[str, Any]]:
-        gone = (_as_of_state(session, sorted({b[0].id for b in batch}), flt.as_of)
-                if flt.as_of is not None else {})
-        for article, host, revision, fetch, sha256 in batch:
-            # As of a past time the article's fields are those of the revision current then.
-            current = not revisions and flt.as_of is None
-            fields: ArticleFields = article if current else revision
-            deleted_at = gone.get(article.id) if flt.as_of is not None else article.deleted_at
-            yield _row(fields, article, host, revision, fetch, sha256, deleted_at)
+        if flt.as_of is None:
+            for item in batch:
+                yield _row(item, item.deleted_at)
+            return
+        gone = _as_of_state(session, sorted({b.article_id for b in batch}), flt.as_of)
+        for item in batch:
+            yield _row(item, gone.get(item.article_id))
 
     for item in session.execute(stmt.execution_options(yield_per=BATCH)):
         batch.append(item)

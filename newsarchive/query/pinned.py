@@ -119,12 +119,17 @@ def _chunks(parts: Iterator[str]) -> Iterator[bytes]:
 
 def _csv_lines(rows: Iterator[dict[str, Any]], pinned: dict[str, Any]) -> Iterator[str]:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=exports.EXPORT_FIELDS)
+    writer = csv.writer(out)
+    fields = exports.EXPORT_FIELDS
+    lists = [n for n, name in enumerate(fields) if name in exports.LIST_FIELDS]
     yield f"# {PIN_KEY.replace('_', ' ', 1)} {json.dumps(pinned, ensure_ascii=False)}\n"
-    writer.writeheader()
+    writer.writerow(fields)
     for row in rows:
-        writer.writerow({key: exports.csv_cell(row[key]) for key in exports.EXPORT_FIELDS})
-        if out.tell() >= CHUNK_BYTES // 4:
+        cells = [row[name] for name in fields]
+        for n in lists:
+            cells[n] = json.dumps(cells[n], ensure_ascii=False)
+        writer.writerow(cells)
+        if out.tell() >= CHUNK_BYTES:
             yield out.getvalue()
             out.seek(0)
             out.truncate()
@@ -199,7 +204,8 @@ def stream(session: Session, fmt: str, query: str, flt: ArticleFilter, *,
            ) -> tuple[dict[str, Any], Iterator[bytes]]:
     """The pin and the byte chunks of a pinned export in `fmt` (csv, jsonl, parquet)."""
     if fmt not in exports.FORMATS:
-        raise exports.ExportError(fmt, f"unknown format; choose one of {', '.join(exports.FORMATS)}")
+        raise exports.ExportError(
+            fmt, f"unknown format; choose one of {', '.join(exports.FORMATS)}")
     if fmt == "parquet":
         exports.parquet_schema()  # ExportError now, before any byte, when pyarrow is missing
     parse(query)  # QuerySyntaxError now, too

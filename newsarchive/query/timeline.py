@@ -65,7 +65,7 @@ def _day_expression(dialect: str) -> Any:
     if dialect == "sqlite":
         return func.date(ArticleRow.published_at, func.printf(
             "%+d seconds", func.coalesce(ArticleRow.published_offset, 0)))
-    local = literal_column("(articles.published_at AT TIME ZONE 'UTC')") + func.make_interval(
+    local: Any = literal_column("(articles.published_at AT TIME ZONE 'UTC')") + func.make_interval(
         0, 0, 0, 0, 0, 0, func.coalesce(ArticleRow.published_offset, 0))
     return func.to_char(local, "YYYY-MM-DD")
 
@@ -83,7 +83,7 @@ class _Totals:
         dialect = session.get_bind().dialect.name
         state = tuple(session.execute(select(func.max(ArticleRow.id), func.count(ArticleRow.id)
                                              )).one())
-        key = (str(session.get_bind().url), flt, first, last, state)
+        key = (id(session.get_bind()), flt, first, last, state)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)

@@ -22,8 +22,13 @@ from fastapi.staticfiles import StaticFiles
 
 from newsarchive import __version__
 from newsarchive.archive import Archive
-from newsarchive.extract.errors import NewsarchiveError
-from newsarchive.query import ArticleNotFound, BadCursor, QuerySyntaxError, SiteNotFound
+from newsarchive.query import (
+    ArticleNotFound,
+    BadCursor,
+    NewsarchiveError,
+    QuerySyntaxError,
+    SiteNotFound,
+)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -84,10 +89,9 @@ class Guard:
             rest = [(k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode())
                     if k != "token"]
             target = scope["path"] + ("?" + urlencode(rest) if rest else "")
-            response = Response(status_code=303, headers={"Location": target})
-            response.set_cookie(TOKEN_COOKIE, self.token or "", httponly=True,
-                                samesite="strict")
-            await response(scope, receive, self._headers(send))
+            moved = Response(status_code=303, headers={"Location": target})
+            moved.set_cookie(TOKEN_COOKIE, self.token or "", httponly=True, samesite="strict")
+            await moved(scope, receive, self._headers(send))
             return
         await self.app(scope, receive, self._headers(send))
 

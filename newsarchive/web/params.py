@@ -56,8 +56,9 @@ class Filters:
 
     def toggled(self, name: str, value: str) -> Filters:
         values: tuple[str, ...] = getattr(self, name)
-        return replace(self, **{name: tuple(v for v in values if v != value)
-                                if value in values else (*values, value)})
+        changed: dict[str, Any] = {name: tuple(v for v in values if v != value)
+                                   if value in values else (*values, value)}
+        return replace(self, **changed)
 
     @property
     def active(self) -> bool:
