@@ -33,7 +33,7 @@ def _labelled(i: int, count: int, every: int) -> bool:
     crowd the one before."""
     if i == count - 1:
         return True
-    return i % every == 0 and count - 1 - i >= max(1, every // 2)
+    return i % every == 0 and count - 1 - i >= every
 
 
 def _ticks(top: float) -> list[float]:
