@@ -23,6 +23,7 @@ and the machine's load average before and after.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import random
@@ -339,14 +340,14 @@ def export_rate(server: Server) -> dict[str, Any]:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    rows = -2  # the pin comment line and the header
     size = 0
     began = time.perf_counter()
     with httpx.stream("GET", server.base + f"/export.csv?limit={EXPORT_ROWS}",
                       timeout=600) as response:
-        for line in response.iter_lines():
-            rows += 1
-            size += len(line)
+        lines = response.iter_lines()
+        next(lines)  # the pin
+        rows = sum(1 for _ in csv.reader(lines)) - 1  # records (bodies hold newlines)
+        size = int(response.num_bytes_downloaded)
     elapsed = time.perf_counter() - began
     done.set()
     sampler.join()

@@ -379,7 +379,8 @@ def _sqlite_rows(session: Session, p: Plan, flt: ArticleFilter, columns: Columns
     if p.driver is not None:
         where.append(_driver_condition(p, title, body, sqlite=True))
         terms = _all_trigrams(p.wanted) if p.ranked else _rare_short(session, p.wanted)
-    if p.driver is not None and not p.ranked and sort != "time" and limit > LARGE_LIMIT:
+    if p.driver is not None and not p.ranked and sort != "time" and (
+            limit > LARGE_LIMIT or terms is None):
         # A string can start many trigrams and still be rare: with a large limit the scan
         # first tells how common it is, and the index may be asked with many more terms.
         terms = _rare_short(session, p.wanted, RARE_TERMS_LARGE)
