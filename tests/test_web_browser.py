@@ -293,8 +293,9 @@ def test_sites_runs_and_chinese_interface(visit: Visit, built: WebArchive) -> No
     assert page.locator("svg.published rect.bar").count() == 3660
     assert page.locator("table.runs tr.run").count() == 2  # the two crawls of the demo
     visit.shot("site")
+    runs = json.loads(visit.open("/api/runs").inner_text("body"))["results"]
     page = visit.open("/runs")
-    assert page.locator("table.runs tr.run.finished").count() == 3
+    assert page.locator("table.runs tr.run.finished").count() == len(runs) >= 3
     visit.shot("runs")
     page = visit.open("/search?q=江州")
     page.locator("a.lang-switch").click()

@@ -64,6 +64,7 @@ RECENT = 2000
 SCAN_WINDOW = 60_000
 LARGE_LIMIT = 100
 STATS_CHUNK = 500  # matches read at a time by match_set, between looks at the clock
+FIRST_CHUNK_S = 1.0  # the first chunk's own time allowance (see match_set)
 # relevance: ranked (see module doc); time: newest published first (undated last);
 # archived: newest archived first.
 SORTS = ("relevance", "time", "archived")
@@ -173,6 +174,16 @@ def snippet_parts(original: str, folded: str, wanted: Sequence[str]
     for found in pattern.finditer(folded, start, end):
         for i in range(found.start(), found.end()):
             marks[i - start] = True
+    # Terms apart only by spaces ("5G Phone" searched as two words) read as one highlight.
+    for i in range(1, len(marks) - 1):
+        if not marks[i] and shown[start + i].isspace():
+            before = next((m for m in reversed(marks[:i]) if m is not None), False)
+            j = i
+            while j < len(marks) and not marks[j] and shown[start + j].isspace():
+                j += 1
+            if before and j < len(marks) and marks[j]:
+                for k in range(i, j):
+                    marks[k] = True
     parts: list[tuple[str, bool]] = []
     for offset, flag in enumerate(marks):
         char = shown[start + offset].replace("\n", " ")
@@ -584,12 +595,18 @@ def match_set(session: Session, query: str | Query, flt: ArticleFilter | None, c
     read when the budget runs out is interrupted (the database stops), so a rare string in a
     huge archive costs the budget, not a full scan."""
     p = plan(query)
-    deadline = time.monotonic() + budget_s if budget_s is not None else None
+    began = time.monotonic()
+    deadline = began + budget_s if budget_s is not None else None
     rows: list[Row[Any]] = []
     after = None
     for size in _chunk_sizes():
+        # The first chunk gets a longer allowance: a small archive's whole count must not
+        # depend on how busy the machine is.
+        allowed = (None if deadline is None else
+                   max(deadline, began + FIRST_CHUNK_S) if not rows and after is None
+                   else deadline)
         try:
-            with _Deadline(session, deadline):
+            with _Deadline(session, allowed):
                 found = match(session, p, flt, stats_columns, sort="archived", after=after,
                               limit=min(size, cap - len(rows)))
         except OperationalError as exc:

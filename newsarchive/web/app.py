@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote, urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -75,6 +75,12 @@ class Guard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        raw = scope.get("query_string", b"").decode("latin-1") + scope.get("path", "")
+        if "\x00" in unquote(raw):
+            # No archived text holds NUL, and neither database takes it in a parameter.
+            await JSONResponse({"detail": "a NUL character cannot be searched for"},
+                               status_code=400)(scope, receive, self._headers(send))
             return
         allowed, by_query = self._authorised(scope)
         if not allowed:
