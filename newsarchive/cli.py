@@ -508,5 +508,85 @@ def reextract(db_url: str | None, site: str | None, since: str | None, until: st
         click.echo(f"  article {failure['article_id']}: {failure['reason']}", err=True)
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; other than loopback needs --token or --no-auth.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--token", default=None, envvar="NEWSARCHIVE_TOKEN", metavar="TOKEN",
+              help="Require this token on every request [env NEWSARCHIVE_TOKEN].")
+@click.option("--no-auth", is_flag=True,
+              help="Listen beyond loopback with no token: anyone who reaches the port reads "
+                   "the whole archive.")
+def serve(db_url: str | None, host: str, port: int, token: str | None, no_auth: bool) -> None:
+    """Serve the researchers' web interface and JSON API over the archive, read-only.
+
+    Search, articles with revisions and provenance, deletions, sites and crawls, exports;
+    /api/openapi.json describes the API.
+
+    Example: newsarchive serve --db sqlite:///newsarchive.db --port 8000
+    """
+    import uvicorn
+
+    from newsarchive.archive.db import shown_url
+    from newsarchive.web import create_app
+
+    if not _loopback(host) and not token and not no_auth:
+        raise click.UsageError(f"--host {host} listens beyond this machine: give --token TOKEN, "
+                               "or --no-auth to expose the archive to anyone who can reach it")
+    url = db_url or default_db_url()
+    app = create_app(url, token=token)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Serving {shown_url(url)} read-only at http://{shown}:{port}/"
+               + (" (token required)" if token else ""))
+    if no_auth and not _loopback(host) and not token:
+        click.echo(f"WARNING: no authentication on {host}:{port}: every article, revision, raw "
+                   "page and export of this archive is readable by anyone who can reach it",
+                   err=True)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        app.app.state.archive.close()
+
+
+@main.command(name="datasette-metadata")
+@db_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to FILE instead of stdout.")
+def datasette_metadata(db_url: str | None, output: str | None) -> None:
+    """Write a Datasette metadata file for the archive: table and column descriptions (those
+    of docs/schema.md), facets, and canned queries ("deleted this week", "most revised").
+
+    Example: newsarchive datasette-metadata -o metadata.json && datasette newsarchive.db
+    -m metadata.json
+    """
+    from newsarchive.archive.db import sqlite_path
+    from newsarchive.query.datasette import metadata
+
+    url = db_url or default_db_url()
+    path = sqlite_path(url)
+    database = path.stem if path is not None else "newsarchive"
+    text_ = json.dumps(metadata(database), ensure_ascii=False, indent=2)
+    if output:
+        Path(output).write_text(text_ + "\n", encoding="utf-8")
+        click.echo(f"wrote {output} (database {database!r})", err=True)
+    else:
+        click.echo(text_)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

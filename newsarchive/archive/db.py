@@ -18,6 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.pool import QueuePool
 
 from newsarchive.extract.errors import FailureKind, NewsarchiveError
 
@@ -132,7 +133,10 @@ def _readonly_engine(url: str) -> Engine:
         return sqlite3.connect(target, uri=True, timeout=SQLITE_BUSY_TIMEOUT_S,
                                check_same_thread=False)
 
-    engine = create_engine("sqlite://", creator=connect, json_serializer=_json_dumps)
+    # "sqlite://" alone would get SingletonThreadPool (one connection per thread, closed
+    # under threads beyond its size): the web interface reads from many threads at once.
+    engine = create_engine("sqlite://", creator=connect, json_serializer=_json_dumps,
+                           poolclass=QueuePool, pool_size=8, max_overflow=8)
     event.listen(engine, "connect", _sqlite_pragmas(READ_PRAGMAS))
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
