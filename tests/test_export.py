@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from newsarchive.archive import Archive
 from newsarchive.cli import main
-from newsarchive.extract.article import Article
+from newsarchive.extract.article import Article, Post
 from newsarchive.query.exports import EXPORT_FIELDS, LIST_FIELDS
 from tests.archiving import record_fetch, store_article
 
@@ -41,8 +41,11 @@ def archive(db_url: str) -> Iterator[Archive]:
         url = "http://other.example.cn/b.html"
         fetch = record_fetch(opened, run, url=url, final_url=url, status=200, headers={},
                                     body=b"<p>b</p>", fetched_at=AT)
-        store_article(opened, run, [fetch], Article(url=url, title="天气", paragraphs=["晴。"]),
-                             "v-test")
+        # A thread: its posts travel in every format, each with who wrote it and when.
+        store_article(opened, run, [fetch], Article(
+            url=url, title="天气", paragraphs=["晴。", "多云。"], posts=[
+                Post(author="楼主", published=datetime(2020, 1, 9, 8, 0, tzinfo=CST), text="晴。"),
+                Post(author=None, published=None, text="多云。")]), "v-test")
         yield opened
 
 
@@ -63,7 +66,7 @@ def read(path: Path, fmt: str) -> list[dict[str, Any]]:
         rows = list(csv.DictReader(handle))
     for row in rows:
         for key, value in row.items():
-            row[key] = (json.loads(value) if key in LIST_FIELDS
+            row[key] = (json.loads(value) if key in LIST_FIELDS or key == "posts" and value
                         else None if value == "" else value)
     return rows
 
@@ -92,6 +95,10 @@ def test_export_round_trip_field_by_field(archive: Archive, db_url: str, tmp_pat
     assert first["raw_sha256"] == hashlib.sha256(PAGE_V2).hexdigest()
     assert first["fetched_at"] == AT.isoformat()
     assert first["crawl_run_id"] in (1, "1")
+    assert first["posts"] is None
+    assert rows[1]["posts"] == [
+        {"author": "楼主", "published": "2020-01-09T08:00:00+08:00", "text": "晴。"},
+        {"author": None, "published": None, "text": "多云。"}]
 
 
 def test_export_revisions_and_filters(archive: Archive, db_url: str, tmp_path: Path) -> None:

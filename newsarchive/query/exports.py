@@ -36,11 +36,14 @@ from newsarchive.extract.errors import FailureKind, NewsarchiveError
 FORMATS = ("jsonl", "csv", "parquet")
 BATCH = 1000
 LIST_FIELDS = ("authors", "keywords", "section_path")
+# A thread's posts, [{author, published, text}] in page order; null for an article that is no
+# thread. A JSON array in CSV cells, a list of structs in Parquet.
+POST_FIELDS = ("author", "published", "text")
 INT_FIELDS = ("article_id", "revision_id", "cluster_id", "crawl_run_id", "fetch_id")
 # Content, then identity and life, then provenance: where and how each row was made.
 EXPORT_FIELDS = (
     "url", "canonical_url", "site", "title", "body", "published", "updated", "authors",
-    "source", "editor", "keywords", "section_path", "summary", "language", "encoding",
+    "source", "editor", "keywords", "section_path", "summary", "posts", "language", "encoding",
     "content_hash", "article_id", "revision_id", "revision_created_at", "first_seen",
     "crawled_at", "deleted_at", "cluster_id", "crawl_run_id", "fetch_id", "fetched_at",
     "extractor_version", "raw_sha256",
@@ -62,8 +65,8 @@ def _iso(value: datetime | None) -> str | None:
 
 
 CONTENT = ("url", "title", "published_at", "published_offset", "updated_at", "updated_offset",
-           "authors", "source", "editor", "keywords", "section_path", "summary", "language",
-           "encoding", "content_hash")
+           "authors", "source", "editor", "keywords", "section_path", "summary", "posts",
+           "language", "encoding", "content_hash")
 
 
 def _row(r: Any, deleted_at: datetime | None) -> dict[str, Any]:
@@ -76,7 +79,8 @@ def _row(r: Any, deleted_at: datetime | None) -> dict[str, Any]:
         "updated": _iso(join_time(r.f_updated_at, r.f_updated_offset)),
         "authors": list(r.f_authors), "source": r.f_source, "editor": r.f_editor,
         "keywords": list(r.f_keywords), "section_path": list(r.f_section_path),
-        "summary": r.f_summary, "language": r.f_language, "encoding": r.f_encoding,
+        "summary": r.f_summary, "posts": r.f_posts or None, "language": r.f_language,
+        "encoding": r.f_encoding,
         "content_hash": r.f_content_hash, "article_id": r.article_id,
         "revision_id": r.revision_id, "revision_created_at": _iso(r.revision_created_at),
         "first_seen": _iso(r.first_seen), "crawled_at": _iso(r.last_seen),
@@ -197,8 +201,10 @@ def _pyarrow() -> Any:
 def parquet_schema(metadata: dict[str, str] | None = None) -> Any:
     """The Parquet schema of export rows (lists as list<string>, times as ISO text)."""
     pa = _pyarrow()
+    post = pa.struct([(name, pa.string()) for name in POST_FIELDS])
     return pa.schema([
         (name, pa.list_(pa.string()) if name in LIST_FIELDS
+         else pa.list_(post) if name == "posts"
          else pa.int64() if name in INT_FIELDS else pa.string())
         for name in EXPORT_FIELDS], metadata=metadata)
 

@@ -121,14 +121,10 @@ def _csv_lines(rows: Iterator[dict[str, Any]], pinned: dict[str, Any]) -> Iterat
     out = io.StringIO()
     writer = csv.writer(out)
     fields = exports.EXPORT_FIELDS
-    lists = [n for n, name in enumerate(fields) if name in exports.LIST_FIELDS]
     yield f"# {PIN_KEY.replace('_', ' ', 1)} {json.dumps(pinned, ensure_ascii=False)}\n"
     writer.writerow(fields)
     for row in rows:
-        cells = [row[name] for name in fields]
-        for n in lists:
-            cells[n] = json.dumps(cells[n], ensure_ascii=False)
-        writer.writerow(cells)
+        writer.writerow([exports.csv_cell(row[name]) for name in fields])
         if out.tell() >= CHUNK_BYTES:
             yield out.getvalue()
             out.seek(0)
