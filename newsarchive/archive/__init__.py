@@ -16,6 +16,7 @@ from newsarchive.archive import clusters
 from newsarchive.archive.db import (
     ArchiveUnavailable,
     check_schema,
+    close_engine,
     default_db_url,
     make_engine,
     shown_url,
@@ -89,10 +90,10 @@ class Archive:
                 with self.engine.connect() as connection:
                     check_schema(connection, shown_url(self.url))
             except SQLAlchemyError as exc:
-                self.engine.dispose()
+                close_engine(self.engine)
                 raise ArchiveUnavailable(shown_url(self.url), unavailable_reason(exc)) from exc
             except ArchiveUnavailable:
-                self.engine.dispose()
+                close_engine(self.engine)
                 raise
         self._site_ids: dict[str, int] = {}
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
@@ -108,7 +109,7 @@ class Archive:
 
     def close(self) -> None:
         """Release the database connections."""
-        self.engine.dispose()
+        close_engine(self.engine)
 
     def __enter__(self) -> Self:
         return self

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import sqlite3
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # Any fixed number: PostgreSQL workers starting together migrate one at a time.
 MIGRATION_LOCK_ID = 0x6E657773
 SQLITE_BUSY_TIMEOUT_S = 30.0
+PG_CONNECT_TIMEOUT_S = 10
 
 
 class ArchiveUnavailable(NewsarchiveError):
@@ -75,6 +77,8 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
                                  "postgresql+psycopg://user@host/db)") from exc
     if readonly:
         return _readonly_engine(url)
+    if parsed.get_backend_name() == "sqlite":
+        _check_sqlite_target(url)
     try:
         if parsed.get_backend_name() == "sqlite":
             engine = create_engine(
@@ -84,19 +88,51 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
             event.listen(engine, "connect", _sqlite_pragmas(WRITE_PRAGMAS))
             event.listen(engine, "begin", _sqlite_on_begin)
             return engine
+        connect_args: dict[str, Any] = {}
+        if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+            # A server that drops packets fails in seconds, not after the OS's minutes.
+            connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
         return create_engine(url, json_serializer=_json_dumps, pool_pre_ping=True, pool_size=5,
-                             max_overflow=5)
+                             max_overflow=5, connect_args=connect_args)
     except NoSuchModuleError as exc:
-        raise ArchiveUnavailable(shown_url(url), f"unknown database kind {parsed.drivername!r}"
-                                 ) from exc
+        raise ArchiveUnavailable(shown_url(url), f"unknown database kind {parsed.drivername!r} "
+                                 "(use sqlite:///FILE or postgresql+psycopg://...)") from exc
     except ImportError as exc:
-        raise ArchiveUnavailable(shown_url(url), f"its driver is not installed ({exc}); for "
-                                 "PostgreSQL: pip install 'newsarchive[postgres]'") from exc
+        module = getattr(exc, "name", None) or str(exc)
+        raise ArchiveUnavailable(shown_url(url), f"the driver for {parsed.drivername} "
+                                 f"({module}) is not installed: install it, or for PostgreSQL "
+                                 "pip install 'newsarchive[postgres]'") from exc
+
+
+def _check_sqlite_target(url: str) -> None:
+    """ArchiveUnavailable where a SQLite file to write cannot be: a directory, or in a
+    directory that does not exist (SQLite would only say "unable to open database file")."""
+    path = sqlite_path(url)
+    if path is None:
+        return
+    if path.is_dir():
+        raise ArchiveUnavailable(url, f"{path} is a directory: give the archive file in it, "
+                                 f"e.g. sqlite:///{path / 'newsarchive.db'}")
+    parent = path.parent
+    if not parent.is_dir():
+        raise ArchiveUnavailable(url, f"directory {parent} does not exist: create it first")
+
+
+def require_archive(url: str) -> None:
+    """ArchiveUnavailable unless the SQLite file `url` names exists (a command that writes to
+    an existing archive must not create an empty one from a mistyped --db)."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise ArchiveUnavailable(url, f"no archive at {path} (check --db; `newsarchive crawl` "
+                                 "or `newsarchive migrate` creates one)")
 
 
 def sqlite_path(url: str) -> Path | None:
     """The file a sqlite URL names; None for an in-memory database or another engine."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database)
@@ -114,8 +150,11 @@ def _readonly_engine(url: str) -> Engine:
     if not path.exists():
         raise ArchiveUnavailable(url, f"no archive at {path} (check --db; `newsarchive crawl` "
                                  "creates one)")
+    if path.is_dir():
+        raise ArchiveUnavailable(url, f"{path} is a directory, not an archive file (check --db)")
     if not path.is_file():
         raise ArchiveUnavailable(url, f"{path} is not a file")
+    tidy = not any(path.with_name(path.name + s).exists() for s in ("-wal", "-shm"))
     target = f"file:{quote(str(path.resolve()))}?mode=ro"
     try:
         probe = sqlite3.connect(target, uri=True)
@@ -139,7 +178,37 @@ def _readonly_engine(url: str) -> Engine:
                            poolclass=QueuePool, pool_size=8, max_overflow=8)
     event.listen(engine, "connect", _sqlite_pragmas(READ_PRAGMAS))
     event.listen(engine, "begin", _sqlite_on_begin)
+    if tidy:
+        _UNTIDY[engine] = path
     return engine
+
+
+# Read-only engines on a WAL archive that had no -wal/-shm files when opened: a mode=ro
+# connection makes them and cannot remove them; close_engine has SQLite remove them.
+_UNTIDY: weakref.WeakKeyDictionary[Engine, Path] = weakref.WeakKeyDictionary()
+
+
+def close_engine(engine: Engine) -> None:
+    """Release the engine's connections; a read-only SQLite archive is left as it was found,
+    without -wal/-shm files its reading made."""
+    engine.dispose()
+    path = _UNTIDY.pop(engine, None)
+    if path is None:
+        return
+    wal = path.with_name(path.name + "-wal")
+    try:
+        if not wal.exists() or wal.stat().st_size:
+            return  # nothing made, or a writer has since written: not ours to touch
+        # The last connection to close removes the sidecars, after a checkpoint of the empty
+        # WAL (the archive file is not changed); while another process has it open, nothing.
+        probe = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=rw", uri=True,
+                                timeout=1.0)
+        try:
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            probe.close()
+    except (OSError, sqlite3.Error):
+        pass  # read-only media or a busy writer: the sidecars stay, as SQLite made them
 
 
 def _readonly_session(dbapi_connection: Any, _record: Any) -> None:
@@ -249,6 +318,12 @@ def unavailable_reason(error: BaseException) -> str:
         return "cannot open the database file (does its directory exist? is it writable?)"
     if "readonly database" in text_:
         return "the archive is read-only; query commands read it without writing"
+    if "does not exist" in text_:
+        return f"the server answers, but: {text_[:200]} (check --db, or create it)"
+    if "authentication failed" in text_ or "no password supplied" in text_:
+        return f"the server refused the login (check user and password in --db): {text_[:200]}"
+    if "timeout expired" in text_:
+        return f"the database server did not answer in time ({text_[:200]})"
     if "connection" in text_.lower() and ("refused" in text_ or "failed" in text_):
         return f"the database server does not answer ({text_[:200]})"
     return text_[:300]
