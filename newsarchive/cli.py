@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 import click
 
@@ -64,14 +67,52 @@ def settings_option(help_text: str) -> Callable[[F], F]:
                         callback=_settings, help=help_text)
 
 
-def _parse_when(value: str | None) -> datetime | None:
+MAX_LIMIT = 10_000
+_JOB_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+def _query_text(_ctx: click.Context, _param: click.Parameter, value: str | None
+                ) -> str | None:
+    """A search query: refused when empty or only spaces (it would match nothing)."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("is empty: give a word or phrase to search for")
+    return value
+
+
+def _job_name(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """--job: a plain name, its state a directory under .newsarchive/jobs/ and nowhere else."""
+    if value is not None and (not _JOB_RE.match(value) or ".." in value):
+        raise click.BadParameter(f"{value!r} is not a job name: use letters, digits, - _ . "
+                                 "(no path)")
+    return value
+
+
+def _output_file(_ctx: click.Context, _param: click.Parameter, value: str | None
+                 ) -> str | None:
+    """-o FILE: refused before anything is read when it cannot be written."""
+    if value is None or value == "-":
+        return value
+    path = Path(value)
+    parent = path.parent
+    if path.is_dir():
+        raise click.BadParameter(f"{value} is a directory: give a file name")
+    if not parent.is_dir():
+        raise click.BadParameter(f"directory {parent} does not exist: create it, or write "
+                                 "elsewhere")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise click.BadParameter(f"{value} cannot be written (permission denied)")
+    return value
+
+
+def _parse_when(value: str | None, option: str = "--since") -> datetime | None:
     """An ISO date or date-time for --since/--until; one without offset is taken as UTC."""
     if value is None:
         return None
     try:
         when = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not an ISO date (e.g. 2024-03-05)") from exc
+        raise click.BadParameter(f"{value!r} is not an ISO date (e.g. 2024-03-05)",
+                                 param_hint=option) from exc
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
@@ -108,14 +149,84 @@ def _print_hits(hits: list[dict[str, Any]]) -> None:
             click.echo(f"{'':25}  …{hit['snippet']}…")
 
 
+def _one_line(text_: str) -> str:
+    return " ".join(text_.split())
+
+
+class _UsageLine(click.UsageError):
+    """A usage error shown as one line: the cause, the fix, and where the help is."""
+
+    def __init__(self, error: click.UsageError) -> None:
+        super().__init__(error.format_message(), error.ctx)
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
+        click.echo(f"Error: {_one_line(self.format_message())}{hint}", err=True)
+
+
+class _RuntimeLine(click.ClickException):
+    """A runtime failure (exit 1) shown as one line."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"Error: {_one_line(self.format_message())}", err=True)
+
+
+def _failure(exc: Exception) -> click.ClickException:
+    """The one line an exception out of a command ends it with (exit 1)."""
+    from newsarchive.crawl.sites import SiteConfigError
+
+    if isinstance(exc, NewsarchiveError | SiteConfigError):
+        return _RuntimeLine(str(exc))
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _RuntimeLine(f"{where}{exc.strerror or exc}")
+    if isinstance(exc, UnicodeDecodeError):
+        return _RuntimeLine(f"input is not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
+                            f"offset {exc.start}): convert it to UTF-8")
+    if type(exc).__module__.startswith("sqlalchemy"):
+        cause = getattr(exc, "orig", None) or exc
+        return _RuntimeLine(f"the archive could not be read or written: {str(cause)[:300]}")
+    return _RuntimeLine(f"unexpected error {type(exc).__name__}: {str(exc)[:300]}; this is a "
+                        "bug, please report it (NEWSARCHIVE_DEBUG=1 shows the traceback)")
+
+
+def _not_utf8(args: list[str]) -> None:
+    """A usage error naming the first argument that is not UTF-8 text (argv bytes arrive
+    as surrogate escapes, which no database, file name or query can take)."""
+    for number, arg in enumerate(args, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise click.UsageError(f"argument {number} ({shown!r}) is not UTF-8 text: "
+                                   "give it in UTF-8") from None
+
+
 class _Commands(click.Group):
-    """The command group: a named failure (NewsarchiveError) ends a command with its one line."""
+    """The command group: every failure ends a command with one line on stderr, exit 2 for
+    a usage error and 1 for a runtime one; NEWSARCHIVE_DEBUG=1 shows the traceback."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            _not_utf8(args)
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _UsageLine(exc) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except NewsarchiveError as exc:
-            raise click.ClickException(str(exc)) from exc
+        except _UsageLine:
+            raise
+        except click.UsageError as exc:
+            raise _UsageLine(exc) from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("NEWSARCHIVE_DEBUG") == "1":
+                raise
+            raise _failure(exc) from exc
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -141,7 +252,8 @@ def migrate(db_url: str | None) -> None:
 
 @main.command()
 @db_option
-@click.option("--query", default=None, help="Example search to run at the end.")
+@click.option("--query", default=None, callback=_query_text,
+              help="Example search to run at the end.")
 def demo(db_url: str | None, query: str | None) -> None:
     """Serve the bundled demo portal, crawl it into the archive, show a summary and a query.
 
@@ -177,7 +289,7 @@ def demo(db_url: str | None, query: str | None) -> None:
     help="List pages followed per section, the start page included (0 = all).",
 )
 @sites_dir_option
-@click.option("--job", default=None, metavar="NAME",
+@click.option("--job", default=None, metavar="NAME", callback=_job_name,
               help="Resumable job: state in .newsarchive/jobs/NAME; rerun the same to resume.")
 @click.option("--revisit", default=None, metavar="DURATIONS",
               help="Incremental: re-check archived articles at these ages, e.g. 1h,1d,7d,30d "
@@ -210,10 +322,19 @@ def crawl_command(
     names = [t for t in targets if "://" not in t]
     if len(names) > 1 or (names and urls):
         raise click.UsageError("give one SITE name, or section URLs")
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise click.BadParameter(f"{url!r} is not an http(s) URL with a host, e.g. "
+                                     "https://news.example.cn/world/", param_hint="TARGETS")
     try:
         site = find_site(names[0], sites_dir) if names else None
     except SiteConfigError as exc:
-        raise click.BadParameter(str(exc), param_hint="SITE") from exc
+        hint = ("; a section URL starts with http:// or https://"
+                if "." in names[0] or "/" in names[0] else "")
+        raise click.BadParameter(f"{exc}{hint}", param_hint="SITE") from exc
+    if distributed:
+        _check_redis(redis_url)
     settings: dict[str, Any] = {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
     if warc_dir is not None:
         settings["NEWSARCHIVE_WARC_DIR"] = warc_dir
@@ -238,6 +359,27 @@ def crawl_command(
         click.echo(f"  WARNING coverage:  {warning}")
 
 
+def _check_redis(url: str) -> None:
+    """--distributed: the Redis at `url` answers, before anything is crawled or written."""
+    try:
+        import redis
+    except ImportError as exc:
+        raise click.ClickException("--distributed needs scrapy-redis: pip install "
+                                   "'newsarchive[distributed]'") from exc
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+    except ValueError as exc:
+        raise click.BadParameter(f"{url!r} is not a Redis URL ({exc})",
+                                 param_hint="--redis-url") from exc
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        raise _RuntimeLine(f"Redis at {url} does not answer ({exc}): start it, or give "
+                           "--redis-url") from exc
+    finally:
+        client.close()
+
+
 @main.group()
 def sites() -> None:
     """Site configurations (sites/*.toml): check them, list them.
@@ -254,18 +396,30 @@ def sites_validate(files: tuple[str, ...], sites_dir: str) -> None:
 
     Example: newsarchive sites validate sites/demo.toml
     """
-    from newsarchive.crawl.sites import SiteConfigError, load_site, load_sites
+    from newsarchive.crawl.sites import SiteConfigError, load_site, scan_sites
 
-    try:
-        if files:
-            found = [load_site(path) for path in files]
-        else:
-            found = list(load_sites(sites_dir).values())
-    except SiteConfigError as exc:
-        click.echo(f"invalid: {exc}", err=True)
-        sys.exit(1)
+    found: list[SiteConfig] = []
+    broken: list[SiteConfigError] = []
+    if files:
+        for path in files:
+            try:
+                found.append(load_site(path))
+            except SiteConfigError as exc:
+                broken.append(exc)
+    else:
+        try:
+            known, broken = scan_sites(sites_dir)
+        except SiteConfigError as exc:
+            raise click.BadParameter(str(exc), param_hint="--sites-dir") from exc
+        found = list(known.values())
+        if not found and not broken:
+            raise _RuntimeLine(f"{sites_dir}: no site files (*.toml) in it")
     for site in found:
         click.echo(f"ok: {site.path} ({site.name}, {len(site.sections)} section(s))")
+    for error in broken:
+        click.echo(f"invalid: {_one_line(str(error))}", err=True)
+    if broken:
+        sys.exit(1)
 
 
 @sites.command(name="list")
@@ -275,16 +429,20 @@ def sites_list(sites_dir: str) -> None:
 
     Example: newsarchive sites list --sites-dir sites
     """
-    from newsarchive.crawl.sites import SiteConfigError, duration_text, load_sites
+    from newsarchive.crawl.sites import SiteConfigError, duration_text, scan_sites
 
     try:
-        found = load_sites(sites_dir)
+        found, broken = scan_sites(sites_dir)
     except SiteConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.BadParameter(str(exc), param_hint="--sites-dir") from exc
     for name, site in found.items():
         revisit = ",".join(duration_text(d) for d in site.revisit.after)
         click.echo(f"{name}\t{','.join(site.allowed_hosts)}\t{len(site.sections)} section(s)"
                    f"\trevisit {revisit or 'every run'}\t{site.timezone or '-'}")
+    for error in broken:
+        click.echo(f"unusable: {_one_line(str(error))}", err=True)
+    if broken:
+        sys.exit(1)
 
 
 @main.command()
@@ -303,17 +461,24 @@ def schedule(site_names: tuple[str, ...], every: str, runs: int, db_url: str | N
     Example: newsarchive schedule --every 30m demo
     """
     from newsarchive.crawl.schedule import run_schedule
-    from newsarchive.crawl.sites import SiteConfigError, load_sites, parse_duration
+    from newsarchive.crawl.sites import SiteConfigError, parse_duration, scan_sites
 
     try:
         interval = parse_duration(every)
-        known = load_sites(sites_dir)
-    except (ValueError, SiteConfigError) as exc:
-        raise click.BadParameter(str(exc)) from exc
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--every") from exc
+    try:
+        known, broken = scan_sites(sites_dir)
+    except SiteConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--sites-dir") from exc
     names = list(site_names) or sorted(known)
     missing = [n for n in names if n not in known]
     if missing or not names:
-        raise click.BadParameter(f"unknown site(s): {', '.join(missing) or 'none configured'}")
+        unusable = f"; unusable: {'; '.join(str(e) for e in broken)}" if broken else ""
+        raise click.BadParameter(f"unknown site(s): {', '.join(missing) or 'none configured'}"
+                                 f"{unusable}", param_hint="SITE_NAMES")
+    for error in broken:
+        click.echo(f"WARNING unusable site file, skipped: {_one_line(str(error))}", err=True)
     extra = ["--sites-dir", sites_dir, "--db", db_url or default_db_url()]
     for name, value in overrides.items():
         extra += ["-s", f"{name}={value}"]
@@ -385,6 +550,7 @@ def extract_command(paths: tuple[str, ...], url: str | None, from_list: IO[str] 
         click.echo(json.dumps(record, ensure_ascii=False))
     if failed:
         click.echo(f"{failed} page(s) could not be extracted", err=True)
+        sys.exit(1)
 
 
 def filter_options(func: F) -> F:
@@ -403,7 +569,7 @@ def _filter(site: str | None, since: str | None, until: str | None,
             author: str | None) -> Any:
     from newsarchive.archive.filters import ArticleFilter
 
-    return ArticleFilter(site, _parse_when(since), _parse_when(until), author)
+    return ArticleFilter(site, _parse_when(since), _parse_when(until, "--until"), author)
 
 
 @main.command()
@@ -413,7 +579,7 @@ def _filter(site: str | None, since: str | None, until: str | None,
               show_default=True)
 @click.option("--revisions", is_flag=True, help="Every revision, not only current articles.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to FILE instead of stdout (needed for parquet).")
+              callback=_output_file, help="Write to FILE instead of stdout (needed for parquet).")
 def export(db_url: str | None, site: str | None, since: str | None, until: str | None,
            author: str | None, fmt: str, revisions: bool, output: str | None) -> None:
     """Export articles (or every revision) with provenance as JSONL, CSV or Parquet.
@@ -431,10 +597,10 @@ def export(db_url: str | None, site: str | None, since: str | None, until: str |
 
 
 @main.command()
-@click.argument("query")
+@click.argument("query", callback=_query_text)
 @db_option
 @filter_options
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
               show_default=True)
 def search(query: str, db_url: str | None, site: str | None, since: str | None,
@@ -498,10 +664,14 @@ def reextract(db_url: str | None, site: str | None, since: str | None, until: st
     Example: newsarchive reextract --site news.example.cn --since 2024-01-01
     """
     from newsarchive.archive import Archive
+    from newsarchive.archive.db import require_archive
     from newsarchive.archive.reextract import reextract as run_reextract
 
-    with Archive(db_url or default_db_url()) as archive:
-        counts = run_reextract(archive, _filter(site, since, until, author))
+    flt = _filter(site, since, until, author)
+    url = db_url or default_db_url()
+    require_archive(url)
+    with Archive(url) as archive:
+        counts = run_reextract(archive, flt)
     click.echo(f"{counts['checked']} checked, {counts['changed']} changed, "
                f"{counts['unchanged']} unchanged, {len(counts['failed'])} failed")
     for failure in counts["failed"]:
@@ -520,6 +690,25 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _check_port(host: str, port: int) -> None:
+    """The address serve listens on can be had, before the archive is opened."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise click.BadParameter(f"{host!r} is not an address of this machine ({exc})",
+                                 param_hint="--host") from exc
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            raise _RuntimeLine(f"cannot listen on {host}:{port}: {exc.strerror or exc} "
+                               "(another server there? choose another --port)") from exc
 
 
 @main.command()
@@ -548,6 +737,7 @@ def serve(db_url: str | None, host: str, port: int, token: str | None, no_auth: 
     if not _loopback(host) and not token and not no_auth:
         raise click.UsageError(f"--host {host} listens beyond this machine: give --token TOKEN, "
                                "or --no-auth to expose the archive to anyone who can reach it")
+    _check_port(host, port)
     url = db_url or default_db_url()
     app = create_app(url, token=token)
     shown = f"[{host}]" if ":" in host else host
@@ -566,7 +756,7 @@ def serve(db_url: str | None, host: str, port: int, token: str | None, no_auth: 
 @main.command(name="datasette-metadata")
 @db_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to FILE instead of stdout.")
+              callback=_output_file, help="Write to FILE instead of stdout.")
 def datasette_metadata(db_url: str | None, output: str | None) -> None:
     """Write a Datasette metadata file for the archive: table and column descriptions (those
     of docs/schema.md), facets, and canned queries ("deleted this week", "most revised").

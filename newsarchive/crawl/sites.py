@@ -258,6 +258,9 @@ def load_site(path: str | Path) -> SiteConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SiteConfigError(str(path), None, f"cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SiteConfigError(str(path), None, f"not UTF-8 text (byte {exc.object[exc.start]:#04x} "
+                              f"at offset {exc.start}): save it as UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SiteConfigError(str(path), None, f"not valid TOML: {exc}") from exc
     return site_from_dict(data, str(path))
@@ -276,12 +279,39 @@ def load_sites(directory: str | Path = DEFAULT_SITES_DIR) -> dict[str, SiteConfi
     return sites
 
 
+def scan_sites(directory: str | Path = DEFAULT_SITES_DIR
+               ) -> tuple[dict[str, SiteConfig], list[SiteConfigError]]:
+    """Every usable site in `directory` by name, and the errors of the files that are not
+    (one broken file, or a name used twice, disables only itself). SiteConfigError if
+    `directory` is no directory."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        what = "is not a directory" if directory.exists() else "no such directory"
+        raise SiteConfigError(str(directory), None, f"{what} (give --sites-dir DIR)")
+    sites: dict[str, SiteConfig] = {}
+    broken: list[SiteConfigError] = []
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            site = load_site(path)
+        except SiteConfigError as exc:
+            broken.append(exc)
+            continue
+        if site.name in sites:
+            broken.append(SiteConfigError(
+                str(path), "name", f"{site.name!r} is also {sites[site.name].path}"))
+            continue
+        sites[site.name] = site
+    return sites, broken
+
+
 def find_site(name: str, directory: str | Path = DEFAULT_SITES_DIR) -> SiteConfig:
-    """The site called `name` in `directory`."""
-    sites = load_sites(directory)
+    """The site called `name` in `directory`, whatever state the other files are in."""
+    sites, broken = scan_sites(directory)
     if name not in sites:
         known = ", ".join(sorted(sites)) or "none"
-        raise SiteConfigError(str(directory), None, f"no site named {name!r} (known: {known})")
+        unusable = f"; unusable: {'; '.join(str(e) for e in broken)}" if broken else ""
+        raise SiteConfigError(str(directory), None,
+                              f"no site named {name!r} (known: {known}){unusable}")
     return sites[name]
 
 
