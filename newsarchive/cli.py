@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 import click
 
 from newsarchive import __version__
-from newsarchive.archive.db import default_db_url
 from newsarchive.extract.errors import NewsarchiveError
 
 if TYPE_CHECKING:
@@ -28,6 +27,14 @@ EXTRACT_FIELDS = (
     "keywords", "section_path", "summary", "language", "encoding", "canonical_url",
     "page_type", "page_type_confidence", "next_page_url", "evidence",
 )
+
+
+def default_db_url() -> str:
+    """$NEWSARCHIVE_DB or sqlite:///newsarchive.db; the archive layer is imported only once a
+    command runs, so a usage error or --help answers at once."""
+    from newsarchive.archive.db import default_db_url as default
+
+    return default()
 
 
 def db_option(func: F) -> F:
