@@ -34,7 +34,13 @@ def default_db_url() -> str:
     command runs, so a usage error or --help answers at once."""
     from newsarchive.archive.db import default_db_url as default
 
-    return default()
+    url = default()
+    try:
+        url.encode("utf-8")
+    except UnicodeEncodeError:
+        raise click.UsageError("$NEWSARCHIVE_DB is not UTF-8 text: set it in UTF-8, or give "
+                               "--db URL") from None
+    return url
 
 
 def db_option(func: F) -> F:
@@ -108,6 +114,19 @@ def _output_file(_ctx: click.Context, _param: click.Parameter, value: str | None
                                  "elsewhere")
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise click.BadParameter(f"{value} cannot be written (permission denied)")
+    return value
+
+
+def _warc_dir(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """--warc DIR: a directory, or one that can be made, before the crawl starts."""
+    if value is None:
+        return None
+    path = Path(value)
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if not existing.is_dir():
+        raise click.BadParameter(f"{existing} is a file, not a directory")
+    if not os.access(existing, os.W_OK):
+        raise click.BadParameter(f"{existing} cannot be written (permission denied)")
     return value
 
 
@@ -307,7 +326,7 @@ def demo(db_url: str | None, query: str | None) -> None:
               help="Redis for --distributed.")
 @click.option("--progress", type=click.FloatRange(min=0), default=5.0, show_default=True,
               help="Seconds between progress lines on stderr (0 = none).")
-@click.option("--warc", "warc_dir", default=None, metavar="DIR",
+@click.option("--warc", "warc_dir", default=None, metavar="DIR", callback=_warc_dir,
               help="Also write every fetch to gzip WARC files in DIR (needs the warc extra).")
 @settings_option("Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=1.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
@@ -334,6 +353,11 @@ def crawl_command(
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise click.BadParameter(f"{url!r} is not an http(s) URL with a host, e.g. "
                                      "https://news.example.cn/world/", param_hint="TARGETS")
+        try:
+            parts.port
+        except ValueError as exc:
+            raise click.BadParameter(f"{url!r}: {exc}", param_hint="TARGETS") from exc
+    _check_settings(overrides)
     try:
         site = find_site(names[0], sites_dir) if names else None
     except SiteConfigError as exc:
@@ -364,6 +388,31 @@ def crawl_command(
                    "extraction and the archive to catch up")
     for warning in summary.get("warnings", []):
         click.echo(f"  WARNING coverage:  {warning}")
+
+
+def _check_settings(overrides: dict[str, str]) -> None:
+    """-s values Scrapy would fail on mid-crawl: text for a setting that takes a number or a
+    flag (as newsarchive's settings and Scrapy's defaults have it)."""
+    if not overrides:
+        return
+    from scrapy.settings import Settings
+
+    defaults = Settings()
+    defaults.setmodule("newsarchive.settings")
+    # Numbers are read as floats: Scrapy reads some int-valued defaults (DOWNLOAD_TIMEOUT)
+    # with getfloat, and a refusal here must never be one Scrapy would not make.
+    getters = {bool: ("getbool", "true or false"), int: ("getfloat", "a number"),
+               float: ("getfloat", "a number")}
+    for name, value in overrides.items():
+        default = defaults.get(name)
+        if type(default) not in getters:
+            continue
+        getter, wanted = getters[type(default)]
+        try:
+            getattr(Settings({name: value}), getter)(name)
+        except ValueError as exc:
+            raise click.BadParameter(f"{name}={value!r}: {name} takes {wanted} (default "
+                                     f"{default})", param_hint="-s") from exc
 
 
 def _check_redis(url: str) -> None:
@@ -478,6 +527,7 @@ def schedule(site_names: tuple[str, ...], every: str, runs: int, db_url: str | N
         known, broken = scan_sites(sites_dir)
     except SiteConfigError as exc:
         raise click.BadParameter(str(exc), param_hint="--sites-dir") from exc
+    _check_settings(overrides)
     names = list(site_names) or sorted(known)
     missing = [n for n in names if n not in known]
     if missing or not names:

@@ -20,7 +20,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from newsarchive.archive.db import upgrade
+from newsarchive.archive.db import PG_CONNECT_TIMEOUT_S, upgrade
 from newsarchive.cli import _Commands
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,6 +37,7 @@ class Case:
     args: tuple[str | bytes, ...]
     code: int
     says: str  # in the one line on stderr: the cause, or the fix
+    db_env: str = "sqlite:///ok.db"  # $NEWSARCHIVE_DB
 
 
 CASES = [
@@ -66,7 +67,10 @@ CASES = [
          "no archive at typo.db"),
     Case("db-typo-serve", ("serve", "--db", "sqlite:///typo.db", "--port", "{free_port}"),
          RUNTIME, "no archive at typo.db"),
-    Case("db-typo-env", ("search", "x"), RUNTIME, "no archive at typo.db"),  # NEWSARCHIVE_DB
+    Case("db-typo-env", ("search", "x"), RUNTIME, "no archive at typo.db",
+         db_env="sqlite:///typo.db"),
+    Case("db-env-not-utf8", ("stats",), USAGE, "$NEWSARCHIVE_DB is not UTF-8",
+         db_env=os.fsdecode(b"sqlite:///caf\xe9.db")),
     Case("db-no-schema", ("search", "x", "--db", "sqlite:///plain.db"), RUNTIME,
          "not a newsarchive archive"),
     Case("db-older-schema", ("search", "x", "--db", "sqlite:///old.db"), RUNTIME,
@@ -127,6 +131,15 @@ CASES = [
          "not a duration"),
     Case("crawl-setting", ("crawl", "-s", "NOEQUALS", "http://127.0.0.1:1/"), USAGE,
          "is not NAME=VALUE"),
+    Case("crawl-setting-number", ("crawl", "-s", "DOWNLOAD_DELAY=slow", "http://127.0.0.1:1/"),
+         USAGE, "DOWNLOAD_DELAY takes a number"),
+    Case("crawl-setting-flag", ("crawl", "-s", "ROBOTSTXT_OBEY=maybe", "http://127.0.0.1:1/"),
+         USAGE, "ROBOTSTXT_OBEY takes true or false"),
+    Case("crawl-port-range", ("crawl", "http://127.0.0.1:99999/"), USAGE, "Port out of range"),
+    Case("crawl-warc-is-file", ("crawl", "--warc", "bad.db/warc", "http://127.0.0.1:1/"), USAGE,
+         "bad.db is a file, not a directory"),
+    Case("schedule-setting", ("schedule", "-s", "DOWNLOAD_TIMEOUT=long", "demo"), USAGE,
+         "DOWNLOAD_TIMEOUT takes a number"),
     Case("schedule-every", ("schedule", "--every", "5x"), USAGE, "not a duration"),
     Case("schedule-unknown", ("schedule", "nosuch"), USAGE, "unknown site(s): nosuch"),
     # Site files.
@@ -224,10 +237,8 @@ def _run(case: Case, template: Path, root: Path, ports: dict[str, str]) -> Outco
     shutil.copytree(template, work, symlinks=True)
     before = snapshot(work)
     args = [a.format(**ports).encode() if isinstance(a, str) else a for a in case.args]
-    env = {**os.environ, "NEWSARCHIVE_DB": "sqlite:///ok.db"}
+    env = {**os.environ, "NEWSARCHIVE_DB": case.db_env}
     env.pop("NEWSARCHIVE_DEBUG", None)
-    if case.id == "db-typo-env":
-        env["NEWSARCHIVE_DB"] = "sqlite:///typo.db"
     done = subprocess.run([*map(os.fsencode, COMMAND), *args],
                           cwd=work, env=env, capture_output=True, timeout=120, check=False)
     return Outcome(done.returncode, done.stderr.decode("utf-8", "replace"), before,
@@ -325,3 +336,12 @@ def test_broken_site_files_disable_only_themselves(tmp_path: Path, shared_dir: P
     assert extracted.returncode == 0, extracted.stderr
     assert extracted.stderr == ""
     assert '"published": "2020-01-09T07:56:40+08:00"' in extracted.stdout
+
+
+@pytest.mark.postgres
+def test_postgresql_connects_with_a_short_timeout(pg_url: str) -> None:
+    from newsarchive.archive import Archive
+
+    with Archive(pg_url) as archive, archive.engine.connect() as connection:
+        params = connection.connection.dbapi_connection.info.get_parameters()  # type: ignore[union-attr]
+    assert params["connect_timeout"] == str(PG_CONNECT_TIMEOUT_S) == "10"
