@@ -345,3 +345,32 @@ def test_postgresql_connects_with_a_short_timeout(pg_url: str) -> None:
     with Archive(pg_url) as archive, archive.engine.connect() as connection:
         params = connection.connection.dbapi_connection.info.get_parameters()  # type: ignore[union-attr]
     assert params["connect_timeout"] == str(PG_CONNECT_TIMEOUT_S) == "10"
+
+
+def test_queries_leave_the_archive_as_found(tmp_path: Path) -> None:
+    """A read-only open of a WAL archive makes -wal/-shm files; they go when it closes."""
+    work = _workspace(tmp_path)
+    before = snapshot(work)
+    for args in (["search", "x"], ["stats", "--format", "json"], ["export", "-o", "out.jsonl"]):
+        done = subprocess.run([*COMMAND, *args, "--db", "sqlite:///ok.db"], cwd=work,
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+    (work / "out.jsonl").unlink()
+    assert snapshot(work) == before
+
+
+def test_a_site_name_used_twice_disables_only_the_second_file(tmp_path: Path) -> None:
+    from newsarchive.crawl.sites import find_site, scan_sites
+
+    (tmp_path / "a.toml").write_text('name = "x"\nsections = ["http://a.test/"]\n',
+                                     encoding="utf-8")
+    (tmp_path / "b.toml").write_text('name = "x"\nsections = ["http://b.test/"]\n',
+                                     encoding="utf-8")
+    (tmp_path / "c.toml").write_text('name = "y"\nsections = ["http://c.test/"]\n',
+                                     encoding="utf-8")
+    sites, broken = scan_sites(tmp_path)
+    assert {name: site.sections for name, site in sites.items()} == {
+        "x": ("http://a.test/",), "y": ("http://c.test/",)}
+    assert [str(e) for e in broken] == [f"{tmp_path / 'b.toml'}: name: 'x' is also "
+                                        f"{tmp_path / 'a.toml'}"]
+    assert find_site("y", tmp_path).sections == ("http://c.test/",)
