@@ -92,6 +92,14 @@ def _query_text(_ctx: click.Context, _param: click.Parameter, value: str | None
     return value
 
 
+def _not_blank(_ctx: click.Context, _param: click.Parameter, value: str | None
+               ) -> str | None:
+    """A filter given as empty text would match nothing: refused, not silently empty."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("is empty: give a value, or leave the option out")
+    return value
+
+
 def _job_name(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     """--job: a plain name, its state a directory under .newsarchive/jobs/ and nowhere else."""
     if value is not None and (not _JOB_RE.match(value) or ".." in value):
@@ -613,10 +621,12 @@ def extract_command(paths: tuple[str, ...], url: str | None, from_list: IO[str] 
 def filter_options(func: F) -> F:
     """The shared article filters: --site, --since, --until, --author."""
     for option in reversed([
-        click.option("--site", default=None, metavar="HOST", help="Only articles of this site."),
+        click.option("--site", default=None, metavar="HOST", callback=_not_blank,
+                     help="Only articles of this site."),
         click.option("--since", default=None, metavar="DATE", help="Published at or after (ISO)."),
         click.option("--until", default=None, metavar="DATE", help="Published before (ISO)."),
-        click.option("--author", default=None, metavar="NAME", help="One of the authors, exactly."),
+        click.option("--author", default=None, metavar="NAME", callback=_not_blank,
+                     help="One of the authors, exactly."),
     ]):
         func = option(func)
     return func
@@ -626,7 +636,11 @@ def _filter(site: str | None, since: str | None, until: str | None,
             author: str | None) -> Any:
     from newsarchive.archive.filters import ArticleFilter
 
-    return ArticleFilter(site, _parse_when(since), _parse_when(until, "--until"), author)
+    start, end = _parse_when(since), _parse_when(until, "--until")
+    if start is not None and end is not None and start >= end:
+        raise click.BadParameter(f"--since {since} is not before --until {until}: nothing "
+                                 "can match", param_hint="--since/--until")
+    return ArticleFilter(site, start, end, author)
 
 
 @main.command()
