@@ -187,6 +187,12 @@ def _one_line(text_: str) -> str:
     return " ".join(text_.split())
 
 
+# A group run with no command shows its help (click >= 8.2 raises this): not an error line.
+_SHOWS_HELP: tuple[type[Exception], ...] = tuple(
+    getattr(click.exceptions, name) for name in ("NoArgsIsHelpError",)
+    if hasattr(click.exceptions, name))
+
+
 class _UsageLine(click.UsageError):
     """A usage error shown as one line: the cause, the fix, and where the help is."""
 
@@ -245,15 +251,17 @@ class _Commands(click.Group):
         try:
             _not_utf8(args)
             return super().make_context(info_name, args, parent, **extra)
+        except _SHOWS_HELP:
+            raise
         except click.UsageError as exc:
             raise _UsageLine(exc) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except _UsageLine:
-            raise
         except click.UsageError as exc:
+            if isinstance(exc, (_UsageLine, *_SHOWS_HELP)):
+                raise
             raise _UsageLine(exc) from exc
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise

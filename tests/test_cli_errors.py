@@ -378,3 +378,13 @@ def test_a_site_name_used_twice_disables_only_the_second_file(tmp_path: Path) ->
     assert [str(e) for e in broken] == [f"{tmp_path / 'b.toml'}: name: 'x' is also "
                                         f"{tmp_path / 'a.toml'}"]
     assert find_site("y", tmp_path).sections == ("http://c.test/",)
+
+
+def test_a_group_without_a_command_shows_its_whole_help() -> None:
+    for group in ([], ["sites"]):
+        done = subprocess.run([*COMMAND, *group], capture_output=True, text=True, timeout=120,
+                              check=False)
+        shown = done.stdout + done.stderr
+        assert shown.startswith(f"Usage: newsarchive {' '.join(group)}".rstrip() + " [OPTIONS]")
+        assert "\nCommands:\n" in shown
+        assert "Error:" not in shown
