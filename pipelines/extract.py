@@ -114,7 +114,8 @@ class ExtractPipeline:
             return item
         articles = [article for _, article in extracted]
         article = articles[0] if len(articles) == 1 else stitch(articles)
-        article.url = item.url
+        # The article is where the listed URL led (a redirect's target), as fetched.
+        article.url = pages[0].final_url
         adapter["article"] = article
         return item
 

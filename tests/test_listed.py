@@ -1,0 +1,175 @@
+"""Nothing listed is lost silently: every URL a section or sitemap lists ends as an article or as a
+failure row naming that URL, through redirects, loops, refusals and error statuses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from newsarchive.archive.db import make_engine
+from newsarchive.archive.models import ArticleRow, Failure, Fetch
+from tests.mockserver import FAST, Page, Portal, article_html, run_cli, section_html
+
+# Real Scrapy crawls: left out of `make test-fast`.
+pytestmark = pytest.mark.crawl
+
+LONG = "/news/" + "x" * 2100 + ".html"
+HOPS = 30
+ARTICLES = {name: f"第{n}篇：一篇用来测试列出链接不丢失的新闻报道" for n, name in enumerate(
+    ["good", "target", "refreshed", "track", "retarget"], start=1)}
+
+
+def _redirect(location: str, status: int = 302) -> Page:
+    return Page(b"", status=status, validators=False, headers={"Location": location})
+
+
+def _portal_pages(base: str) -> dict[str, Page]:
+    pages = {f"/news/{name}.html": Page(article_html(title)) for name, title in ARTICLES.items()}
+    pages |= {
+        "/news/moved.html": _redirect("/news/target.html", 301),
+        "/news/loop-a.html": _redirect("/news/loop-b.html"),
+        "/news/loop-b.html": _redirect(base + "/news/loop-a.html"),
+        "/news/self.html": _redirect("/news/self.html", 301),
+        "/news/away.html": _redirect("http://elsewhere.invalid/news/x.html"),
+        "/news/file.html": _redirect("file:///etc/passwd"),
+        "/news/ftp.html": _redirect("ftp://127.0.0.1/news/x.html"),
+        "/news/data.html": _redirect("data:text/html,<h1>x</h1>"),
+        "/news/js.html": _redirect("javascript:alert(1)"),
+        "/news/long.html": _redirect(LONG),
+        "/news/again.html": _redirect("/news/good.html", 301),
+        "/news/broken.html": Page(b"<html><body>Internal error</body></html>", status=500,
+                                  validators=False),
+        "/news/refresh.html": Page(b'<html><head><meta http-equiv="refresh" '
+                                   b'content="0; url=/news/refreshed.html"></head></html>'),
+    }
+    pages |= {f"/news/hop{n}.html": _redirect(f"/news/hop{n + 1}.html") for n in range(HOPS)}
+    listed = ["good", "moved", "loop-a", "self", "away", "file", "ftp", "data", "js", "long",
+              "again", "broken", "refresh", "hop0"]
+    links = [(f"/news/{name}.html", f"列出的第{i}条新闻标题足够长以便识别为文章") for i, name in
+             enumerate(listed)]
+    links += [(f"/news/track.html?{query}", "带跟踪参数的新闻标题足够长以便识别为文章")
+              for query in ("utm_source=weibo&utm_medium=share", "fbclid=abc", "spm=a.b.c")]
+    pages["/news/"] = Page(section_html(links))
+    entries = [base + "/news/retarget.html", "http://elsewhere.invalid/news/y.html", base + LONG]
+    pages["/sitemap.xml"] = Page(
+        ('<?xml version="1.0" encoding="UTF-8"?>'
+         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+         + "".join(f"<url><loc>{u}</loc></url>" for u in entries) + "</urlset>").encode(),
+        content_type="application/xml")
+    return pages
+
+
+# Each listed URL (path on the portal, or absolute) and how it must end: "article" or a kind.
+EXPECTED = {
+    "/news/good.html": "article", "/news/moved.html": "article",
+    "/news/loop-a.html": "redirect_loop", "/news/self.html": "redirect_loop",
+    "/news/away.html": "offsite", "/news/file.html": "bad_scheme", "/news/ftp.html": "bad_scheme",
+    "/news/data.html": "bad_scheme", "/news/js.html": "bad_scheme",
+    "/news/long.html": "url_too_long", "/news/again.html": "article",
+    "/news/broken.html": "http_status", "/news/refresh.html": "article",
+    "/news/hop0.html": "too_many_redirects", "/news/track.html": "article",
+    "/news/retarget.html": "article", "http://elsewhere.invalid/news/y.html": "offsite",
+    LONG: "url_too_long",
+}
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('listed') / 'archive.db'}"
+    with Portal() as portal:
+        portal.pages.update(_portal_pages(portal.url))
+        result = run_cli("crawl", portal.url + "/news/", portal.url + "/sitemap.xml",
+                         "--db", db_url, *FAST, "-s", "RETRY_TIMES=1")
+        engine = make_engine(db_url)
+        try:
+            with engine.connect() as conn:
+                fetches = [dict(r._mapping) for r in conn.execute(
+                    select(Fetch.id, Fetch.url, Fetch.final_url, Fetch.status, Fetch.outcome)
+                    .order_by(Fetch.id))]
+                failures = [dict(r._mapping) for r in conn.execute(
+                    select(Failure.url, Failure.kind, Failure.reason, Failure.fetch_id))]
+                urls = list(conn.scalars(select(ArticleRow.url)))
+        finally:
+            engine.dispose()
+        yield {"base": portal.url, "out": result.stdout, "fetches": fetches,
+               "failures": failures, "articles": urls, "hits": portal.requested()}
+
+
+def _short(url: str, base: str) -> str:
+    return url.removeprefix(base)
+
+
+def test_every_listed_url_ends_as_an_article_or_a_named_failure(crawled: dict[str, Any]) -> None:
+    base = crawled["base"]
+    ended: dict[str, list[str]] = {}
+    for fetch in crawled["fetches"]:
+        if fetch["outcome"] in ("new", "changed", "unchanged", "duplicate"):
+            ended.setdefault(_short(fetch["url"], base), []).append("article")
+    for failure in crawled["failures"]:
+        ended.setdefault(_short(failure["url"], base), []).append(failure["kind"])
+    # Scheduled = archived + failed, URL by URL, each exactly once.
+    assert ended == {url: [how] for url, how in EXPECTED.items()}
+
+
+def test_refusals_name_the_listed_url_and_where_it_led(crawled: dict[str, Any]) -> None:
+    base = crawled["base"]
+    reasons = {_short(f["url"], base): f["reason"] for f in crawled["failures"]}
+    assert reasons["/news/loop-a.html"] == (
+        f"redirect loop: {base}/news/loop-a.html -> {base}/news/loop-b.html -> "
+        f"{base}/news/loop-a.html")
+    assert reasons["/news/away.html"] == (
+        "off the crawl's hosts: elsewhere.invalid "
+        "(redirected to http://elsewhere.invalid/news/x.html)")
+    assert reasons["/news/js.html"] == (
+        "not an http(s) URL: javascript scheme (redirected to javascript:alert(1))")
+    assert reasons["/news/hop0.html"] == (
+        f"more than 20 redirects (the last to {base}/news/hop21.html)")
+    assert reasons[LONG] == f"URL of {len(base + LONG)} characters, over the limit of 2083"
+    # Refused URLs were never requested; a redirect chain stops at the refused hop.
+    hits = crawled["hits"]
+    assert "/news/hop21.html" not in hits and "/news/hop20.html" in hits
+    assert not any(path.startswith("/news/xxx") for path in hits)
+
+
+def test_every_hop_and_error_status_is_archived_raw(crawled: dict[str, Any]) -> None:
+    base = crawled["base"]
+    by_url: dict[str, list[dict[str, Any]]] = {}
+    for fetch in crawled["fetches"]:
+        by_url.setdefault(_short(fetch["url"], base), []).append(fetch)
+    moved = by_url["/news/moved.html"]
+    assert [(f["status"], f["outcome"], _short(f["final_url"], base)) for f in moved] == [
+        (301, "redirect", "/news/moved.html"), (200, "new", "/news/target.html")]
+    # 21 hops followed, the last refused (its fetch is the failure's).
+    chain = by_url["/news/hop0.html"]
+    assert [_short(f["final_url"], base) for f in chain] == [
+        f"/news/hop{n}.html" for n in range(21)]
+    assert [f["outcome"] for f in chain] == ["redirect"] * 20 + ["failed"]
+    failure_fetch = {_short(f["url"], base): f["fetch_id"] for f in crawled["failures"]}
+    assert failure_fetch["/news/hop0.html"] == chain[-1]["id"]
+    broken = by_url["/news/broken.html"]
+    assert [(f["status"], f["outcome"]) for f in broken] == [(500, "failed")]
+    assert failure_fetch["/news/broken.html"] == broken[0]["id"]
+    assert failure_fetch["/news/away.html"] == by_url["/news/away.html"][-1]["id"]
+
+
+def test_tracking_parameters_are_dropped_before_fetching(crawled: dict[str, Any]) -> None:
+    base = crawled["base"]
+    assert crawled["hits"].count("/news/track.html") == 1
+    assert base + "/news/track.html" in crawled["articles"]
+    assert not any("utm_" in url or "fbclid" in url for url in crawled["articles"])
+    # A redirect's article is where it led.
+    assert base + "/news/target.html" in crawled["articles"]
+    assert base + "/news/refreshed.html" in crawled["articles"]
+
+
+def test_site_tracking_params_are_a_site_key(tmp_path: Path) -> None:
+    from newsarchive.crawl.sites import load_site, site_settings
+
+    path = tmp_path / "s.toml"
+    path.write_text('name = "s"\nsections = ["https://a.example.cn/news/"]\n'
+                    'tracking_params = ["ref", "from_app"]\n', encoding="utf-8")
+    assert site_settings(load_site(path))["NEWSARCHIVE_TRACKING_PARAMS"] == ["ref", "from_app"]
