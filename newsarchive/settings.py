@@ -98,6 +98,9 @@ NEWSARCHIVE_STORE_PROCESS = True
 # fetches again stays a few seconds' work however loaded the machine (0 s: off).
 NEWSARCHIVE_MAX_LAG_S = 0.5
 NEWSARCHIVE_LAG_PAGES = 2
+# NEWSARCHIVE_HEARTBEAT_S: seconds between the run's heartbeats; a run silent for 10 minutes (or
+# whose process is gone) is closed as "killed" by the next run's start (0 = no heartbeat).
+NEWSARCHIVE_HEARTBEAT_S = 60.0
 # NEWSARCHIVE_WARC_DIR: also write every fetch to rotating gzip WARC files here (the warc extra);
 # each fetch row keeps its record's file and offset.
 NEWSARCHIVE_WARC_DIR = None
