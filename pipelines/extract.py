@@ -102,7 +102,9 @@ class ExtractPipeline:
         if not isinstance(item, ArticlePages) or item.error is not None:
             return item
         adapter = ItemAdapter(item)
-        pages = [p for p in item.pages if p.status < 400]
+        # A page to extract: a 2xx, or a 304 standing for the body archived before (a 3xx that
+        # was not followed, e.g. without Location, is an error status like a 4xx).
+        pages = [p for p in item.pages if p.status < 300 or p.status == 304]
         if not pages:
             adapter["error"] = _status_error(item)
             return item

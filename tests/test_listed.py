@@ -43,12 +43,13 @@ def _portal_pages(base: str) -> dict[str, Page]:
         "/news/again.html": _redirect("/news/good.html", 301),
         "/news/broken.html": Page(b"<html><body>Internal error</body></html>", status=500,
                                   validators=False),
+        "/news/nowhere.html": Page(b"", status=301, validators=False),  # no Location
         "/news/refresh.html": Page(b'<html><head><meta http-equiv="refresh" '
                                    b'content="0; url=/news/refreshed.html"></head></html>'),
     }
     pages |= {f"/news/hop{n}.html": _redirect(f"/news/hop{n + 1}.html") for n in range(HOPS)}
     listed = ["good", "moved", "loop-a", "self", "away", "file", "ftp", "data", "js", "long",
-              "again", "broken", "refresh", "hop0"]
+              "again", "broken", "nowhere", "refresh", "hop0"]
     links = [(f"/news/{name}.html", f"列出的第{i}条新闻标题足够长以便识别为文章") for i, name in
              enumerate(listed)]
     links += [(f"/news/track.html?{query}", "带跟踪参数的新闻标题足够长以便识别为文章")
@@ -70,7 +71,8 @@ EXPECTED = {
     "/news/away.html": "offsite", "/news/file.html": "bad_scheme", "/news/ftp.html": "bad_scheme",
     "/news/data.html": "bad_scheme", "/news/js.html": "bad_scheme",
     "/news/long.html": "url_too_long", "/news/again.html": "article",
-    "/news/broken.html": "http_status", "/news/refresh.html": "article",
+    "/news/broken.html": "http_status", "/news/nowhere.html": "http_status",
+    "/news/refresh.html": "article",
     "/news/hop0.html": "too_many_redirects", "/news/track.html": "article",
     "/news/retarget.html": "article", "http://elsewhere.invalid/news/y.html": "offsite",
     LONG: "url_too_long",
@@ -153,6 +155,8 @@ def test_every_hop_and_error_status_is_archived_raw(crawled: dict[str, Any]) -> 
     broken = by_url["/news/broken.html"]
     assert [(f["status"], f["outcome"]) for f in broken] == [(500, "failed")]
     assert failure_fetch["/news/broken.html"] == broken[0]["id"]
+    nowhere = by_url["/news/nowhere.html"]
+    assert [(f["status"], f["outcome"]) for f in nowhere] == [(301, "failed")]
     assert failure_fetch["/news/away.html"] == by_url["/news/away.html"][-1]["id"]
 
 

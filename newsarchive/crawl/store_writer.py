@@ -290,7 +290,7 @@ class _BatchStore:
 
     def _section(self, item: SectionPage, fetch_id: int) -> None:
         url = item.page.url
-        if item.page.status >= 400:
+        if item.page.status >= 300:  # an error, or a redirect that was not followed
             self._failures.append(FailureRecord(fetch_id, url, FailureKind.HTTP_STATUS,
                                                 f"section page HTTP {item.page.status}"))
         elif item.error is not None:
