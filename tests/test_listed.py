@@ -4,7 +4,6 @@ failure row naming that URL, through redirects, loops, refusals and error status
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -169,11 +168,3 @@ def test_tracking_parameters_are_dropped_before_fetching(crawled: dict[str, Any]
     assert base + "/news/target.html" in crawled["articles"]
     assert base + "/news/refreshed.html" in crawled["articles"]
 
-
-def test_site_tracking_params_are_a_site_key(tmp_path: Path) -> None:
-    from newsarchive.crawl.sites import load_site, site_settings
-
-    path = tmp_path / "s.toml"
-    path.write_text('name = "s"\nsections = ["https://a.example.cn/news/"]\n'
-                    'tracking_params = ["ref", "from_app"]\n', encoding="utf-8")
-    assert site_settings(load_site(path))["NEWSARCHIVE_TRACKING_PARAMS"] == ["ref", "from_app"]
