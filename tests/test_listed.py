@@ -42,13 +42,15 @@ def _portal_pages(base: str) -> dict[str, Page]:
         "/news/again.html": _redirect("/news/good.html", 301),
         "/news/broken.html": Page(b"<html><body>Internal error</body></html>", status=500,
                                   validators=False),
+        # Port 1 on the crawl's own host: nothing listens (connection refused).
+        "/news/dead.html": _redirect("http://127.0.0.1:1/news/x.html"),
         "/news/nowhere.html": Page(b"", status=301, validators=False),  # no Location
         "/news/refresh.html": Page(b'<html><head><meta http-equiv="refresh" '
                                    b'content="0; url=/news/refreshed.html"></head></html>'),
     }
     pages |= {f"/news/hop{n}.html": _redirect(f"/news/hop{n + 1}.html") for n in range(HOPS)}
     listed = ["good", "moved", "loop-a", "self", "away", "file", "ftp", "data", "js", "long",
-              "again", "broken", "nowhere", "refresh", "hop0"]
+              "again", "broken", "dead", "nowhere", "refresh", "hop0"]
     links = [(f"/news/{name}.html", f"列出的第{i}条新闻标题足够长以便识别为文章") for i, name in
              enumerate(listed)]
     links += [(f"/news/track.html?{query}", "带跟踪参数的新闻标题足够长以便识别为文章")
@@ -71,6 +73,8 @@ EXPECTED = {
     "/news/data.html": "bad_scheme", "/news/js.html": "bad_scheme",
     "/news/long.html": "url_too_long", "/news/again.html": "article",
     "/news/broken.html": "http_status", "/news/nowhere.html": "http_status",
+    # Its robots.txt cannot be fetched either: the host is disallowed (RFC 9309), said as such.
+    "/news/dead.html": "robots",
     "/news/refresh.html": "article",
     "/news/hop0.html": "too_many_redirects", "/news/track.html": "article",
     "/news/retarget.html": "article", "http://elsewhere.invalid/news/y.html": "offsite",
@@ -129,6 +133,9 @@ def test_refusals_name_the_listed_url_and_where_it_led(crawled: dict[str, Any]) 
         "not an http(s) URL: javascript scheme (redirected to javascript:alert(1))")
     assert reasons["/news/hop0.html"] == (
         f"more than 20 redirects (the last to {base}/news/hop21.html)")
+    assert reasons["/news/dead.html"] == (
+        "robots.txt unreachable (DownloadConnectionRefusedError): the site is treated as "
+        "disallowed until it answers (RFC 9309)")
     assert reasons[LONG] == f"URL of {len(base + LONG)} characters, over the limit of 2083"
     # Refused URLs were never requested; a redirect chain stops at the refused hop.
     hits = crawled["hits"]
@@ -154,6 +161,10 @@ def test_every_hop_and_error_status_is_archived_raw(crawled: dict[str, Any]) -> 
     broken = by_url["/news/broken.html"]
     assert [(f["status"], f["outcome"]) for f in broken] == [(500, "failed")]
     assert failure_fetch["/news/broken.html"] == broken[0]["id"]
+    # A hop that led nowhere: the failure is the listed URL's, on the hop that was followed.
+    dead = by_url["/news/dead.html"]
+    assert [(f["status"], f["outcome"]) for f in dead] == [(302, "failed")]
+    assert failure_fetch["/news/dead.html"] == dead[0]["id"]
     nowhere = by_url["/news/nowhere.html"]
     assert [(f["status"], f["outcome"]) for f in nowhere] == [(301, "failed")]
     assert failure_fetch["/news/away.html"] == by_url["/news/away.html"][-1]["id"]
