@@ -237,13 +237,14 @@ class SectionSpider(scrapy.Spider):
         # dupefilter without their requests reaching the queue: follow them again, unfiltered.
         refollow = bool(response.meta.get("newsarchive_requeued"))
         all_known = bool(listing.article_links)
+        refused: list[FailedRequest] = []
         for link in listing.article_links:
             request, known = self._follow_article(link.url, section)
             all_known = all_known and known
-            if isinstance(request, scrapy.Request) and refollow:
-                request = request.replace(dont_filter=True)
-            if request is not None:
-                yield request
+            if isinstance(request, FailedRequest):
+                refused.append(request)
+            elif request is not None:
+                yield request.replace(dont_filter=True) if refollow else request
         seen = self._list_pages[section]
         limit = self.max_list_pages
         next_pages = [u for u in listing.next_pages if u not in seen]
@@ -260,6 +261,8 @@ class SectionSpider(scrapy.Spider):
                 continue
             seen.add(url)
             yield self._section_request(url, section, dont_filter=refollow)
+        # Items after every request: storing one ends a distributed crawl's lease on this page.
+        yield from refused
         yield item
 
     def parse_feed(self, response: Response, section: str) -> Iterable[Any]:
@@ -280,13 +283,15 @@ class SectionSpider(scrapy.Spider):
         for child in feed.sitemaps:
             yield self._section_request(child.url, child.url, dont_filter=refollow,
                                         role=RequestRole.FEED)
+        refused: list[FailedRequest] = []
         for entry in feed.entries:
             request, _ = self._follow_article(entry.url, section, entry.lastmod)
-            if isinstance(request, scrapy.Request) and refollow:
-                request = request.replace(dont_filter=True)
-            if request is not None:
-                yield request
+            if isinstance(request, FailedRequest):
+                refused.append(request)
+            elif request is not None:
+                yield request.replace(dont_filter=True) if refollow else request
         self.crawler.stats.inc_value("newsarchive/feed_entries", len(feed.entries))
+        yield from refused
         yield SectionPage(page=page, section_url=section, article_links=len(feed.entries),
                           next_pages=len(feed.sitemaps), redirects=redirects,
                           error=_feed_error(response.url, feed.problem) if feed.problem else None)
