@@ -158,9 +158,10 @@ def test_every_hop_and_error_status_is_archived_raw(crawled: dict[str, Any]) -> 
     assert [f["outcome"] for f in chain] == ["redirect"] * 20 + ["failed"]
     failure_fetch = {_short(f["url"], base): f["fetch_id"] for f in crawled["failures"]}
     assert failure_fetch["/news/hop0.html"] == chain[-1]["id"]
+    # Asked twice (RETRY_TIMES=1): both answers archived, the last one's the failure's.
     broken = by_url["/news/broken.html"]
-    assert [(f["status"], f["outcome"]) for f in broken] == [(500, "failed")]
-    assert failure_fetch["/news/broken.html"] == broken[0]["id"]
+    assert [(f["status"], f["outcome"]) for f in broken] == [(500, "retried"), (500, "failed")]
+    assert failure_fetch["/news/broken.html"] == broken[-1]["id"]
     # A hop that led nowhere: the failure is the listed URL's, on the hop that was followed.
     dead = by_url["/news/dead.html"]
     assert [(f["status"], f["outcome"]) for f in dead] == [(302, "failed")]

@@ -130,6 +130,7 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"  # the same article under a second URL in one crawl (not stored)
     SECTION = "section"  # a section (list) page, sitemap or feed
     REDIRECT = "redirect"  # a redirect on the way from a listed URL to its answer (or refusal)
+    RETRIED = "retried"  # an error answer that was asked again (429, 5xx, ...)
 
 
 # The outcomes of an article's own first page.

@@ -24,7 +24,8 @@ from newsarchive.archive.writes import FetchedPage, headers_json
 from newsarchive.crawl.links import DEFAULT_MAX_URL_LENGTH, LinkPolicy, RefusedRequest
 from newsarchive.extract.errors import FailureKind
 
-# Request meta: the responses of the redirects followed so far (FetchedPage each, oldest first).
+# Request meta: the responses that led to this request so far, redirects followed and answers
+# retried (FetchedPage each, oldest first).
 HOPS_META = "newsarchive_hops"
 
 
@@ -39,8 +40,9 @@ def hops(request: Request) -> list[FetchedPage]:
     return list(request.meta.get(HOPS_META) or [])
 
 
-def _hop_page(request: Request, response: Response) -> FetchedPage:
-    """A redirect's response as archived: under the listed URL, its own URL as the final one."""
+def hop_page(request: Request, response: Response) -> FetchedPage:
+    """A response that led on (a redirect, or an answer retried) as archived: under the listed
+    URL, its own URL as the final one."""
     return FetchedPage(url=listed_url(request), final_url=response.url, status=response.status,
                        headers=headers_json(response.headers), body=response.body,
                        fetched_at=datetime.now(UTC))
@@ -61,7 +63,7 @@ class _RecordedChain(BaseRedirectMiddleware):
                                 url: str, **kwargs: Any) -> Request:
         listed = listed_url(source_request)
         chain = [*source_request.meta.get("redirect_urls", []), source_request.url]
-        followed = [*hops(source_request), _hop_page(source_request, response)]
+        followed = [*hops(source_request), hop_page(source_request, response)]
         error = self._refusal(url, listed, chain)
         if error is not None:
             error.pages = followed  # type: ignore[attr-defined]

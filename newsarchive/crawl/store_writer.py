@@ -264,10 +264,10 @@ class _BatchStore:
         fetch_ids = iter(self.writes.record_fetches(
             self.run_id, [page for item in items for page in [*_redirects(item), *_pages(item)]],
             self.warc))
-        redirects: list[int] = []
+        redirects: list[tuple[int, int]] = []  # (fetch id, status)
         for item in items:
             hops = [next(fetch_ids) for _ in _redirects(item)]
-            redirects.extend(hops)
+            redirects.extend(zip(hops, [p.status for p in _redirects(item)], strict=True))
             ids = [next(fetch_ids) for _ in _pages(item)]
             if isinstance(item, SectionPage):
                 self._section(item, ids[0])
@@ -276,7 +276,9 @@ class _BatchStore:
                 self._fail(hops[-1] if hops else None, item.url, item.error)
             elif isinstance(item, ArticlePages):
                 self._article(item, ids)
-        self.writes.mark_fetches(redirects, Outcome.REDIRECT)
+        # What led on: a redirect (3xx, or a page with a meta refresh), or an error retried.
+        self.writes.mark_fetches([i for i, s in redirects if s < 400], Outcome.REDIRECT)
+        self.writes.mark_fetches([i for i, s in redirects if s >= 400], Outcome.RETRIED)
         self.writes.mark_fetches(self._duplicates, Outcome.DUPLICATE)
         self._settle()
         self.writes.record_failures(self.run_id, self._failures)
