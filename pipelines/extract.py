@@ -29,6 +29,7 @@ from newsarchive.crawl.items import (
     fetched_page,
     request_failure,
 )
+from newsarchive.crawl.redirects import hops
 from newsarchive.extract import stitch
 from newsarchive.extract.article import Article
 from newsarchive.extract.errors import FailureKind, NewsarchiveError, PageGone
@@ -150,7 +151,7 @@ class ExtractPipeline:
         known = {p.url for p in item.pages} | {p.final_url for p in item.pages}
         next_url = last.next_page_url
         while next_url and next_url not in known and len(item.pages) < self.max_pages:
-            page, problem = await self._fetch(next_url, item.section_url)
+            page, problem = await self._fetch(next_url, item)
             if page is not None:
                 item.pages.append(page)
                 known |= {page.url, page.final_url}
@@ -164,12 +165,12 @@ class ExtractPipeline:
             next_url = article.next_page_url
         return articles
 
-    async def _fetch(self, url: str, section: str | None
+    async def _fetch(self, url: str, item: ArticlePages
                      ) -> tuple[FetchedPage | None, NewsarchiveError | None]:
         """A continuation page through the crawl's downloader (politeness, retries, robots.txt
         apply), and what went wrong with it, if anything."""
         request = scrapy.Request(url, dont_filter=True, meta={
-            ROLE_META: RequestRole.ARTICLE, SECTION_META: section})
+            ROLE_META: RequestRole.ARTICLE, SECTION_META: item.section_url})
         engine = self.crawler.engine
         assert engine is not None
         try:
@@ -177,6 +178,10 @@ class ExtractPipeline:
         except Exception as exc:  # noqa: BLE001 - any download error ends the article here
             return None, request_failure(url, exc)
         page = fetched_page(response)
+        # The redirects and retries on the way are archived with the article's pages.
+        led = hops(response.request) if response.request is not None else []
+        if led:
+            item.redirects.extend(led)
         if response.status >= 400:
             return page, CrawlError(url, f"HTTP {response.status}", FailureKind.HTTP_STATUS)
         return page, None

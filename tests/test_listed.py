@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from newsarchive.archive.db import make_engine
 from newsarchive.archive.models import ArticleRow, Failure, Fetch
-from tests.mockserver import FAST, Page, Portal, article_html, run_cli, section_html
+from tests.mockserver import FAST, PARAGRAPH, Page, Portal, article_html, run_cli, section_html
 
 # Real Scrapy crawls: left out of `make test-fast`.
 pytestmark = pytest.mark.crawl
@@ -20,6 +20,20 @@ LONG = "/news/" + "x" * 2100 + ".html"
 HOPS = 30
 ARTICLES = {name: f"第{n}篇：一篇用来测试列出链接不丢失的新闻报道" for n, name in enumerate(
     ["good", "target", "refreshed", "track", "retarget"], start=1)}
+
+
+MULTI = "两页长文：列出链接不丢失的调查报道"
+
+
+def _multi_page(number: int) -> bytes:
+    """Page `number` of a two-page article, with its pager."""
+    pager = ('<span>1</span> <a href="c_2.html">2</a> <a href="c_2.html">下一页</a>'
+             if number == 1 else '<a href="c.html">1</a> <span>2</span>')
+    body = "".join(f"<p>第{number}页第{i}段：{PARAGRAPH}</p>" for i in range(3))
+    return (f"<html><head><title>{MULTI}_测试网</title></head><body><h1>{MULTI}</h1>"
+            f'<div class="info">2024-05-06 10:20:30 来源：测试网</div>'
+            f'<div class="content">{body}</div><div class="pages">{pager}</div>'
+            "</body></html>").encode()
 
 
 def _redirect(location: str, status: int = 302) -> Page:
@@ -48,9 +62,10 @@ def _portal_pages(base: str) -> dict[str, Page]:
         "/news/refresh.html": Page(b'<html><head><meta http-equiv="refresh" '
                                    b'content="0; url=/news/refreshed.html"></head></html>'),
     }
+    pages |= {"/news/c.html": Page(_multi_page(1)), "/news/c_2.html": Page(_multi_page(2))}
     pages |= {f"/news/hop{n}.html": _redirect(f"/news/hop{n + 1}.html") for n in range(HOPS)}
     listed = ["good", "moved", "loop-a", "self", "away", "file", "ftp", "data", "js", "long",
-              "again", "broken", "dead", "nowhere", "refresh", "hop0"]
+              "again", "broken", "dead", "nowhere", "refresh", "hop0", "c"]
     links = [(f"/news/{name}.html", f"列出的第{i}条新闻标题足够长以便识别为文章") for i, name in
              enumerate(listed)]
     links += [(f"/news/track.html?{query}", "带跟踪参数的新闻标题足够长以便识别为文章")
@@ -74,7 +89,7 @@ EXPECTED = {
     "/news/long.html": "url_too_long", "/news/again.html": "article",
     "/news/broken.html": "http_status", "/news/nowhere.html": "http_status",
     # Its robots.txt cannot be fetched either: the host is disallowed (RFC 9309), said as such.
-    "/news/dead.html": "robots",
+    "/news/dead.html": "robots", "/news/c.html": "article",
     "/news/refresh.html": "article",
     "/news/hop0.html": "too_many_redirects", "/news/track.html": "article",
     "/news/retarget.html": "article", "http://elsewhere.invalid/news/y.html": "offsite",
@@ -87,6 +102,8 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     db_url = f"sqlite:///{tmp_path_factory.mktemp('listed') / 'archive.db'}"
     with Portal() as portal:
         portal.pages.update(_portal_pages(portal.url))
+        # The multi-page article's second page fails once, then answers.
+        portal.scripted["/news/c_2.html"] = [Page(b"busy", status=500, validators=False)]
         result = run_cli("crawl", portal.url + "/news/", portal.url + "/sitemap.xml",
                          "--db", db_url, *FAST, "-s", "RETRY_TIMES=1")
         engine = make_engine(db_url)
@@ -166,6 +183,9 @@ def test_every_hop_and_error_status_is_archived_raw(crawled: dict[str, Any]) -> 
     dead = by_url["/news/dead.html"]
     assert [(f["status"], f["outcome"]) for f in dead] == [(302, "failed")]
     assert failure_fetch["/news/dead.html"] == dead[0]["id"]
+    # A later page of an article, asked again: both answers archived, the second stitched in.
+    assert [(f["status"], f["outcome"]) for f in by_url["/news/c_2.html"]] == [
+        (500, "retried"), (200, "continuation")]
     nowhere = by_url["/news/nowhere.html"]
     assert [(f["status"], f["outcome"]) for f in nowhere] == [(301, "failed")]
     assert failure_fetch["/news/away.html"] == by_url["/news/away.html"][-1]["id"]
