@@ -191,8 +191,11 @@ def _status_error(item: ArticlePages) -> NewsarchiveError:
     """Why an article's answer is no page: gone (404, 410) or another HTTP status."""
     if not item.pages:
         return CrawlError(item.url, "no response", FailureKind.NETWORK)
-    status = item.pages[-1].status
+    page = item.pages[-1]
+    status = page.status
+    # Named against the listed URL; where a redirect led, the answer's own URL too.
+    where = f" from {page.final_url}" if page.final_url != item.url else ""
     gone = gone_status(status)
     if gone is not None:
-        return PageGone(item.url, gone)
-    return CrawlError(item.url, f"HTTP {status}", FailureKind.HTTP_STATUS)
+        return PageGone(item.url, gone + where)
+    return CrawlError(item.url, f"HTTP {status}{where}", FailureKind.HTTP_STATUS)

@@ -58,6 +58,7 @@ def _portal_pages(base: str) -> dict[str, Page]:
                                   validators=False),
         # Port 1 on the crawl's own host: nothing listens (connection refused).
         "/news/dead.html": _redirect("http://127.0.0.1:1/news/x.html"),
+        "/news/to-gone.html": _redirect("/news/removed.html", 301),
         "/news/nowhere.html": Page(b"", status=301, validators=False),  # no Location
         "/news/refresh.html": Page(b'<html><head><meta http-equiv="refresh" '
                                    b'content="0; url=/news/refreshed.html"></head></html>'),
@@ -65,7 +66,7 @@ def _portal_pages(base: str) -> dict[str, Page]:
     pages |= {"/news/c.html": Page(_multi_page(1)), "/news/c_2.html": Page(_multi_page(2))}
     pages |= {f"/news/hop{n}.html": _redirect(f"/news/hop{n + 1}.html") for n in range(HOPS)}
     listed = ["good", "moved", "loop-a", "self", "away", "file", "ftp", "data", "js", "long",
-              "again", "broken", "dead", "nowhere", "refresh", "hop0", "c"]
+              "again", "broken", "dead", "nowhere", "refresh", "hop0", "c", "to-gone"]
     links = [(f"/news/{name}.html", f"列出的第{i}条新闻标题足够长以便识别为文章") for i, name in
              enumerate(listed)]
     links += [(f"/news/track.html?{query}", "带跟踪参数的新闻标题足够长以便识别为文章")
@@ -89,7 +90,7 @@ EXPECTED = {
     "/news/long.html": "url_too_long", "/news/again.html": "article",
     "/news/broken.html": "http_status", "/news/nowhere.html": "http_status",
     # Its robots.txt cannot be fetched either: the host is disallowed (RFC 9309), said as such.
-    "/news/dead.html": "robots", "/news/c.html": "article",
+    "/news/dead.html": "robots", "/news/c.html": "article", "/news/to-gone.html": "gone",
     "/news/refresh.html": "article",
     "/news/hop0.html": "too_many_redirects", "/news/track.html": "article",
     "/news/retarget.html": "article", "http://elsewhere.invalid/news/y.html": "offsite",
@@ -153,6 +154,7 @@ def test_refusals_name_the_listed_url_and_where_it_led(crawled: dict[str, Any]) 
     assert reasons["/news/dead.html"] == (
         "robots.txt unreachable (DownloadConnectionRefusedError): the site is treated as "
         "disallowed until it answers (RFC 9309)")
+    assert reasons["/news/to-gone.html"] == f"HTTP 404 from {base}/news/removed.html"
     assert reasons[LONG] == f"URL of {len(base + LONG)} characters, over the limit of 2083"
     # Refused URLs were never requested; a redirect chain stops at the refused hop.
     hits = crawled["hits"]
