@@ -17,6 +17,8 @@ from tests.mockserver import FAST, PARAGRAPH, Page, Portal, article_html, run_cl
 pytestmark = pytest.mark.crawl
 
 LONG = "/news/" + "x" * 2100 + ".html"
+# A sitemap entry that is no URL (its port is no number): it used to end the sitemap's callback.
+BAD_PORT = "http://127.0.0.1:8o8o/news/z.html"
 HOPS = 30
 ARTICLES = {name: f"第{n}篇：一篇用来测试列出链接不丢失的新闻报道" for n, name in enumerate(
     ["good", "target", "refreshed", "track", "retarget"], start=1)}
@@ -72,7 +74,8 @@ def _portal_pages(base: str) -> dict[str, Page]:
     links += [(f"/news/track.html?{query}", "带跟踪参数的新闻标题足够长以便识别为文章")
               for query in ("utm_source=weibo&utm_medium=share", "fbclid=abc", "spm=a.b.c")]
     pages["/news/"] = Page(section_html(links))
-    entries = [base + "/news/retarget.html", "http://elsewhere.invalid/news/y.html", base + LONG]
+    entries = [BAD_PORT, base + "/news/retarget.html", "http://elsewhere.invalid/news/y.html",
+               base + LONG]
     pages["/sitemap.xml"] = Page(
         ('<?xml version="1.0" encoding="UTF-8"?>'
          '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
@@ -94,7 +97,7 @@ EXPECTED = {
     "/news/refresh.html": "article",
     "/news/hop0.html": "too_many_redirects", "/news/track.html": "article",
     "/news/retarget.html": "article", "http://elsewhere.invalid/news/y.html": "offsite",
-    LONG: "url_too_long",
+    LONG: "url_too_long", BAD_PORT: "other",
 }
 
 
@@ -155,6 +158,8 @@ def test_refusals_name_the_listed_url_and_where_it_led(crawled: dict[str, Any]) 
         "robots.txt unreachable (DownloadConnectionRefusedError): the site is treated as "
         "disallowed until it answers (RFC 9309)")
     assert reasons["/news/to-gone.html"] == f"HTTP 404 from {base}/news/removed.html"
+    assert reasons[BAD_PORT] == (
+        "not a usable URL: Port could not be cast to integer value as '8o8o'")
     assert reasons[LONG] == f"URL of {len(base + LONG)} characters, over the limit of 2083"
     # Refused URLs were never requested; a redirect chain stops at the refused hop.
     hits = crawled["hits"]

@@ -63,7 +63,10 @@ def is_tracking_param(name: str, extra: Iterable[str] = ()) -> bool:
 def strip_tracking(url: str, extra: Iterable[str] = ()) -> str:
     """`url` without its tracking parameters (see is_tracking_param), otherwise as it was: the
     address a listed link is fetched at, so one article listed with several is fetched once."""
-    query = urlsplit(url).query
+    try:
+        query = urlsplit(url).query
+    except ValueError:  # not a URL at all: left for the crawl's checks to refuse, as it is
+        return url
     if not query:
         return url
     extra = tuple(extra)

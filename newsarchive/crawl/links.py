@@ -36,7 +36,12 @@ class LinkPolicy:
         None when it may."""
         name = listed or url
         via = "" if listed in (None, url) else f" (redirected to {_short(url)})"
-        scheme = urlsplit(url).scheme.lower()
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises for a port that is no number or out of range
+        except ValueError as exc:
+            return RefusedRequest(name, f"not a usable URL: {exc}{via}", FailureKind.OTHER)
+        scheme = parts.scheme.lower()
         if scheme not in FETCHED_SCHEMES:
             return RefusedRequest(name, f"not an http(s) URL: {scheme or 'no'} scheme{via}",
                                   FailureKind.BAD_SCHEME)
@@ -44,7 +49,7 @@ class LinkPolicy:
             return RefusedRequest(name, f"URL of {len(url)} characters, over the limit of "
                                   f"{self.max_length}{via}", FailureKind.URL_TOO_LONG)
         if not self.on_site(url):
-            host = urlsplit(url).hostname or ""
+            host = parts.hostname or ""
             return RefusedRequest(name, f"off the crawl's hosts: {host or 'no host'}{via}",
                                   FailureKind.OFFSITE)
         return None
