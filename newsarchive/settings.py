@@ -25,10 +25,21 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 DOWNLOAD_TIMEOUT = 30
 # 429 and 503 are retried after the server's Retry-After (capped), and the whole host waits too.
+# Redirects and robots.txt on the record: every hop archived, every refusal a named failure of the
+# listed URL (newsarchive.crawl.redirects), robots.txt failing = disallowed (crawl.robots).
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsarchive.crawl.middlewares.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newsarchive.crawl.redirects.RecordedRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newsarchive.crawl.redirects.RecordedMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newsarchive.crawl.robots.RobotsPolicyMiddleware": 100,
 }
+# NEWSARCHIVE_ROBOTS_RECHECK_S: seconds before a robots.txt that failed (5xx, no answer) is asked
+# again; until then the site is disallowed (RFC 9309).
+NEWSARCHIVE_ROBOTS_RECHECK_S = 300.0
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # NEWSARCHIVE_RETRY_AFTER_MAX: longest wait (seconds) a Retry-After header can impose.
 NEWSARCHIVE_RETRY_AFTER_MAX = 120.0
@@ -87,6 +98,9 @@ NEWSARCHIVE_STORE_PROCESS = True
 # fetches again stays a few seconds' work however loaded the machine (0 s: off).
 NEWSARCHIVE_MAX_LAG_S = 0.5
 NEWSARCHIVE_LAG_PAGES = 2
+# NEWSARCHIVE_HEARTBEAT_S: seconds between the run's heartbeats; a run silent for 10 minutes (or
+# whose process is gone) is closed as "killed" by the next run's start (0 = no heartbeat).
+NEWSARCHIVE_HEARTBEAT_S = 60.0
 # NEWSARCHIVE_WARC_DIR: also write every fetch to rotating gzip WARC files here (the warc extra);
 # each fetch row keeps its record's file and offset.
 NEWSARCHIVE_WARC_DIR = None
@@ -106,6 +120,9 @@ NEWSARCHIVE_TIMEZONE = None
 NEWSARCHIVE_ARTICLE_URL_PATTERN = None
 # NEWSARCHIVE_ALLOWED_HOSTS: hosts the crawl may visit (default: the sections' hosts).
 NEWSARCHIVE_ALLOWED_HOSTS: list[str] = []
+# NEWSARCHIVE_TRACKING_PARAMS: a site's own tracking query parameters, dropped from listed links
+# (and article URLs) besides the common ones (utm_*, fbclid, gclid, spm, ...: archive.urls).
+NEWSARCHIVE_TRACKING_PARAMS: list[str] = []
 # NEWSARCHIVE_FEEDS: sitemap and RSS/Atom feed URLs the crawl also starts from (told apart by
 # content).
 NEWSARCHIVE_FEEDS: list[str] = []

@@ -29,6 +29,7 @@ from newsarchive.crawl.items import (
     fetched_page,
     request_failure,
 )
+from newsarchive.crawl.redirects import hops
 from newsarchive.extract import stitch
 from newsarchive.extract.article import Article
 from newsarchive.extract.errors import FailureKind, NewsarchiveError, PageGone
@@ -102,7 +103,9 @@ class ExtractPipeline:
         if not isinstance(item, ArticlePages) or item.error is not None:
             return item
         adapter = ItemAdapter(item)
-        pages = [p for p in item.pages if p.status < 400]
+        # A page to extract: a 2xx, or a 304 standing for the body archived before (a 3xx that
+        # was not followed, e.g. without Location, is an error status like a 4xx).
+        pages = [p for p in item.pages if p.status < 300 or p.status == 304]
         if not pages:
             adapter["error"] = _status_error(item)
             return item
@@ -114,7 +117,8 @@ class ExtractPipeline:
             return item
         articles = [article for _, article in extracted]
         article = articles[0] if len(articles) == 1 else stitch(articles)
-        article.url = item.url
+        # The article is where the listed URL led (a redirect's target), as fetched.
+        article.url = pages[0].final_url
         adapter["article"] = article
         return item
 
@@ -147,7 +151,7 @@ class ExtractPipeline:
         known = {p.url for p in item.pages} | {p.final_url for p in item.pages}
         next_url = last.next_page_url
         while next_url and next_url not in known and len(item.pages) < self.max_pages:
-            page, problem = await self._fetch(next_url, item.section_url)
+            page, problem = await self._fetch(next_url, item)
             if page is not None:
                 item.pages.append(page)
                 known |= {page.url, page.final_url}
@@ -161,12 +165,12 @@ class ExtractPipeline:
             next_url = article.next_page_url
         return articles
 
-    async def _fetch(self, url: str, section: str | None
+    async def _fetch(self, url: str, item: ArticlePages
                      ) -> tuple[FetchedPage | None, NewsarchiveError | None]:
         """A continuation page through the crawl's downloader (politeness, retries, robots.txt
         apply), and what went wrong with it, if anything."""
         request = scrapy.Request(url, dont_filter=True, meta={
-            ROLE_META: RequestRole.ARTICLE, SECTION_META: section})
+            ROLE_META: RequestRole.ARTICLE, SECTION_META: item.section_url})
         engine = self.crawler.engine
         assert engine is not None
         try:
@@ -174,6 +178,10 @@ class ExtractPipeline:
         except Exception as exc:  # noqa: BLE001 - any download error ends the article here
             return None, request_failure(url, exc)
         page = fetched_page(response)
+        # The redirects and retries on the way are archived with the article's pages.
+        led = hops(response.request) if response.request is not None else []
+        if led:
+            item.redirects.extend(led)
         if response.status >= 400:
             return page, CrawlError(url, f"HTTP {response.status}", FailureKind.HTTP_STATUS)
         return page, None
@@ -183,8 +191,11 @@ def _status_error(item: ArticlePages) -> NewsarchiveError:
     """Why an article's answer is no page: gone (404, 410) or another HTTP status."""
     if not item.pages:
         return CrawlError(item.url, "no response", FailureKind.NETWORK)
-    status = item.pages[-1].status
+    page = item.pages[-1]
+    status = page.status
+    # Named against the listed URL; where a redirect led, the answer's own URL too.
+    where = f" from {page.final_url}" if page.final_url != item.url else ""
     gone = gone_status(status)
     if gone is not None:
-        return PageGone(item.url, gone)
-    return CrawlError(item.url, f"HTTP {status}", FailureKind.HTTP_STATUS)
+        return PageGone(item.url, gone + where)
+    return CrawlError(item.url, f"HTTP {status}{where}", FailureKind.HTTP_STATUS)

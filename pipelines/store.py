@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import defer, task
+from twisted.internet import defer, task, threads
 from twisted.internet.base import DelayedCall
 
 from newsarchive.archive import Archive
 from newsarchive.archive.db import default_db_url
 from newsarchive.crawl.store_writer import BatchWriter, StoreFailed, WriterConfig, WriterProcess
+
+logger = logging.getLogger(__name__)
 
 # Items written per transaction, at most.
 STORE_BATCH = 200
@@ -28,6 +31,9 @@ LAG_CHECK_S = 0.25
 # delay), many when the archive is the bottleneck (one transaction for them all). Every
 # item still waiting is one a killed crawl fetches again.
 STORE_FLUSH_S = 0.0
+# Seconds between the run's heartbeats: a run that stops beating is closed as killed by a later
+# run (newsarchive.archive.runs).
+HEARTBEAT_S = 60.0
 
 
 @dataclass
@@ -51,7 +57,7 @@ class StorePipeline:
     def __init__(self, db_url: str, run_id: int | None, start_urls: list[str],
                  batch_size: int = STORE_BATCH, flush_s: float = STORE_FLUSH_S,
                  warc_dir: str | None = None, writer_process: bool = False,
-                 max_lag_s: float = STORE_MAX_LAG_S) -> None:
+                 max_lag_s: float = STORE_MAX_LAG_S, heartbeat_s: float = HEARTBEAT_S) -> None:
         self.db_url = db_url
         self.run_id = run_id
         self._owns_run = run_id is None
@@ -67,6 +73,8 @@ class StorePipeline:
         self._idle: list[defer.Deferred[None]] = []  # fired once no batch is in flight
         self.max_lag_s = max_lag_s
         self._lag_check: task.LoopingCall | None = None
+        self.heartbeat_s = heartbeat_s
+        self._heartbeat: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -83,6 +91,7 @@ class StorePipeline:
             warc_dir=settings.get("NEWSARCHIVE_WARC_DIR") or None,
             writer_process=settings.getbool("NEWSARCHIVE_STORE_PROCESS", True),
             max_lag_s=settings.getfloat("NEWSARCHIVE_MAX_LAG_S", STORE_MAX_LAG_S),
+            heartbeat_s=settings.getfloat("NEWSARCHIVE_HEARTBEAT_S", HEARTBEAT_S),
         )
 
     def open_spider(self) -> None:
@@ -90,6 +99,9 @@ class StorePipeline:
         if self.run_id is None:
             self.run_id = self.archive.start_run(self.start_urls, {})
         config = WriterConfig(self.db_url, self.run_id, self.warc_dir)
+        if self.heartbeat_s > 0:
+            self._heartbeat = task.LoopingCall(self._beat)
+            self._heartbeat.start(self.heartbeat_s, now=False)
         if self._writer_process:
             self._process = WriterProcess(config)
             self._process.start()
@@ -109,6 +121,8 @@ class StorePipeline:
         """Write what is buffered, wait for the writer to finish, close the run."""
         if self._lag_check is not None and self._lag_check.running:
             self._lag_check.stop()
+        if self._heartbeat is not None and self._heartbeat.running:
+            self._heartbeat.stop()
         self.flush()
         while self._process is not None and self._process.busy:
             idle: defer.Deferred[None] = defer.Deferred()
@@ -167,6 +181,15 @@ class StorePipeline:
             return
         self._process.write(batch.items,
                             lambda errors, _outcomes: self._answered(batch, errors))
+
+    def _beat(self) -> defer.Deferred[None]:
+        """The run's heartbeat, written off the reactor thread; a failed one waits for the next.
+        """
+        assert self.run_id is not None
+        beat: defer.Deferred[None] = threads.deferToThread(self.archive.heartbeat, self.run_id)
+        beat.addErrback(lambda failure: logger.warning("run heartbeat not written: %s",
+                                                       failure.getErrorMessage()))
+        return beat
 
     def _check_lag(self) -> None:
         """A batch late in the writer: the writer at the crawl's priority until it commits."""

@@ -19,6 +19,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from newsarchive.archive.urls import strip_tracking
 from newsarchive.crawl.frontier import Frontier, KnownArticle, revisit_due
 from newsarchive.crawl.items import (
     ROLE_META,
@@ -32,6 +33,8 @@ from newsarchive.crawl.items import (
     fetched_page,
     request_failure,
 )
+from newsarchive.crawl.links import DEFAULT_MAX_URL_LENGTH, LinkPolicy, RefusedRequest
+from newsarchive.crawl.redirects import hops, listed_url
 from newsarchive.extract.errors import ExtractionError, FailureKind, NewsarchiveError
 from newsarchive.extract.feeds import FeedError, feed_kind, parse_feed
 from newsarchive.extract.listing import analyse_listing
@@ -71,6 +74,8 @@ class SectionSpider(scrapy.Spider):
         self.robots_sitemaps = False
         self.distributed = False
         self.now = datetime.now(UTC)
+        self.links = LinkPolicy(self.allowed_domains)
+        self.tracking_params: tuple[str, ...] = ()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SectionSpider:
@@ -92,6 +97,10 @@ class SectionSpider(scrapy.Spider):
         spider.distributed = crawler.settings.getbool("NEWSARCHIVE_DISTRIBUTED")
         now = crawler.settings.get("NEWSARCHIVE_NOW")
         spider.now = datetime.fromisoformat(now) if now else datetime.now(UTC)
+        # Every link is checked before it is scheduled: a refusal is a failure row, not a log line.
+        limit = crawler.settings.getint("URLLENGTH_LIMIT", DEFAULT_MAX_URL_LENGTH)
+        spider.links = LinkPolicy(spider.allowed_domains, limit)
+        spider.tracking_params = tuple(crawler.settings.getlist("NEWSARCHIVE_TRACKING_PARAMS"))
         return spider
 
     @property
@@ -172,14 +181,22 @@ class SectionSpider(scrapy.Spider):
         )
 
     def _follow_article(self, url: str, section: str, lastmod: datetime | None = None
-                        ) -> tuple[scrapy.Request | None, bool]:
-        """The request for a listed article (None: archived and not due), and whether it is known.
+                        ) -> tuple[scrapy.Request | FailedRequest | None, bool]:
+        """The request for a listed article (None: archived and not due; a FailedRequest: a link
+        the crawl will not request), and whether it is known.
 
-        A sitemap or feed date (`lastmod`) later than the article's last check means it changed:
-        it is fetched again before its re-check is due.
+        Tracking parameters are dropped first, so one article listed with several is fetched
+        once. A sitemap or feed date (`lastmod`) later than the article's last check means it
+        changed: it is fetched again before its re-check is due.
         """
         if self.article_pattern is not None and not self.article_pattern.search(url):
             return None, False
+        url = strip_tracking(url, self.tracking_params)
+        refused = self.links.refusal(url)
+        if refused is not None:
+            self.crawler.stats.inc_value(f"newsarchive/links_refused/{refused.kind}")
+            return FailedRequest(url=url, error=refused, role=RequestRole.ARTICLE,
+                                 section_url=section), False
         known = self.frontier.get(url) if self.incremental else None
         if known is None:
             return self._article_request(url, section, None), False
@@ -198,13 +215,14 @@ class SectionSpider(scrapy.Spider):
             yield from self.parse_feed(response, section)
             return
         page = fetched_page(response)
+        redirects = hops(response.request) if response.request is not None else []
         if response.status >= 400:
-            yield SectionPage(page=page, section_url=section)
+            yield SectionPage(page=page, section_url=section, redirects=redirects)
             return
         try:
             listing = analyse_listing(response.body, response.url, page.headers)
         except ExtractionError as exc:
-            yield SectionPage(page=page, section_url=section, error=exc)
+            yield SectionPage(page=page, section_url=section, error=exc, redirects=redirects)
             return
         # The page's item goes out last: in a distributed crawl the lease on this page ends when
         # its item is stored, so every request it leads to must be queued by then.
@@ -213,15 +231,19 @@ class SectionSpider(scrapy.Spider):
             section_url=section,
             article_links=len(listing.article_links),
             next_pages=len(listing.next_pages),
+            redirects=redirects,
         )
         # A page handed back from a dead worker may have had its links marked seen by the shared
         # dupefilter without their requests reaching the queue: follow them again, unfiltered.
         refollow = bool(response.meta.get("newsarchive_requeued"))
         all_known = bool(listing.article_links)
+        refused: list[FailedRequest] = []
         for link in listing.article_links:
             request, known = self._follow_article(link.url, section)
             all_known = all_known and known
-            if request is not None:
+            if isinstance(request, FailedRequest):
+                refused.append(request)
+            elif request is not None:
                 yield request.replace(dont_filter=True) if refollow else request
         seen = self._list_pages[section]
         limit = self.max_list_pages
@@ -239,33 +261,39 @@ class SectionSpider(scrapy.Spider):
                 continue
             seen.add(url)
             yield self._section_request(url, section, dont_filter=refollow)
+        # Items after every request: storing one ends a distributed crawl's lease on this page.
+        yield from refused
         yield item
 
     def parse_feed(self, response: Response, section: str) -> Iterable[Any]:
         """A sitemap or feed: child sitemaps are fetched, listed articles followed like a section's.
         """
         page = fetched_page(response)
+        redirects = hops(response.request) if response.request is not None else []
         if response.status >= 400:
-            yield SectionPage(page=page, section_url=section)
+            yield SectionPage(page=page, section_url=section, redirects=redirects)
             return
         try:
             feed = parse_feed(response.body, response.url, tz=self.timezone or "UTC")
         except FeedError as exc:
-            yield SectionPage(
-                page=page, section_url=section, error=_feed_error(response.url, exc.reason)
-            )
+            yield SectionPage(page=page, section_url=section,
+                              error=_feed_error(response.url, exc.reason), redirects=redirects)
             return
         refollow = bool(response.meta.get("newsarchive_requeued"))
         for child in feed.sitemaps:
             yield self._section_request(child.url, child.url, dont_filter=refollow,
                                         role=RequestRole.FEED)
+        refused: list[FailedRequest] = []
         for entry in feed.entries:
             request, _ = self._follow_article(entry.url, section, entry.lastmod)
-            if request is not None:
+            if isinstance(request, FailedRequest):
+                refused.append(request)
+            elif request is not None:
                 yield request.replace(dont_filter=True) if refollow else request
         self.crawler.stats.inc_value("newsarchive/feed_entries", len(feed.entries))
+        yield from refused
         yield SectionPage(page=page, section_url=section, article_links=len(feed.entries),
-                          next_pages=len(feed.sitemaps),
+                          next_pages=len(feed.sitemaps), redirects=redirects,
                           error=_feed_error(response.url, feed.problem) if feed.problem else None)
 
     def parse_robots(self, response: Response) -> Iterable[scrapy.Request]:
@@ -279,16 +307,17 @@ class SectionSpider(scrapy.Spider):
         """An article page, handed on unparsed: the extract pipeline parses it once, and fetches
         the later pages of a multi-page article itself."""
         page = fetched_page(response)
+        redirects = hops(response.request) if response.request is not None else []
         if response.status == 304:
             stored = self._not_modified(response, page)
             if stored is None:
-                problem = CrawlError(response.url, "HTTP 304 but no stored body",
+                problem = CrawlError(page.url, f"HTTP 304 from {response.url} but no stored body",
                                      FailureKind.NOT_MODIFIED)
-                yield FailedRequest(url=response.url, error=problem, role=RequestRole.ARTICLE,
-                                    section_url=section)
+                yield FailedRequest(url=page.url, error=problem, role=RequestRole.ARTICLE,
+                                    section_url=section, redirects=[*redirects, page])
                 return
             page = stored
-        yield ArticlePages(url=page.url, pages=[page], section_url=section)
+        yield ArticlePages(url=page.url, pages=[page], section_url=section, redirects=redirects)
 
     def _not_modified(self, response: Response, page: FetchedPage) -> FetchedPage | None:
         """A 304 answer stands for the body archived before, under its stored headers."""
@@ -304,14 +333,27 @@ class SectionSpider(scrapy.Spider):
                            body=body, fetched_at=page.fetched_at)
 
     def failed(self, failure: Failure) -> Iterable[Any]:
-        """A request that gave no usable response is recorded, never dropped."""
+        """A request that gave no usable response is recorded under the URL the spider scheduled,
+        never dropped; an error status's response is archived raw like any other."""
         request = failure.request  # type: ignore[attr-defined]
-        yield FailedRequest(
-            url=request.url,
-            error=_request_error(request.url, failure),
-            role=RequestRole(request.meta.get(ROLE_META, RequestRole.ARTICLE)),
-            section_url=request.meta.get(SECTION_META),
-        )
+        url = listed_url(request)
+        role = RequestRole(request.meta.get(ROLE_META, RequestRole.ARTICLE))
+        section = request.meta.get(SECTION_META)
+        error = failure.value
+        if isinstance(error, HttpError) and role != RequestRole.ROBOTS:
+            page = fetched_page(error.response)
+            if role == RequestRole.ARTICLE:
+                # The extract pipeline names the status (http_status, or gone for 404/410).
+                yield ArticlePages(url=url, pages=[page], section_url=section,
+                                   redirects=hops(request))
+            else:
+                yield SectionPage(page=page, section_url=section or url, redirects=hops(request))
+            return
+        redirects = hops(request)
+        if isinstance(error, RefusedRequest):
+            redirects = list(getattr(error, "pages", None) or redirects)
+        yield FailedRequest(url=url, error=_request_error(url, failure), role=role,
+                            section_url=section, redirects=redirects)
 
 
 def _request_error(url: str, failure: Failure) -> NewsarchiveError:

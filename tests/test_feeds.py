@@ -225,10 +225,15 @@ def test_first_run_fetches_articles_listed_in_sitemaps_and_feeds(feed_runs: dict
     assert reasons["/broken.xml"].startswith("section page: sitemap or feed: broken XML")
     assert reasons["/notafeed.xml"].startswith("section page: sitemap or feed: not a sitemap or feed")
     assert reasons["/private/a8.html"] == "forbidden by robots.txt"
-    assert len(reasons) == 4
+    # The other host's entry is refused before it is requested, and recorded (it once vanished in
+    # Scrapy's offsite filter).
+    assert reasons["http://elsewhere.example/news/a99.html"] == (
+        "off the crawl's hosts: elsewhere.example")
+    assert len(reasons) == 5
     kinds = {f["url"].removeprefix(feed_runs["base"]): f["kind"] for f in first["failures"]}
     assert kinds == {"/sitemaps/missing.xml": "http_status", "/broken.xml": "feed",
-                     "/notafeed.xml": "feed", "/private/a8.html": "robots"}
+                     "/notafeed.xml": "feed", "/private/a8.html": "robots",
+                     "http://elsewhere.example/news/a99.html": "offsite"}
 
 
 @pytest.mark.crawl

@@ -121,7 +121,9 @@ def test_third_run_rechecks_due_articles_conditionally(three_runs: dict[str, Any
     assert by_path[path(4)] == [301]  # moved
     unchanged = [path(n) for n in (1, 2, 5, 6, 8, 9, 10, 11, 12)] + [MOVED]
     for p in unchanged:
-        assert by_path[p] == [304], p
+        # MOVED twice: its own re-check, and a4's redirect, which the dupefilter no longer eats
+        # (a4's re-check ends at MOVED's article instead of vanishing).
+        assert by_path[p] == ([304, 304] if p == MOVED else [304]), p
     asked = {h.path: h.headers for h in hits}
     assert asked[path(1)]["If-None-Match"].startswith('"')
     assert "If-Modified-Since" in asked[path(1)]

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive.archive import clusters
+from newsarchive.archive import clusters, runs
 from newsarchive.archive.db import (
     ArchiveUnavailable,
     check_schema,
@@ -141,29 +141,56 @@ class Archive:
         self._site_ids = site_ids
         self._codec.committed()
 
-    def start_run(self, start_urls: list[str], settings: dict[str, Any]) -> int:
-        """Open a crawl run; its id."""
+    def start_run(self, start_urls: list[str], settings: dict[str, Any],
+                  stale_after: timedelta = runs.STALE_AFTER) -> int:
+        """Open a crawl run owned by this process; its id. Open runs whose owner is gone (see
+        newsarchive.archive.runs) are closed first, as "killed"."""
+        self.close_killed_runs(stale_after)
+        me = runs.this_process()
         with self._writer.begin() as session:
-            run = CrawlRun(started_at=_now(), start_urls=list(start_urls),
-                           settings=jsonable(dict(settings)))
+            at = _now()
+            run = CrawlRun(started_at=at, start_urls=list(start_urls),
+                           settings=jsonable(dict(settings)), owner_pid=me.pid,
+                           owner_host=me.host, heartbeat_at=at)
             session.add(run)
             session.flush()
             return run.id
 
+    def close_killed_runs(self, stale_after: timedelta = runs.STALE_AFTER) -> list[int]:
+        """Close the open runs whose owner is dead as "killed" (with their counts); their ids."""
+        me, at = runs.this_process(), _now()
+        with self._writer.begin() as session:
+            killed = [run for run in session.scalars(
+                select(CrawlRun).where(CrawlRun.finished_at.is_(None)).order_by(CrawlRun.id))
+                if runs.owner_gone(run.owner_pid, run.owner_host,
+                                   run.heartbeat_at or run.started_at, at, me, stale_after)]
+            for run in killed:
+                self._close_run(session, run, runs.KILLED)
+            return [run.id for run in killed]
+
+    def heartbeat(self, run_id: int) -> None:
+        """Say the run's owner is alive (the crawl calls this every NEWSARCHIVE_HEARTBEAT_S)."""
+        with self._writer.begin() as session:
+            session.execute(update(CrawlRun).where(CrawlRun.id == run_id)
+                            .values(heartbeat_at=_now()))
+
     def finish_run(self, run_id: int, finish_reason: str) -> dict[str, Any]:
         """Close a crawl run with its reason and counts by outcome; its summary."""
         with self._writer.begin() as session:
-            run = self._run(session, run_id)
-            counts = dict(session.execute(
-                select(Fetch.outcome, func.count()).where(Fetch.crawl_run_id == run_id)
-                .group_by(Fetch.outcome)).all())
-            counts["failures"] = session.scalar(
-                select(func.count()).select_from(Failure).where(Failure.crawl_run_id == run_id)
-            ) or 0
-            run.finished_at = _now()
-            run.finish_reason = finish_reason
-            run.counts = counts
+            self._close_run(session, self._run(session, run_id), finish_reason)
         return self.run_summary(run_id)
+
+    @staticmethod
+    def _close_run(session: Session, run: CrawlRun, finish_reason: str) -> None:
+        counts = dict(session.execute(
+            select(Fetch.outcome, func.count()).where(Fetch.crawl_run_id == run.id)
+            .group_by(Fetch.outcome)).all())
+        counts["failures"] = session.scalar(
+            select(func.count()).select_from(Failure).where(Failure.crawl_run_id == run.id)
+        ) or 0
+        run.finished_at = _now()
+        run.finish_reason = finish_reason
+        run.counts = counts
 
     def record_revision(self, article_id: int, fetch_id: int, article: Article,
                         extractor_version: str) -> bool:

@@ -114,6 +114,11 @@ class CrawlRun(Base):
     settings: Mapped[dict[str, Any]]
     counts: Mapped[dict[str, Any] | None]
     finish_reason: Mapped[str | None] = mapped_column(String(64))
+    # The process running the crawl and when it was last alive (newsarchive.archive.runs): an
+    # open run whose owner is gone is closed as "killed" by the next run's start.
+    owner_pid: Mapped[int | None] = mapped_column(Integer)
+    owner_host: Mapped[str | None] = mapped_column(String(255))
+    heartbeat_at: Mapped[datetime | None]
 
 
 class RawPageDictionary(Base):

@@ -9,9 +9,10 @@ host without ``www.``, with ``:port`` only when the port is not 80 or 443.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
-from w3lib.url import canonicalize_url
+from w3lib.url import canonicalize_url, url_query_cleaner
 
 # Parameters that say how a reader arrived, never which article it is.
 TRACKING_PARAMS = frozenset({
@@ -51,10 +52,29 @@ def site_host(url: str) -> str:
     return host if port is None else f"{host}:{port}"
 
 
-def is_tracking_param(name: str) -> bool:
-    """Whether a query parameter only tracks the reader (utm_*, from, spm, ...)."""
+def is_tracking_param(name: str, extra: Iterable[str] = ()) -> bool:
+    """Whether a query parameter only tracks the reader (utm_*, from, spm, ..., and `extra`: a
+    site's own, from its `tracking_params`)."""
     lowered = name.lower()
-    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+    return (lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+            or lowered in {e.lower() for e in extra})
+
+
+def strip_tracking(url: str, extra: Iterable[str] = ()) -> str:
+    """`url` without its tracking parameters (see is_tracking_param), otherwise as it was: the
+    address a listed link is fetched at, so one article listed with several is fetched once."""
+    try:
+        query = urlsplit(url).query
+    except ValueError:  # not a URL at all: left for the crawl's checks to refuse, as it is
+        return url
+    if not query:
+        return url
+    extra = tuple(extra)
+    names = {unquote_plus(pair.split("=", 1)[0]) for pair in query.split("&") if pair}
+    tracking = sorted(name for name in names if is_tracking_param(name, extra))
+    if not tracking:
+        return url
+    return url_query_cleaner(url, tracking, remove=True, unique=False, keep_fragments=True)
 
 
 def _normalise(url: str) -> str:

@@ -129,6 +129,8 @@ class Outcome(StrEnum):
     FAILED = "failed"  # no article (a failures row says why)
     DUPLICATE = "duplicate"  # the same article under a second URL in one crawl (not stored)
     SECTION = "section"  # a section (list) page, sitemap or feed
+    REDIRECT = "redirect"  # a redirect on the way from a listed URL to its answer (or refusal)
+    RETRIED = "retried"  # an error answer that was asked again (429, 5xx, ...)
 
 
 # The outcomes of an article's own first page.
@@ -450,6 +452,12 @@ class Writes:
             self.connection.execute(update(_fetches).where(_fetches.c.id.in_(fetch_ids))
                                     .values(outcome=outcome, error=reason, article_id=article_id))
         return outcome
+
+    def mark_fetches(self, fetch_ids: Sequence[int], outcome: Outcome) -> None:
+        """Set what became of these fetches (a redirect hop, a duplicate's page)."""
+        for part in chunks(list(fetch_ids)):
+            self.connection.execute(update(_fetches).where(_fetches.c.id.in_(part))
+                                    .values(outcome=outcome))
 
     def record_failures(self, run_id: int, failures: Sequence[FailureRecord]) -> None:
         """Record why each URL gave no article, by kind; mark their fetches failed."""

@@ -24,6 +24,7 @@ from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.misc import load_object
 
 from newsarchive.crawl.items import ROLE_META, ArticlePages, fetched_page
+from newsarchive.crawl.redirects import hops
 
 PRIORITY = "addon"
 # newsarchive's crawl defaults an add-on user gets, unless the project sets them.
@@ -50,6 +51,13 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
     "DOWNLOADER_MIDDLEWARES": {
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         "newsarchive.crawl.middlewares.RetryAfterMiddleware": 550,
+        # Redirect hops archived with the page they led to; robots.txt failing = disallowed.
+        "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+        "newsarchive.crawl.redirects.RecordedRedirectMiddleware": 600,
+        "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+        "newsarchive.crawl.redirects.RecordedMetaRefreshMiddleware": 580,
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        "newsarchive.crawl.robots.RobotsPolicyMiddleware": 100,
     },
     "EXTENSIONS": {"newsarchive.crawl.backpressure.LagLimit": 510},
 }
@@ -104,4 +112,5 @@ class ArchiveResponses:
         kind = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         if response.status < 400 and kind and "html" not in kind and "xml" not in kind:
             return None  # images, PDFs, feeds: not pages newsarchive reads
-        return ArticlePages(url=response.url, pages=[fetched_page(response)])
+        return ArticlePages(url=response.url, pages=[fetched_page(response)],
+                            redirects=hops(response.request) if response.request else [])

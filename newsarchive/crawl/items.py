@@ -7,7 +7,7 @@ wrong travels as a named error (`NewsarchiveError`: url, kind, reason), never as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -41,8 +41,11 @@ class RequestRole(StrEnum):
 
 
 def fetched_page(response: Response) -> FetchedPage:
-    """The response as the archive keeps it (headers decoded once, as latin-1, the HTTP way)."""
-    url = response.request.url if response.request is not None else response.url
+    """The response as the archive keeps it (headers decoded once, as latin-1, the HTTP way),
+    under the URL the spider scheduled (the first of a redirect chain)."""
+    url = response.url
+    if response.request is not None:
+        url = str((response.request.meta.get("redirect_urls") or [response.request.url])[0])
     return FetchedPage(
         url=url,
         final_url=response.url,
@@ -62,6 +65,8 @@ class SectionPage:
     article_links: int = 0
     next_pages: int = 0
     error: NewsarchiveError | None = None
+    # The redirects followed on the way to `page` (archived with it, outcome "redirect").
+    redirects: list[FetchedPage] = field(default_factory=list)
 
 
 @dataclass
@@ -76,16 +81,21 @@ class ArticlePages:
     duplicate_of: str | None = None
     # A later page of a multi-page article that could not be had: the article ends before it.
     continuation_error: NewsarchiveError | None = None
+    # The redirects followed on the way to the first page (archived, outcome "redirect").
+    redirects: list[FetchedPage] = field(default_factory=list)
 
 
 @dataclass
 class FailedRequest:
-    """A request that produced no response (network error, robots.txt, retries exhausted)."""
+    """A request that produced no usable response (network error, robots.txt, retries exhausted,
+    a link or redirect refused), under the URL the spider scheduled."""
 
     url: str
     error: NewsarchiveError
     role: RequestRole = RequestRole.ARTICLE
     section_url: str | None = None
+    # The redirects followed before it failed; the failure names the last one's fetch.
+    redirects: list[FetchedPage] = field(default_factory=list)
 
 
 # Exception class names (Twisted's and Scrapy's) by the failure kind they stand for.

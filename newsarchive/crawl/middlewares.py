@@ -1,4 +1,5 @@
-"""Downloader middlewares: a retry that backs off when the server says it is overloaded."""
+"""Downloader middlewares: a retry that backs off when the server says it is overloaded, and keeps
+each answer it retried for the archive."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
+
+from newsarchive.crawl.redirects import HOPS_META, hop_page, hops
 
 # "Too Many Requests" and "Service Unavailable": the server asks us to come back later.
 BACKOFF_STATUSES = frozenset({429, 503})
@@ -56,10 +59,11 @@ class RetryAfterMiddleware(RetryMiddleware):
     ) -> Request | Response:
         if (response.status not in BACKOFF_STATUSES or request.meta.get("dont_retry", False)
                 or response.status not in self.retry_http_codes):
-            return super().process_response(request, response)
+            return _kept(request, response, super().process_response(request, response))
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response
+        _kept(request, response, retry)
         wait = self.backoff(response, retry.meta.get("retry_times", 1))
         self._slow_host(request, wait)
         self.crawler.stats.inc_value("newsarchive/backoff_seconds", round(wait))
@@ -76,3 +80,11 @@ class RetryAfterMiddleware(RetryMiddleware):
         slot = downloader.slots.get(downloader.get_slot_key(request))
         if slot is not None:
             slot.delay = max(slot.delay, wait)
+
+
+def _kept(request: Request, response: Response, result: Request | Response) -> Request | Response:
+    """A retry carries the answer it replaces, archived with whatever the retry ends in (every
+    fetch is archived raw)."""
+    if isinstance(result, Request) and result is not request:
+        result.meta[HOPS_META] = [*hops(request), hop_page(request, response)]
+    return result

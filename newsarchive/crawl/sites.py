@@ -96,6 +96,8 @@ class SiteConfig:
     politeness: Politeness = Politeness()
     revisit: Revisit = Revisit()
     path: str | None = None
+    # The site's own tracking query parameters, dropped from listed links (besides utm_* etc.).
+    tracking_params: tuple[str, ...] = ()
 
 
 def _get(data: dict[str, Any], key: str, kind: type | tuple[type, ...], path: str,
@@ -137,6 +139,7 @@ def site_from_dict(data: dict[str, Any], path: str = "<config>") -> SiteConfig:
         "hints",
         "politeness",
         "revisit",
+        "tracking_params",
     }
     for key in data:
         if key not in known:
@@ -178,7 +181,16 @@ def site_from_dict(data: dict[str, Any], path: str = "<config>") -> SiteConfig:
         sitemaps_from_robots=bool(_get(data, "sitemaps_from_robots", bool, path)),
         article_url_pattern=pattern, hints=_hints(data, path),
         politeness=_politeness(data, path), revisit=_revisit(data, path), path=path,
+        tracking_params=_names(data, "tracking_params", path),
     )
+
+
+def _names(data: dict[str, Any], key: str, path: str) -> tuple[str, ...]:
+    values = _get(data, key, list, path) or []
+    for i, name in enumerate(values):
+        if not isinstance(name, str) or not name.strip() or "=" in name or "&" in name:
+            raise SiteConfigError(path, f"{key}[{i}]", f"{name!r} is not a query parameter name")
+    return tuple(name.strip() for name in values)
 
 
 def _hints(data: dict[str, Any], path: str) -> Hints:
@@ -331,4 +343,5 @@ def site_settings(site: SiteConfig) -> dict[str, Any]:
         "NEWSARCHIVE_ROBOTS_SITEMAPS": site.sitemaps_from_robots,
         "NEWSARCHIVE_HINTS": site.hints.as_dict(),
         "NEWSARCHIVE_SITE": site.name,
+        "NEWSARCHIVE_TRACKING_PARAMS": list(site.tracking_params),
     }

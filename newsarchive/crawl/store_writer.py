@@ -257,19 +257,29 @@ class _BatchStore:
         self.outcomes: list[Outcome] = []
         self._articles: list[tuple[list[int], Article]] = []
         self._failures: list[FailureRecord] = []
+        self._duplicates: list[int] = []
 
     def store(self, items: list[Any]) -> list[Outcome]:
         """Every item's fetches first (one insert), then what became of each; the outcomes."""
         fetch_ids = iter(self.writes.record_fetches(
-            self.run_id, [page for item in items for page in _pages(item)], self.warc))
+            self.run_id, [page for item in items for page in [*_redirects(item), *_pages(item)]],
+            self.warc))
+        redirects: list[tuple[int, int]] = []  # (fetch id, status)
         for item in items:
+            hops = [next(fetch_ids) for _ in _redirects(item)]
+            redirects.extend(zip(hops, [p.status for p in _redirects(item)], strict=True))
             ids = [next(fetch_ids) for _ in _pages(item)]
             if isinstance(item, SectionPage):
                 self._section(item, ids[0])
             elif isinstance(item, FailedRequest):
-                self._fail(None, item.url, item.error)
+                # A refused redirect names the hop that was refused.
+                self._fail(hops[-1] if hops else None, item.url, item.error)
             elif isinstance(item, ArticlePages):
                 self._article(item, ids)
+        # What led on: a redirect (3xx, or a page with a meta refresh), or an error retried.
+        self.writes.mark_fetches([i for i, s in redirects if s < 400], Outcome.REDIRECT)
+        self.writes.mark_fetches([i for i, s in redirects if s >= 400], Outcome.RETRIED)
+        self.writes.mark_fetches(self._duplicates, Outcome.DUPLICATE)
         self._settle()
         self.writes.record_failures(self.run_id, self._failures)
         return self.outcomes
@@ -282,7 +292,7 @@ class _BatchStore:
 
     def _section(self, item: SectionPage, fetch_id: int) -> None:
         url = item.page.url
-        if item.page.status >= 400:
+        if item.page.status >= 300:  # an error, or a redirect that was not followed
             self._failures.append(FailureRecord(fetch_id, url, FailureKind.HTTP_STATUS,
                                                 f"section page HTTP {item.page.status}"))
         elif item.error is not None:
@@ -300,6 +310,7 @@ class _BatchStore:
             self._fail(first_fetch, item.url, error)
         elif item.duplicate_of is not None:
             self.outcomes.append(Outcome.DUPLICATE)
+            self._duplicates.extend(fetch_ids)
         else:
             assert item.article is not None
             self._articles.append((fetch_ids, item.article))
@@ -323,6 +334,11 @@ class _BatchStore:
             return None
         self._settle()
         return self.writes.mark_gone(fetch_ids, item.url, error.reason, item.pages[0].fetched_at)
+
+
+def _redirects(item: Any) -> list[FetchedPage]:
+    """The redirect responses an item carries (archived before its own pages)."""
+    return list(getattr(item, "redirects", None) or [])
 
 
 def _pages(item: Any) -> list[FetchedPage]:
