@@ -11,6 +11,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newsarchive.extract.errors import EmptyPage
+from newsarchive.extract.limits import check_parse
 
 # Elements whose content is never text a reader sees.
 DROP_TAGS = frozenset({
@@ -54,6 +55,7 @@ def parse(text: str, url: str) -> HtmlElement:
         tree = cast(HtmlElement, lxml.html.document_fromstring(text, parser=_PARSER))
     except (etree.ParserError, ValueError) as exc:
         raise EmptyPage(url, f"no HTML document in the page ({exc})") from exc
+    check_parse(_PARSER, url)
     if tree.find("body") is None and not tree.text_content().strip():
         raise EmptyPage(url, "the HTML document is empty")
     return tree
