@@ -197,3 +197,53 @@ def test_a_busy_worker_is_handed_its_next_batch_ahead_when_it_fits_its_pipe() ->
         pool.close()
     assert in_flight == [1] and left == AHEAD_MIN  # one page a batch (BATCH_BYTES), none ahead
     assert titles == ["一篇用来测试进程池的新闻报道标题"] * (AHEAD_MIN + 1)
+
+
+PARA = ("The council met on Monday evening to discuss the new bridge over the river, which has "
+        "been closed to traffic since the spring floods damaged its eastern supports. ")
+
+
+def _long_page(paragraphs: int) -> bytes:
+    """A real page whose extraction takes a good fraction of a second per thousand paragraphs."""
+    body = "".join(f"<p>{PARA}{i}</p>" for i in range(paragraphs))
+    return (f"<html><head><title>Bridge</title></head><body><h1>Bridge to reopen</h1>"
+            f"<div class='content'>{body}</div></body></html>").encode()
+
+
+def test_a_page_past_the_time_limit_is_recorded_timeout_and_the_worker_goes_on() -> None:
+    pool = ExtractorPool(1, timeout=0.05)
+
+    async def both() -> tuple[str | None, str | None]:
+        slow = await pool.extract(PageJob(_long_page(8000), URL, {}))
+        quick = await pool.extract(PageJob((FIXTURES / "multi_1.html").read_bytes(), URL, {}))
+        return (slow.kind if slow.article is None else "article",
+                quick.article.title if quick.article else quick.reason)
+
+    try:
+        started = pool.replaced
+        slow_kind, quick_title = asyncio.run(both())
+    finally:
+        pool.close()
+    assert slow_kind == "timeout"
+    assert quick_title and quick_title != "timeout"
+    assert pool.replaced == started  # the worker's own alarm ended the page: no kill
+
+
+def test_a_worker_stuck_in_c_code_is_killed_and_only_its_stuck_page_times_out() -> None:
+    # lxml parses 24 MB in C for seconds, where the worker's alarm cannot interrupt it: the pool
+    # kills the worker (twice: the page is tried again alone); the other page is extracted.
+    stuck = b"<html><body>" + b"<b>x</b>" * 3_000_000 + b"</body></html>"
+    good = (FIXTURES / "multi_1.html").read_bytes()
+    pool = ExtractorPool(1, timeout=0.05, kill_grace=0.2)
+
+    async def together() -> list[str | None]:
+        results = await asyncio.gather(pool.extract(PageJob(good, URL, {})),
+                                       pool.extract(PageJob(stuck, URL, {})))
+        return [r.kind if r.article is None else r.article.title for r in results]
+
+    try:
+        kinds = asyncio.run(together())
+    finally:
+        pool.close()
+    assert kinds == [extract(good, URL, {}).title, "timeout"]
+    assert pool.replaced >= 1
