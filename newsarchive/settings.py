@@ -28,12 +28,29 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsarchive.crawl.middlewares.RetryAfterMiddleware": 550,
+    # Responses cut at DOWNLOAD_MAXSIZE (bytes kept) and decompressed up to it, in Scrapy's
+    # decompression slot.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newsarchive.crawl.limits.SizeCapMiddleware": 590,
 }
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # NEWSARCHIVE_RETRY_AFTER_MAX: longest wait (seconds) a Retry-After header can impose.
 NEWSARCHIVE_RETRY_AFTER_MAX = 120.0
 # NEWSARCHIVE_BACKOFF_BASE: wait before the first retry of a 429/503 without Retry-After (doubles).
 NEWSARCHIVE_BACKOFF_BASE = 1.0
+
+# --- Limits (sites/*.toml: max_size) -------------------------------------------------------------
+# DOWNLOAD_MAXSIZE: bytes of a response read and decompressed at most; a page cut there is
+# archived as it came up to the cap and recorded too_large. DOWNLOAD_WARNSIZE: logged above this.
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+# NEWSARCHIVE_MAX_BODY_CHARS, NEWSARCHIVE_MAX_ELEMENTS: an article body longer, or a page with
+# more elements, is too_large (0: no cap).
+NEWSARCHIVE_MAX_BODY_CHARS = 1_000_000
+NEWSARCHIVE_MAX_ELEMENTS = 200_000
+# NEWSARCHIVE_EXTRACT_TIMEOUT: seconds one page may take to extract in a worker; past it the
+# page is recorded timeout (a worker stuck in C code is killed) (0: no limit).
+NEWSARCHIVE_EXTRACT_TIMEOUT = 30.0
 
 # --- What reaches the spider ----------------------------------------------------------------------
 # 404/410 pages reach the spider so the archive records them instead of losing them in a log line.

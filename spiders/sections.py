@@ -32,6 +32,7 @@ from newsarchive.crawl.items import (
     fetched_page,
     request_failure,
 )
+from newsarchive.crawl.limits import cut_error
 from newsarchive.extract.errors import ExtractionError, FailureKind, NewsarchiveError
 from newsarchive.extract.feeds import FeedError, feed_kind, parse_feed
 from newsarchive.extract.listing import analyse_listing
@@ -193,6 +194,9 @@ class SectionSpider(scrapy.Spider):
 
     def parse_section(self, response: Response, section: str) -> Iterable[Any]:
         """A list page: its article links become article requests, its pager more list pages."""
+        if (cut := cut_error(response)) is not None:
+            yield SectionPage(page=fetched_page(response), section_url=section, error=cut)
+            return
         if response.status < 400 and feed_kind(response.body) is not None:
             # A start URL that is a sitemap or feed (told by content) needs no site config.
             yield from self.parse_feed(response, section)
@@ -245,6 +249,9 @@ class SectionSpider(scrapy.Spider):
         """A sitemap or feed: child sitemaps are fetched, listed articles followed like a section's.
         """
         page = fetched_page(response)
+        if (cut := cut_error(response)) is not None:
+            yield SectionPage(page=page, section_url=section, error=cut)
+            return
         if response.status >= 400:
             yield SectionPage(page=page, section_url=section)
             return
@@ -279,6 +286,9 @@ class SectionSpider(scrapy.Spider):
         """An article page, handed on unparsed: the extract pipeline parses it once, and fetches
         the later pages of a multi-page article itself."""
         page = fetched_page(response)
+        if (cut := cut_error(response)) is not None:
+            yield ArticlePages(url=page.url, pages=[page], section_url=section, error=cut)
+            return
         if response.status == 304:
             stored = self._not_modified(response, page)
             if stored is None:
