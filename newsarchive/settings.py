@@ -44,6 +44,9 @@ NEWSARCHIVE_BACKOFF_BASE = 1.0
 # archived as it came up to the cap and recorded too_large. DOWNLOAD_WARNSIZE: logged above this.
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+# A response cut short by the server reaches the spider with what came, to be archived and
+# recorded (network), not dropped.
+DOWNLOAD_FAIL_ON_DATALOSS = False
 # NEWSARCHIVE_MAX_BODY_CHARS, NEWSARCHIVE_MAX_ELEMENTS: an article body longer, or a page with
 # more elements, is too_large (0: no cap).
 NEWSARCHIVE_MAX_BODY_CHARS = 1_000_000

@@ -50,3 +50,11 @@ def test_a_body_over_the_cap_is_too_large() -> None:
     assert error.kind == FailureKind.TOO_LARGE
     assert "over the cap of 1,000" in error.reason
     assert len(extract(body, URL, {}).paragraphs) == 20
+
+
+def test_binary_bytes_are_no_html_document_not_a_page_without_title() -> None:
+    import random
+
+    error = failure(b"<html><body><p>" + random.Random(15).randbytes(64 * 1024))
+    assert error.kind == FailureKind.EMPTY
+    assert error.reason.startswith("binary data, not a text page")

@@ -1,4 +1,5 @@
-"""The response size cap: no page is read, or decompressed, past DOWNLOAD_MAXSIZE.
+"""The response size cap: no page is read, or decompressed, past DOWNLOAD_MAXSIZE; a response
+cut short by the server is kept as it came.
 
 Scrapy's own cap drops an oversized response whole (its bytes lost, the failure a log line) and
 decompresses a gzip bomb up to the same cap at once. Here the download stops at the cap and the
@@ -170,6 +171,10 @@ class SizeCapMiddleware:
         cap = self.cap(request)
         body = response.body
         reason = None
+        if "dataloss" in response.flags:
+            self._cut(request, f"response cut short by the server after {len(body):,} bytes",
+                      FailureKind.NETWORK)
+            return response
         if cap and ("download_stopped" in response.flags or len(body) > cap):
             body = body[:cap]
             reason = f"response over {cap:,} bytes: download stopped, kept the first {cap:,}"

@@ -33,7 +33,13 @@ from newsarchive.extract.errors import (
 from newsarchive.extract.gone import gone_phrase_in, notice_reason
 from newsarchive.extract.hints import Hints, match_hints
 from newsarchive.extract.html import article_html
-from newsarchive.extract.limits import DEFAULT_LIMITS, Limits, check_body, check_elements
+from newsarchive.extract.limits import (
+    DEFAULT_LIMITS,
+    Limits,
+    check_body,
+    check_elements,
+    check_text,
+)
 from newsarchive.extract.media import count_images, find_image
 from newsarchive.extract.metadata import (
     find_editor,
@@ -104,6 +110,7 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
     if not body or not body.strip():
         raise EmptyPage(url, "no bytes")
     decoded = decode_html(body, headers or {}, url=url)
+    check_text(decoded.text, url)
     tree = parse(decoded.text, url)
     limits = limits or DEFAULT_LIMITS
     check_elements(tree, url, limits)

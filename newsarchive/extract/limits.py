@@ -7,16 +7,22 @@ caller (the crawl reads them from its settings); the defaults suit any news page
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lxml import etree
 from lxml.html import HtmlElement
 
-from newsarchive.extract.errors import ExtractionError, FailureKind
+from newsarchive.extract.errors import EmptyPage, ExtractionError, FailureKind
 
 # libxml2 stops building the tree at its depth limit (256 levels) and reports it so: the text
 # beyond is lost. The message of that report.
 _DEPTH_ERROR = "Excessive depth"
+# Control characters no text page holds (tab, newlines and form feed aside); in a binary body
+# decoded as text they are one character in ten or so.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+_BINARY_SHARE = 0.03
+_BINARY_SAMPLE = 65536
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,15 @@ class PageTooDeep(ExtractionError):
 
     kind = FailureKind.TOO_DEEP
     reason = "page nested past the parser's depth limit"
+
+
+def check_text(text: str, url: str) -> None:
+    """EmptyPage if the decoded page is binary data rather than text: no HTML document."""
+    sample = text[:_BINARY_SAMPLE]
+    controls = len(_CONTROL_RE.findall(sample))
+    if sample and controls > _BINARY_SHARE * len(sample):
+        raise EmptyPage(url, f"binary data, not a text page ({controls:,} control "
+                             f"characters in the first {len(sample):,})")
 
 
 def check_parse(parser: etree.HTMLParser, url: str) -> None:
