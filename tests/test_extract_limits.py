@@ -3,6 +3,8 @@ body: each fails with its own kind instead of `other` or an exhausted worker."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from newsarchive.extract import Limits, extract
@@ -58,3 +60,36 @@ def test_binary_bytes_are_no_html_document_not_a_page_without_title() -> None:
     error = failure(b"<html><body><p>" + random.Random(15).randbytes(64 * 1024))
     assert error.kind == FailureKind.EMPTY
     assert error.reason.startswith("binary data, not a text page")
+
+
+def test_the_extract_command_reads_no_more_than_its_cap_even_from_dev_zero() -> None:
+    import json
+    import time
+
+    from tests.mockserver import run_cli
+
+    started = time.monotonic()
+    result = run_cli("extract", "/dev/zero", "--url", URL, timeout=60)
+    assert time.monotonic() - started < 30
+    record = json.loads(result.stdout)
+    assert record == {"path": "/dev/zero", "url": URL,
+                      "error": "too large: more than 20,971,520 bytes (--max-size)"}
+    assert result.stderr.strip().splitlines()[-1] == "1 page(s) could not be extracted"
+
+
+def test_the_extract_command_cap_is_an_option(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from newsarchive.cli import main
+
+    path = tmp_path / "page.html"
+    path.write_bytes(page(f"<p>{PARA}</p>" * 40))
+    small = CliRunner().invoke(main, ["extract", str(path), "--url", URL, "--max-size", "2KB"])
+    assert json.loads(small.stdout)["error"] == "too large: more than 2,048 bytes (--max-size)"
+    whole = CliRunner().invoke(main, ["extract", str(path), "--url", URL, "--max-size", "0"])
+    assert json.loads(whole.stdout)["title"] == "Bridge to reopen"
+    bad = CliRunner().invoke(main, ["extract", str(path), "--max-size", "lots"])
+    assert bad.exit_code == 2
+    assert "Invalid value for --max-size: 'lots' is not a size such as 20MB" in bad.output
