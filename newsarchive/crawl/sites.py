@@ -285,6 +285,8 @@ def load_site(path: str | Path) -> SiteConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SiteConfigError(str(path), None, f"cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SiteConfigError(str(path), None, f"not UTF-8 text (byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SiteConfigError(str(path), None, f"not valid TOML: {exc}") from exc
     return site_from_dict(data, str(path))
