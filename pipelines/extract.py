@@ -35,7 +35,7 @@ from newsarchive.extract.article import Article
 from newsarchive.extract.errors import FailureKind, NewsarchiveError, PageGone
 from newsarchive.extract.gone import gone_status
 from newsarchive.extract.hints import Hints
-from newsarchive.extract.limits import Limits
+from newsarchive.extract.limits import DEFAULT_LIMITS, Limits
 from newsarchive.extract.profile import SiteProfile
 
 
@@ -72,9 +72,12 @@ class ExtractPipeline:
                    hints=hints or None,
                    db_url=(settings.get("NEWSARCHIVE_DB") or default_db_url())
                    if settings.getbool("NEWSARCHIVE_SITE_PROFILES", True) else None,
-                   limits=Limits(max_body_chars=settings.getint("NEWSARCHIVE_MAX_BODY_CHARS"),
-                                 max_elements=settings.getint("NEWSARCHIVE_MAX_ELEMENTS")),
-                   timeout=settings.getfloat("NEWSARCHIVE_EXTRACT_TIMEOUT"))
+                   limits=Limits(
+                       max_body_chars=settings.getint("NEWSARCHIVE_MAX_BODY_CHARS",
+                                                      DEFAULT_LIMITS.max_body_chars),
+                       max_elements=settings.getint("NEWSARCHIVE_MAX_ELEMENTS",
+                                                    DEFAULT_LIMITS.max_elements)),
+                   timeout=settings.getfloat("NEWSARCHIVE_EXTRACT_TIMEOUT", 30.0))
 
     def open_spider(self) -> None:
         self.pool = ExtractorPool(self.workers, timeout=self.timeout)

@@ -24,6 +24,7 @@ from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.misc import load_object
 
 from newsarchive.crawl.items import ROLE_META, ArticlePages, fetched_page
+from newsarchive.crawl.limits import cut_error
 
 PRIORITY = "addon"
 # newsarchive's crawl defaults an add-on user gets, unless the project sets them.
@@ -38,6 +39,11 @@ DEFAULTS: dict[str, Any] = {
     "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
     # 404/410 reach the spider, so a deleted article is seen, not lost in a log line.
     "HTTPERROR_ALLOWED_CODES": [404, 410],
+    # Responses cut at 20 MB (read and decompressed), kept up to the cap and recorded too_large;
+    # a response cut short by the server kept as it came.
+    "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,
+    "DOWNLOAD_WARNSIZE": 5 * 1024 * 1024,
+    "DOWNLOAD_FAIL_ON_DATALOSS": False,
 }
 COMPONENTS: dict[str, dict[str, int | None]] = {
     "ITEM_PIPELINES": {
@@ -50,6 +56,8 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
     "DOWNLOADER_MIDDLEWARES": {
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         "newsarchive.crawl.middlewares.RetryAfterMiddleware": 550,
+        "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+        "newsarchive.crawl.limits.SizeCapMiddleware": 590,
     },
     "EXTENSIONS": {"newsarchive.crawl.backpressure.LagLimit": 510},
 }
@@ -104,4 +112,5 @@ class ArchiveResponses:
         kind = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         if response.status < 400 and kind and "html" not in kind and "xml" not in kind:
             return None  # images, PDFs, feeds: not pages newsarchive reads
-        return ArticlePages(url=response.url, pages=[fetched_page(response)])
+        return ArticlePages(url=response.url, pages=[fetched_page(response)],
+                            error=cut_error(response))
