@@ -1,5 +1,5 @@
-"""A hostile news portal on a real 127.0.0.1 port: every way a server can hurt a crawler, beside a
-few good articles that must still be archived.
+"""A hostile news portal on a real 127.0.0.1 port: every way a server can hurt a crawler (and a
+page that takes seconds to extract), beside good articles that must still be archived.
 
 Bodies that are huge are streamed as they are sent (the server never holds them); compressed bombs
 are built once per process. Pages are served by path; robots.txt depends on the Host header, so
@@ -75,12 +75,21 @@ def _huge(total: int) -> Callable[[], Iterator[bytes]]:
     return chunks
 
 
+def _slow() -> bytes:
+    """A page of 40,000 short paragraphs: seconds of extraction, past a 1 s limit."""
+    return (f"<html><head><title>{HOSTILE_SLOW}</title></head><body><h1>{HOSTILE_SLOW}</h1>"
+            "<div class='content'>" + "".join(f"<p>这是很慢的段落，编号{i}。</p>"
+                                              for i in range(40_000))
+            + "</div></body></html>").encode()
+
+
 def _deep() -> bytes:
     return (article("一篇嵌套很深的新闻页面标题").replace(
         '<div class="content">', '<div class="content">' + "<div>" * 100_000)
         + "</div>" * 100_000).encode()
 
 
+HOSTILE_SLOW = "一篇提取很慢的新闻页面标题"
 GOOD = {
     "/news/good1.html": "第一篇正常的新闻报道标题足够长",
     "/news/good2.html": "第二篇正常的新闻报道标题足够长",
@@ -99,6 +108,7 @@ HOSTILE = {
     "/news/binary.html": "一篇内容是二进制的新闻报道",
     "/news/empty.html": "一篇空白页面的新闻报道标题",
     "/news/deep.html": "一篇嵌套很深的新闻页面标题",
+    "/news/slow.html": "一篇提取很慢的新闻页面标题",
 }
 # Host B (localhost): a second section behind a garbage robots.txt.
 GOOD_B = {"/b/good3.html": "第三篇正常的新闻报道标题足够长",
@@ -143,6 +153,7 @@ def replies() -> dict[str, Reply]:
         "/news/binary.html": Reply(body=binary),
         "/news/empty.html": Reply(body=b""),
         "/news/deep.html": Reply(body=_deep()),
+        "/news/slow.html": Reply(body=_slow()),
     }
 
 

@@ -82,7 +82,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
              server.url_b + "/b/", "--db", db_url, "--progress", "0",
              "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0",
              "-s", "AUTOTHROTTLE_MAX_DELAY=1", "-s", "DOWNLOAD_TIMEOUT=2",
-             "-s", "NEWSARCHIVE_RETRY_AFTER_MAX=1"],
+             "-s", "NEWSARCHIVE_RETRY_AFTER_MAX=1", "-s", "NEWSARCHIVE_EXTRACT_TIMEOUT=1"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
             env=dict(os.environ))
         peak = 0
@@ -151,6 +151,7 @@ def test_every_good_article_is_archived(crawl: Crawl) -> None:
     ("/news/binary.html", "empty", "binary data, not a text page"),
     ("/news/empty.html", "empty", "no bytes"),
     ("/news/deep.html", "too_deep", "nested past the parser's depth limit"),
+    ("/news/slow.html", "timeout", "extraction ran past its time limit of 1 s"),
 ])
 def test_every_hostile_page_has_its_reason(crawl: Crawl, path: str, kind: str,
                                            reason: str) -> None:
@@ -167,6 +168,7 @@ def test_cut_pages_are_archived_raw_up_to_the_cap(crawl: Crawl) -> None:
     for bomb in ("/news/bomb.html", "/news/bomb2.html"):
         assert _raw(crawl, bomb) == bytes(CAP)
     assert len(_raw(crawl, "/news/deep.html")) > 500_000  # too deep, but archived whole
+    assert len(_raw(crawl, "/news/slow.html")) > 1_000_000  # too slow, but archived whole
     truncated = _raw(crawl, "/news/truncated.html")  # what came before the server hung up
     sent = replies()["/news/truncated.html"]
     assert isinstance(sent.body, bytes) and sent.length == 100_000
