@@ -18,6 +18,7 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import StopDownload
 from scrapy.http import Response, TextResponse
 from scrapy.responsetypes import responsetypes
@@ -38,14 +39,18 @@ CHUNK = 64 * 1024
 def _inflate(data: bytes, cap: int, wbits: int) -> tuple[bytes, bool]:
     """zlib/gzip data decompressed up to `cap` bytes (every gzip member), and whether it was cut.
     """
-    out = bytearray()
+    out: list[bytes] = []
+    size = 0
     decompressor = zlib.decompressobj(wbits)
     pending = data
     while pending:
-        chunk = decompressor.decompress(pending, CHUNK)
-        out += chunk
-        if cap and len(out) > cap:
-            return bytes(out[:cap]), True
+        # Never more than the cap allows (+1 to tell a cut), so a bomb is copied once at most.
+        chunk = decompressor.decompress(pending, min(CHUNK, cap + 1 - size) if cap else CHUNK)
+        out.append(chunk)
+        size += len(chunk)
+        if cap and size > cap:
+            out[-1] = chunk[:len(chunk) - (size - cap)]
+            return b"".join(out), True
         if decompressor.eof:
             pending = decompressor.unused_data
             if not pending or wbits <= zlib.MAX_WBITS:  # only gzip has further members
@@ -55,7 +60,7 @@ def _inflate(data: bytes, cap: int, wbits: int) -> tuple[bytes, bool]:
         if not chunk and decompressor.unconsumed_tail == pending:
             break
         pending = decompressor.unconsumed_tail
-    return bytes(out), False
+    return b"".join(out), False
 
 
 def _gunzip(data: bytes, cap: int) -> tuple[bytes, bool]:
@@ -78,7 +83,8 @@ def _unbrotli(data: bytes, cap: int) -> tuple[bytes, bool]:
     while chunk:
         out += chunk
         if cap and len(out) > cap:
-            return bytes(out[:cap]), True
+            del out[cap:]
+            return bytes(out), True
         if decompressor.is_finished():
             break
         chunk = decompressor.process(b"", output_buffer_limit=CHUNK)
@@ -97,7 +103,8 @@ def _unzstd(data: bytes, cap: int) -> tuple[bytes, bool]:
     while chunk:
         out += chunk
         if cap and len(out) > cap:
-            return bytes(out[:cap]), True
+            del out[cap:]
+            return bytes(out), True
         if decompressor.eof or decompressor.needs_input:
             break
         chunk = decompressor.decompress(b"", CHUNK)
@@ -140,6 +147,7 @@ class SizeCapMiddleware:
         self.crawler = crawler
         self.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         self.warnsize = crawler.settings.getint("DOWNLOAD_WARNSIZE")
+        self.retry_enabled = crawler.settings.getbool("RETRY_ENABLED")
         crawler.signals.connect(self.bytes_received, signal=signals.bytes_received)
 
     @classmethod
@@ -167,11 +175,15 @@ class SizeCapMiddleware:
             raise StopDownload(fail=False)
 
     def process_response(self, request: Request, response: Response, spider: Any = None
-                         ) -> Response:
+                         ) -> Request | Response:
         cap = self.cap(request)
         body = response.body
         reason = None
         if "dataloss" in response.flags:
+            # Retried like the transfer error it is; the last try is kept as it came.
+            retry = self._retry(request)
+            if retry is not None:
+                return retry
             self._cut(request, f"response cut short by the server after {len(body):,} bytes",
                       FailureKind.NETWORK)
             return response
@@ -202,6 +214,12 @@ class SizeCapMiddleware:
         if issubclass(cls, TextResponse):
             kwargs["encoding"] = None  # found again from the decoded body
         return response.replace(cls=cls, **kwargs)
+
+    def _retry(self, request: Request) -> Request | None:
+        spider = self.crawler.spider
+        if spider is None or request.meta.get("dont_retry") or not self.retry_enabled:
+            return None
+        return get_retry_request(request, spider=spider, reason="response cut short")
 
     def _cut(self, request: Request, reason: str, kind: FailureKind) -> None:
         request.meta[CUT_META] = (str(kind), reason)
