@@ -135,3 +135,13 @@ def test_site_loading_on_mutated_site_files(tmp_path_factory: pytest.TempPathFac
         load_site(path)
     except SiteConfigError as exc:
         assert exc.reason
+
+
+def test_found_by_fuzzing_control_characters_in_a_dated_script() -> None:
+    # lxml parses them, then refuses to set them back as the script's cut-down text.
+    body = ("<html><head><title>Bridge</title><script>var ct = '\x01\x02'; d = '2024-05-06 10:00'"
+            "</script></head><body><h1>Bridge to reopen</h1><div class='content'><p>The council "
+            "met on Monday evening to discuss the new bridge over the river, closed since the "
+            "spring floods damaged its eastern supports.</p></div></body></html>").encode()
+    article = extract(body, URL, {})
+    assert article.paragraphs[0].startswith("The council met on Monday evening")
