@@ -76,10 +76,10 @@ def _huge(total: int) -> Callable[[], Iterator[bytes]]:
 
 
 def _slow() -> bytes:
-    """A page of 20,000 short paragraphs: seconds of extraction, past a 1 s limit."""
+    """A page of 60,000 short paragraphs: seconds of extraction, well past a 1 s limit."""
     return (f"<html><head><title>{HOSTILE_SLOW}</title></head><body><h1>{HOSTILE_SLOW}</h1>"
             "<div class='content'>" + "".join(f"<p>这是很慢的段落，编号{i}。</p>"
-                                              for i in range(20_000))
+                                              for i in range(60_000))
             + "</div></body></html>").encode()
 
 
