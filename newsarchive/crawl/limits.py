@@ -187,7 +187,7 @@ class SizeCapMiddleware:
             self._cut(request, f"response cut short by the server after {len(body):,} bytes",
                       FailureKind.NETWORK)
             return response
-        if cap and ("download_stopped" in response.flags or len(body) > cap):
+        if cap and (len(body) > cap or request.meta.get(RECEIVED_META, 0) > cap):
             body = body[:cap]
             reason = f"response over {cap:,} bytes: download stopped, kept the first {cap:,}"
         encodings = response.headers.getlist("Content-Encoding")
