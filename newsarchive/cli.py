@@ -558,6 +558,10 @@ def schedule(site_names: tuple[str, ...], every: str, runs: int, db_url: str | N
     run_schedule(names, interval, extra, runs=runs, echo=click.echo)
 
 
+# Bytes `newsarchive extract` reads from one input at most (the crawl's DOWNLOAD_MAXSIZE).
+EXTRACT_MAX_SIZE = 10 * 1024 * 1024
+
+
 def _extract_inputs(paths: tuple[str, ...], url: str | None, from_list: IO[str] | None
                     ) -> Iterator[tuple[str, str]]:
     for path in paths:
@@ -571,15 +575,21 @@ def _extract_inputs(paths: tuple[str, ...], url: str | None, from_list: IO[str] 
             yield path, page_url.strip() or Path(path).resolve().as_uri()
 
 
-def extract_record(path: str, url: str, site: SiteConfig | None = None) -> dict[str, Any]:
+def extract_record(path: str, url: str, site: SiteConfig | None = None,
+                   max_size: int = EXTRACT_MAX_SIZE) -> dict[str, Any]:
     """One page file -> the JSON object `newsarchive extract` prints (with `error` on failure);
-    a SiteConfig's timezone and hints apply when given."""
+    a SiteConfig's timezone and hints apply when given. No more than `max_size` bytes are read
+    (0: no cap): a larger input (or an endless one, /dev/zero) is an error at once."""
     from newsarchive.extract import ExtractionError, extract
 
     try:
-        body = Path(path).read_bytes()
+        with open(path, "rb") as file:
+            body = file.read(max_size + 1) if max_size else file.read()
     except OSError as exc:
         return {"path": path, "url": url, "error": f"cannot read file: {exc.strerror or exc}"}
+    if max_size and len(body) > max_size:
+        return {"path": path, "url": url,
+                "error": f"too large: more than {max_size:,} bytes (--max-size)"}
     try:
         article = extract(body, url, timezone=site.timezone if site else None,
                           hints=site.hints.as_dict() if site else None)
@@ -599,15 +609,21 @@ def extract_record(path: str, url: str, site: SiteConfig | None = None) -> dict[
               help="A file of lines PATH<TAB>URL.")
 @click.option("--site", "site_name", default=None, metavar="NAME",
               help="Apply this site's timezone and CSS/XPath hints (a name in --sites-dir).")
+@click.option("--max-size", default="10MB", show_default=True, metavar="SIZE",
+              help="Read at most this much of each input (e.g. 512KB, 1GB; 0: no cap).")
 @sites_dir_option
 def extract_command(paths: tuple[str, ...], url: str | None, from_list: IO[str] | None,
-                    site_name: str | None, sites_dir: str) -> None:
+                    site_name: str | None, max_size: str, sites_dir: str) -> None:
     """Extract articles from saved pages; no network, no database. One JSON object per input.
 
     Example: newsarchive extract page.html --url https://news.example.cn/a/1.html --site
     example-portal """
-    from newsarchive.crawl.sites import SiteConfigError, find_site
+    from newsarchive.crawl.sites import SiteConfigError, find_site, parse_size
 
+    try:
+        cap = parse_size(max_size)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--max-size") from exc
     try:
         site = find_site(site_name, sites_dir) if site_name else None
     except SiteConfigError as exc:
@@ -618,7 +634,7 @@ def extract_command(paths: tuple[str, ...], url: str | None, from_list: IO[str] 
         raise click.UsageError("--url names the URL of a single PATH")
     failed = 0
     for path, page_url in _extract_inputs(paths, url, from_list):
-        record = extract_record(path, page_url, site)
+        record = extract_record(path, page_url, site, cap)
         failed += "error" in record
         click.echo(json.dumps(record, ensure_ascii=False))
     if failed:

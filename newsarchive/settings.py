@@ -36,6 +36,10 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.crawl.redirects.RecordedMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "newsarchive.crawl.robots.RobotsPolicyMiddleware": 100,
+    # Responses cut at DOWNLOAD_MAXSIZE (bytes kept) and decompressed up to it, in Scrapy's
+    # decompression slot.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newsarchive.crawl.limits.SizeCapMiddleware": 590,
 }
 # NEWSARCHIVE_ROBOTS_RECHECK_S: seconds before a robots.txt that failed (5xx, no answer) is asked
 # again; until then the site is disallowed (RFC 9309).
@@ -45,6 +49,24 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 NEWSARCHIVE_RETRY_AFTER_MAX = 120.0
 # NEWSARCHIVE_BACKOFF_BASE: wait before the first retry of a 429/503 without Retry-After (doubles).
 NEWSARCHIVE_BACKOFF_BASE = 1.0
+
+# --- Limits (sites/*.toml: max_size) -------------------------------------------------------------
+# DOWNLOAD_MAXSIZE: bytes of a response read and decompressed at most; a page cut there is
+# archived as it came up to the cap and recorded too_large. DOWNLOAD_WARNSIZE: logged above this.
+# 10 MB is far above any article page, and bounds the crawl: a capped page costs a few copies
+# of the cap while it is cut and archived, two at a time.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+# A response cut short by the server reaches the spider with what came, to be archived and
+# recorded (network), not dropped.
+DOWNLOAD_FAIL_ON_DATALOSS = False
+# NEWSARCHIVE_MAX_BODY_CHARS, NEWSARCHIVE_MAX_ELEMENTS: an article body longer, or a page with
+# more elements, is too_large (0: no cap).
+NEWSARCHIVE_MAX_BODY_CHARS = 1_000_000
+NEWSARCHIVE_MAX_ELEMENTS = 200_000
+# NEWSARCHIVE_EXTRACT_TIMEOUT: seconds one page may take to extract in a worker; past it the
+# page is recorded timeout (a worker stuck in C code is killed) (0: no limit).
+NEWSARCHIVE_EXTRACT_TIMEOUT = 30.0
 
 # --- What reaches the spider ----------------------------------------------------------------------
 # 404/410 pages reach the spider so the archive records them instead of losing them in a log line.

@@ -29,12 +29,14 @@ from newsarchive.crawl.items import (
     fetched_page,
     request_failure,
 )
+from newsarchive.crawl.limits import cut_error
 from newsarchive.crawl.redirects import hops
 from newsarchive.extract import stitch
 from newsarchive.extract.article import Article
 from newsarchive.extract.errors import FailureKind, NewsarchiveError, PageGone
 from newsarchive.extract.gone import gone_status
 from newsarchive.extract.hints import Hints
+from newsarchive.extract.limits import DEFAULT_LIMITS, Limits
 from newsarchive.extract.profile import SiteProfile
 
 
@@ -45,7 +47,8 @@ class ExtractPipeline:
 
     def __init__(self, crawler: Crawler, workers: int, max_pages: int,
                  timezone: str | None = None, hints: Hints | None = None,
-                 db_url: str | None = None) -> None:
+                 db_url: str | None = None, limits: Limits | None = None,
+                 timeout: float = 0.0) -> None:
         self.crawler = crawler
         self.workers = workers
         self.max_pages = max_pages
@@ -54,6 +57,8 @@ class ExtractPipeline:
         # Where the site profiles are learnt from: the archive's earlier pages of each host.
         self.db_url = db_url
         self.profiles: dict[str, SiteProfile] = {}
+        self.limits = limits
+        self.timeout = timeout
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -67,10 +72,16 @@ class ExtractPipeline:
                    timezone=settings.get("NEWSARCHIVE_TIMEZONE") or None,
                    hints=hints or None,
                    db_url=(settings.get("NEWSARCHIVE_DB") or default_db_url())
-                   if settings.getbool("NEWSARCHIVE_SITE_PROFILES", True) else None)
+                   if settings.getbool("NEWSARCHIVE_SITE_PROFILES", True) else None,
+                   limits=Limits(
+                       max_body_chars=settings.getint("NEWSARCHIVE_MAX_BODY_CHARS",
+                                                      DEFAULT_LIMITS.max_body_chars),
+                       max_elements=settings.getint("NEWSARCHIVE_MAX_ELEMENTS",
+                                                    DEFAULT_LIMITS.max_elements)),
+                   timeout=settings.getfloat("NEWSARCHIVE_EXTRACT_TIMEOUT", 30.0))
 
     def open_spider(self) -> None:
-        self.pool = ExtractorPool(self.workers)
+        self.pool = ExtractorPool(self.workers, timeout=self.timeout)
         self.pool.start()
         self.profiles = self._profiles()
 
@@ -127,7 +138,7 @@ class ExtractPipeline:
         page when there is no article."""
         job = PageJob(page.body, page.final_url, page.headers, fetched_at=page.fetched_at,
                       timezone=self.timezone, hints=self.hints,
-                      profile=self.profiles.get(site_host(page.final_url)))
+                      profile=self.profiles.get(site_host(page.final_url)), limits=self.limits)
         try:
             result: Extracted = await self.pool.extract(job)
         except ExtractorDied as exc:
@@ -182,6 +193,8 @@ class ExtractPipeline:
         led = hops(response.request) if response.request is not None else []
         if led:
             item.redirects.extend(led)
+        if (cut := cut_error(response)) is not None:
+            return page, cut
         if response.status >= 400:
             return page, CrawlError(url, f"HTTP {response.status}", FailureKind.HTTP_STATUS)
         return page, None

@@ -33,6 +33,7 @@ from newsarchive.crawl.items import (
     fetched_page,
     request_failure,
 )
+from newsarchive.crawl.limits import cut_error
 from newsarchive.crawl.links import DEFAULT_MAX_URL_LENGTH, LinkPolicy, RefusedRequest
 from newsarchive.crawl.redirects import hops, listed_url
 from newsarchive.extract.errors import ExtractionError, FailureKind, NewsarchiveError
@@ -210,6 +211,10 @@ class SectionSpider(scrapy.Spider):
 
     def parse_section(self, response: Response, section: str) -> Iterable[Any]:
         """A list page: its article links become article requests, its pager more list pages."""
+        if (cut := cut_error(response)) is not None:
+            yield SectionPage(page=fetched_page(response), section_url=section, error=cut,
+                              redirects=hops(response.request) if response.request else [])
+            return
         if response.status < 400 and feed_kind(response.body) is not None:
             # A start URL that is a sitemap or feed (told by content) needs no site config.
             yield from self.parse_feed(response, section)
@@ -270,6 +275,9 @@ class SectionSpider(scrapy.Spider):
         """
         page = fetched_page(response)
         redirects = hops(response.request) if response.request is not None else []
+        if (cut := cut_error(response)) is not None:
+            yield SectionPage(page=page, section_url=section, error=cut, redirects=redirects)
+            return
         if response.status >= 400:
             yield SectionPage(page=page, section_url=section, redirects=redirects)
             return
@@ -308,6 +316,10 @@ class SectionSpider(scrapy.Spider):
         the later pages of a multi-page article itself."""
         page = fetched_page(response)
         redirects = hops(response.request) if response.request is not None else []
+        if (cut := cut_error(response)) is not None:
+            yield ArticlePages(url=page.url, pages=[page], section_url=section, error=cut,
+                               redirects=redirects)
+            return
         if response.status == 304:
             stored = self._not_modified(response, page)
             if stored is None:

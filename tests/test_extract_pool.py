@@ -197,3 +197,49 @@ def test_a_busy_worker_is_handed_its_next_batch_ahead_when_it_fits_its_pipe() ->
         pool.close()
     assert in_flight == [1] and left == AHEAD_MIN  # one page a batch (BATCH_BYTES), none ahead
     assert titles == ["一篇用来测试进程池的新闻报道标题"] * (AHEAD_MIN + 1)
+
+
+def _slow_page() -> bytes:
+    """A real page of 40,000 short paragraphs: seconds of extraction, mostly in Python."""
+    body = "".join(f"<p>这是很慢的段落，编号{i}。</p>" for i in range(40_000))
+    return (f"<html><head><title>慢</title></head><body><h1>一篇提取很慢的新闻页面标题</h1>"
+            f"<div class='content'>{body}</div></body></html>").encode()
+
+
+def test_a_page_past_the_time_limit_is_recorded_timeout_and_the_worker_goes_on() -> None:
+    pool = ExtractorPool(1, timeout=1.0)
+
+    async def both() -> tuple[str | None, str | None]:
+        slow = await pool.extract(PageJob(_slow_page(), URL, {}))
+        quick = await pool.extract(PageJob((FIXTURES / "multi_1.html").read_bytes(), URL, {}))
+        return (slow.reason if slow.article is None else "article",
+                quick.article.title if quick.article else quick.reason)
+
+    try:
+        slow_reason, quick_title = asyncio.run(both())
+    finally:
+        pool.close()
+    assert slow_reason == "extraction ran past its time limit of 1 s"
+    assert quick_title == extract((FIXTURES / "multi_1.html").read_bytes(), URL, {}).title
+    assert pool.replaced == 0  # the worker's own alarm ended the page: no kill
+
+
+def test_a_worker_stuck_in_c_code_is_killed_and_only_its_stuck_page_times_out() -> None:
+    # lxml parses 24 MB in C for seconds, where the worker's alarm cannot interrupt it: the pool
+    # kills the worker after 1 s (twice: the page is tried again alone); the other page is
+    # extracted.
+    stuck = b"<html><body>" + b"<b>x</b>" * 3_000_000 + b"</body></html>"
+    good = (FIXTURES / "multi_1.html").read_bytes()
+    pool = ExtractorPool(1, timeout=0.5, kill_grace=0.5)
+
+    async def together() -> list[str | None]:
+        results = await asyncio.gather(pool.extract(PageJob(good, URL, {})),
+                                       pool.extract(PageJob(stuck, URL, {})))
+        return [r.kind if r.article is None else r.article.title for r in results]
+
+    try:
+        kinds = asyncio.run(together())
+    finally:
+        pool.close()
+    assert kinds == [extract(good, URL, {}).title, "timeout"]
+    assert pool.replaced == 2

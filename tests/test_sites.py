@@ -64,6 +64,17 @@ def test_minimal_site_gets_defaults(tmp_path: Path) -> None:
     assert settings["NEWSARCHIVE_TIMEZONE"] is None
     assert settings["NEWSARCHIVE_FEEDS"] == []
     assert settings["NEWSARCHIVE_HINTS"] == {"css": {}, "xpath": {}}
+    assert "DOWNLOAD_MAXSIZE" not in settings  # the crawl's default cap applies
+
+
+@pytest.mark.parametrize(("value", "size"), [
+    ('"20MB"', 20 * 1024**2), ('"512 KiB"', 512 * 1024), ('"1.5GB"', 3 * 1024**3 // 2),
+    ("4096", 4096),
+])
+def test_max_size_is_the_sites_response_cap(tmp_path: Path, value: str, size: int) -> None:
+    site = load_site(_write(tmp_path, MINIMAL + f"max_size = {value}\n"))
+    assert site.max_size == size
+    assert site_settings(site)["DOWNLOAD_MAXSIZE"] == size
 
 
 @pytest.mark.parametrize(("extra", "key", "reason"), [
@@ -79,6 +90,9 @@ def test_minimal_site_gets_defaults(tmp_path: Path) -> None:
     ('feeds = ["https://rss.other.cn/a.xml"]\n', "feeds[0]", "rss.other.cn is not in allowed_hosts"),
     ('sitemaps = ["sitemap.xml"]\n', "sitemaps[0]", "is not an http(s) URL"),
     ('sitemaps_from_robots = "yes"\n', "sitemaps_from_robots", "must be bool, not str"),
+    ('max_size = "huge"\n', "max_size", "'huge' is not a size such as 20MB"),
+    ('max_size = "12"\n', "max_size", "must be at least 1KB"),
+    ("max_size = 2.5\n", "max_size", "must be str or int, not float"),
 ])
 def test_errors_name_file_and_key(tmp_path: Path, extra: str, key: str, reason: str) -> None:
     path = _write(tmp_path, MINIMAL + extra)

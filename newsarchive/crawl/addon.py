@@ -24,6 +24,7 @@ from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.misc import load_object
 
 from newsarchive.crawl.items import ROLE_META, ArticlePages, fetched_page
+from newsarchive.crawl.limits import cut_error
 from newsarchive.crawl.redirects import hops
 
 PRIORITY = "addon"
@@ -39,6 +40,11 @@ DEFAULTS: dict[str, Any] = {
     "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
     # 404/410 reach the spider, so a deleted article is seen, not lost in a log line.
     "HTTPERROR_ALLOWED_CODES": [404, 410],
+    # Responses cut at 10 MB (read and decompressed), kept up to the cap and recorded too_large;
+    # a response cut short by the server kept as it came.
+    "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,
+    "DOWNLOAD_WARNSIZE": 5 * 1024 * 1024,
+    "DOWNLOAD_FAIL_ON_DATALOSS": False,
 }
 COMPONENTS: dict[str, dict[str, int | None]] = {
     "ITEM_PIPELINES": {
@@ -58,6 +64,8 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         "newsarchive.crawl.redirects.RecordedMetaRefreshMiddleware": 580,
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
         "newsarchive.crawl.robots.RobotsPolicyMiddleware": 100,
+        "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+        "newsarchive.crawl.limits.SizeCapMiddleware": 590,
     },
     "EXTENSIONS": {"newsarchive.crawl.backpressure.LagLimit": 510},
 }
@@ -113,4 +121,5 @@ class ArchiveResponses:
         if response.status < 400 and kind and "html" not in kind and "xml" not in kind:
             return None  # images, PDFs, feeds: not pages newsarchive reads
         return ArticlePages(url=response.url, pages=[fetched_page(response)],
-                            redirects=hops(response.request) if response.request else [])
+                            redirects=hops(response.request) if response.request else [],
+                            error=cut_error(response))

@@ -105,6 +105,11 @@ _KIND_BY_ERROR = {
     "ConnectError": FailureKind.NETWORK, "ConnectionLost": FailureKind.NETWORK,
     "ConnectionDone": FailureKind.NETWORK, "ResponseFailed": FailureKind.NETWORK,
     "ResponseNeverReceived": FailureKind.NETWORK, "TunnelError": FailureKind.NETWORK,
+    # Scrapy's own names for the same (2.13 on).
+    "DownloadTimeoutError": FailureKind.TIMEOUT, "ResponseDataLossError": FailureKind.NETWORK,
+    "DownloadConnectionRefusedError": FailureKind.NETWORK,
+    "CannotResolveHostError": FailureKind.NETWORK, "DownloadFailedError": FailureKind.NETWORK,
+    "UnsupportedURLSchemeError": FailureKind.BAD_SCHEME,
 }
 
 

@@ -16,6 +16,8 @@ DEFAULT_SITES_DIR = Path("sites")
 DEFAULT_REVISIT = ("1h", "1d", "7d", "30d")
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _HINT_FIELDS = ("title", "body", "published")
 
@@ -39,6 +41,19 @@ def parse_duration(value: str | float) -> timedelta:
     if match is None:
         raise ValueError(f"{value!r} is not a duration such as 30m, 1h, 7d")
     return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def parse_size(value: str | int) -> int:
+    """'20MB', '512KB', '1.5GB' (binary units; KiB, MiB, GiB too) or a number of bytes -> bytes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(f"{value!r} is not a size: it is negative")
+        return value
+    match = _SIZE_RE.match(str(value))
+    if match is None:
+        raise ValueError(f"{value!r} is not a size such as 20MB, 512KB or 1GB")
+    unit = (match.group(2) or "b").lower().replace("i", "")
+    return int(float(match.group(1)) * _SIZE_UNITS[unit])
 
 
 def duration_text(duration: timedelta) -> str:
@@ -95,6 +110,8 @@ class SiteConfig:
     hints: Hints = Hints()
     politeness: Politeness = Politeness()
     revisit: Revisit = Revisit()
+    # Bytes a response is read and decompressed to at most (None: DOWNLOAD_MAXSIZE's default).
+    max_size: int | None = None
     path: str | None = None
     # The site's own tracking query parameters, dropped from listed links (besides utm_* etc.).
     tracking_params: tuple[str, ...] = ()
@@ -140,6 +157,7 @@ def site_from_dict(data: dict[str, Any], path: str = "<config>") -> SiteConfig:
         "politeness",
         "revisit",
         "tracking_params",
+        "max_size",
     }
     for key in data:
         if key not in known:
@@ -175,13 +193,21 @@ def site_from_dict(data: dict[str, Any], path: str = "<config>") -> SiteConfig:
             raise SiteConfigError(
                 path, "article_url_pattern", f"bad regular expression: {exc}"
             ) from exc
+    max_size = _get(data, "max_size", (str, int), path)
+    if max_size is not None:
+        try:
+            max_size = parse_size(max_size)
+        except ValueError as exc:
+            raise SiteConfigError(path, "max_size", str(exc)) from exc
+        if max_size < 1024:
+            raise SiteConfigError(path, "max_size", "must be at least 1KB")
     return SiteConfig(
         name=name, sections=sections, allowed_hosts=tuple(hosts), timezone=timezone,
         sitemaps=sitemaps, feeds=feeds,
         sitemaps_from_robots=bool(_get(data, "sitemaps_from_robots", bool, path)),
         article_url_pattern=pattern, hints=_hints(data, path),
-        politeness=_politeness(data, path), revisit=_revisit(data, path), path=path,
-        tracking_params=_names(data, "tracking_params", path),
+        politeness=_politeness(data, path), revisit=_revisit(data, path), max_size=max_size,
+        path=path, tracking_params=_names(data, "tracking_params", path),
     )
 
 
@@ -328,8 +354,9 @@ def find_site(name: str, directory: str | Path = DEFAULT_SITES_DIR) -> SiteConfi
 
 
 def site_settings(site: SiteConfig) -> dict[str, Any]:
-    """The Scrapy settings a site's politeness and revisit policy stand for."""
-    return {
+    """The Scrapy settings a site's politeness, revisit policy and limits stand for."""
+    limits = {} if site.max_size is None else {"DOWNLOAD_MAXSIZE": site.max_size}
+    return limits | {
         "DOWNLOAD_DELAY": site.politeness.delay,
         "CONCURRENT_REQUESTS_PER_DOMAIN": site.politeness.concurrency,
         "NEWSARCHIVE_REVISIT": [d.total_seconds() for d in site.revisit.after],

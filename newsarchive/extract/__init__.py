@@ -33,6 +33,13 @@ from newsarchive.extract.errors import (
 from newsarchive.extract.gone import gone_phrase_in, notice_reason
 from newsarchive.extract.hints import Hints, match_hints
 from newsarchive.extract.html import article_html
+from newsarchive.extract.limits import (
+    DEFAULT_LIMITS,
+    Limits,
+    check_body,
+    check_elements,
+    check_text,
+)
 from newsarchive.extract.media import count_images, find_image
 from newsarchive.extract.metadata import (
     find_editor,
@@ -57,6 +64,7 @@ __all__ = [
     "EmptyPage",
     "ExtractionError",
     "FailureKind",
+    "Limits",
     "NewsarchiveError",
     "NoContent",
     "NotAnArticle",
@@ -89,18 +97,23 @@ _PLAYER_FRAMES = ("player", "video", "youtube", "vimeo")
 
 def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
             fetched_at: datetime | None = None, timezone: str | None = None,
-            hints: Hints | None = None, profile: SiteProfile | None = None) -> Article:
+            hints: Hints | None = None, profile: SiteProfile | None = None,
+            limits: Limits | None = None) -> Article:
     """The article on a page given as raw bytes; EmptyPage for empty or non-HTML input.
 
     `hints` ({"css"|"xpath": {"title"|"body"|"published": selector}}, from a site's config) win over
     the generic rules for their field when they select something; see extract/hints.py.
     `profile` (a SiteProfile learnt from the host's earlier pages) keeps the site's standing blocks
-    out of the content search and the body.
+    out of the content search and the body. `limits` cap the page's elements and body length
+    (PageTooLarge); a page nested past the parser's depth limit is PageTooDeep.
     """
     if not body or not body.strip():
         raise EmptyPage(url, "no bytes")
     decoded = decode_html(body, headers or {}, url=url)
+    check_text(decoded.text, url)
     tree = parse(decoded.text, url)
+    limits = limits or DEFAULT_LIMITS
+    check_elements(tree, url, limits)
     # Players are dropped by cleaning; count them first (they make a video page).
     players = _count_players(tree)
     tree = clean_tree(tree)
@@ -136,6 +149,7 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
         paragraphs = (
             body_paragraphs(content, normalise, title, drop=drop) if content is not None else []
         )
+    check_body(paragraphs, url, limits)
     language = _language(tree, "".join(paragraphs) or page_text[:5000])
     tz = timezone or default_timezone(language)
 

@@ -11,6 +11,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newsarchive.extract.errors import EmptyPage
+from newsarchive.extract.limits import check_parse
 
 # Elements whose content is never text a reader sees.
 DROP_TAGS = frozenset({
@@ -26,6 +27,7 @@ INLINE_TAGS = frozenset({
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKUP_RE = re.compile(
     r"<\s*(?:!doctype|html|head|body|title|meta|div|p|table|h[1-6]|article|span|a)\b", re.IGNORECASE
 )
@@ -54,6 +56,7 @@ def parse(text: str, url: str) -> HtmlElement:
         tree = cast(HtmlElement, lxml.html.document_fromstring(text, parser=_PARSER))
     except (etree.ParserError, ValueError) as exc:
         raise EmptyPage(url, f"no HTML document in the page ({exc})") from exc
+    check_parse(_PARSER, url)
     if tree.find("body") is None and not tree.text_content().strip():
         raise EmptyPage(url, "the HTML document is empty")
     return tree
@@ -168,7 +171,8 @@ def _keep_script_dates(script: HtmlElement) -> bool:
             spans.append([start, end])
     if not spans:
         return False
-    script.text = "\n".join(text[start:end] for start, end in spans)
+    # lxml refuses to set text holding control characters (which it parsed): they go.
+    script.text = _CONTROL_RE.sub("", "\n".join(text[start:end] for start, end in spans))
     return True
 
 

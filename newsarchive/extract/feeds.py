@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
 
@@ -113,7 +113,10 @@ def parse_feed(body: bytes, url: str, *, tz: str = "UTC") -> Feed:
             url, "not a sitemap or feed (no urlset, sitemapindex, rss, rdf:RDF or Atom feed root)"
         )
     root, problem = _parse_xml(data, url)
-    zone = ZoneInfo(tz)
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:  # a bad setting, not a bad feed
+        raise FeedError(url, f"timezone {tz!r} is not an IANA zone") from exc
     if kind == "sitemapindex":
         feed = Feed(
             kind, sitemaps=_unique(_sitemap_entries(root, "sitemap", url, zone)), problem=problem
