@@ -23,6 +23,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.misc import load_object
 
+from newsarchive import settings as crawl_settings
 from newsarchive.crawl.items import ROLE_META, ArticlePages, fetched_page
 from newsarchive.crawl.limits import cut_error
 from newsarchive.crawl.redirects import hops
@@ -40,11 +41,11 @@ DEFAULTS: dict[str, Any] = {
     "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
     # 404/410 reach the spider, so a deleted article is seen, not lost in a log line.
     "HTTPERROR_ALLOWED_CODES": [404, 410],
-    # Responses cut at 10 MB (read and decompressed), kept up to the cap and recorded too_large;
-    # a response cut short by the server kept as it came.
-    "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,
-    "DOWNLOAD_WARNSIZE": 5 * 1024 * 1024,
-    "DOWNLOAD_FAIL_ON_DATALOSS": False,
+    # The crawl's size cap (read and decompressed; kept up to the cap, recorded too_large), and a
+    # response cut short by the server kept as it came.
+    "DOWNLOAD_MAXSIZE": crawl_settings.DOWNLOAD_MAXSIZE,
+    "DOWNLOAD_WARNSIZE": crawl_settings.DOWNLOAD_WARNSIZE,
+    "DOWNLOAD_FAIL_ON_DATALOSS": crawl_settings.DOWNLOAD_FAIL_ON_DATALOSS,
 }
 COMPONENTS: dict[str, dict[str, int | None]] = {
     "ITEM_PIPELINES": {
@@ -54,19 +55,9 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         "pipelines.store.StorePipeline": 400,
     },
     "SPIDER_MIDDLEWARES": {"newsarchive.crawl.addon.ArchiveResponses": 950},
-    "DOWNLOADER_MIDDLEWARES": {
-        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-        "newsarchive.crawl.middlewares.RetryAfterMiddleware": 550,
-        # Redirect hops archived with the page they led to; robots.txt failing = disallowed.
-        "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-        "newsarchive.crawl.redirects.RecordedRedirectMiddleware": 600,
-        "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-        "newsarchive.crawl.redirects.RecordedMetaRefreshMiddleware": 580,
-        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-        "newsarchive.crawl.robots.RobotsPolicyMiddleware": 100,
-        "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-        "newsarchive.crawl.limits.SizeCapMiddleware": 590,
-    },
+    # The crawl's own: Retry-After, redirect hops on the record, robots.txt per RFC 9309, the
+    # size cap in the decompression slot.
+    "DOWNLOADER_MIDDLEWARES": dict(crawl_settings.DOWNLOADER_MIDDLEWARES),
     "EXTENSIONS": {"newsarchive.crawl.backpressure.LagLimit": 510},
 }
 # Statuses whose responses are archived: pages, and the answers that say an article is gone.
