@@ -31,7 +31,7 @@ class LinkPolicy:
         self.hosts = tuple(sorted({h.lower().strip(".") for h in hosts if h}))
         self.max_length = max_length
 
-    def refusal(self, url: str, listed: str | None = None) -> CrawlError | None:
+    def refusal(self, url: str, listed: str | None = None) -> RefusedRequest | None:
         """Why `url` may not be requested (named against `listed`, the URL the chain began at);
         None when it may."""
         name = listed or url

@@ -83,8 +83,7 @@ class _RecordedChain(BaseRedirectMiddleware):
         if len(chain) > self.max_redirect_times:
             return RefusedRequest(listed, f"more than {self.max_redirect_times} redirects "
                                   f"(the last to {url})", FailureKind.TOO_MANY_REDIRECTS)
-        found = self.policy().refusal(url, listed)
-        return RefusedRequest(listed, found.reason, found.kind) if found is not None else None
+        return self.policy().refusal(url, listed)
 
     def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
         followed = super()._redirect(redirected, request, reason)

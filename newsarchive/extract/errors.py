@@ -89,6 +89,20 @@ class EmptyPage(ExtractionError):
     reason = "empty page"
 
 
+class PageTooLarge(ExtractionError):
+    """The page, or the body found on it, is over its size cap."""
+
+    kind = FailureKind.TOO_LARGE
+    reason = "page over its size cap"
+
+
+class PageTooDeep(ExtractionError):
+    """The page nests elements past the parser's depth limit: what lies deeper is lost."""
+
+    kind = FailureKind.TOO_DEEP
+    reason = "page nested past the parser's depth limit"
+
+
 class NotAnArticle(ExtractionError):
     """The page is a list, gallery or other non-article page."""
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml.html import HtmlElement
 
-from newsarchive.extract.errors import EmptyPage, ExtractionError, FailureKind
+from newsarchive.extract.errors import EmptyPage, PageTooDeep, PageTooLarge
 
 # libxml2 stops building the tree at its depth limit (256 levels) and reports it so: the text
 # beyond is lost. The message of that report.
@@ -36,20 +36,6 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
-
-
-class PageTooLarge(ExtractionError):
-    """The page, or the body found on it, is over its size cap."""
-
-    kind = FailureKind.TOO_LARGE
-    reason = "page over its size cap"
-
-
-class PageTooDeep(ExtractionError):
-    """The page nests elements past the parser's depth limit: what lies deeper is lost."""
-
-    kind = FailureKind.TOO_DEEP
-    reason = "page nested past the parser's depth limit"
 
 
 def check_text(text: str, url: str) -> None:
