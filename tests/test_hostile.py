@@ -132,6 +132,8 @@ def _raw(crawl: Crawl, path: str) -> bytes:
 
 
 def test_the_crawl_ends_in_bounded_time_and_memory(crawl: Crawl) -> None:
+    # Printed (pytest -s) so the bound's margin is seen, not only its verdict.
+    print(f"hostile crawl: {crawl.seconds:.1f} s, process-group peak {crawl.peak_memory / MB:.0f} MB")
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     assert crawl.seconds < TIME_CAP
     assert 0 < crawl.peak_memory < MEMORY_CAP, f"peak {crawl.peak_memory / MB:.0f} MB"
