@@ -149,3 +149,14 @@ def test_most_read_block_inside_the_body_is_cut() -> None:
         "He is being treated in hospital, and twenty-eight people he met are under medical watch, they added.",
         "The region has had several cases in recent years, most of them after people ate wild animals, doctors said.",
     ]
+
+
+def test_dialogs_over_the_page_are_not_its_text() -> None:
+    # A consent centre (role=alertdialog, aria-modal), an editor's help (role=dialog) and a
+    # <dialog> each hold more prose than the thread's posts; none is the page's text.
+    article = load("dialogs_over_thread.html")
+    body = article.body
+    assert "I am planning a week of walking in the hills in May" in body
+    assert "Take the two-person tent." in body
+    for dialog_text in ("cookies", "emoji", "Sign in to reply"):
+        assert dialog_text not in body

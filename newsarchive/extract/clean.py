@@ -62,9 +62,20 @@ def parse(text: str, url: str) -> HtmlElement:
     return tree
 
 
+# Dialogs a reader opens or dismisses (a cookie-consent centre, an editor's help, a login box):
+# not the page's text, however much prose they hold (WAI-ARIA's dialog roles, <dialog>).
+_DIALOG_ROLES = frozenset({"dialog", "alertdialog"})
+
+
 def is_hidden(element: HtmlElement) -> bool:
-    """Whether the element is hidden by its own attributes."""
+    """Whether the element is hidden by its own attributes, or is a dialog over the page."""
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    if (
+        element.tag == "dialog"
+        or element.get("aria-modal") == "true"
+        or (element.get("role") or "").strip().lower() in _DIALOG_ROLES
+    ):
         return True
     style = element.get("style")
     return bool(style and _HIDDEN_STYLE_RE.search(style))
@@ -101,12 +112,12 @@ def _hidden_inputs(tree: HtmlElement) -> list[HtmlElement]:
             if (element.get("type") or "").lower() == "hidden" and element.get("value") is not None]
 
 
-_HIDING_ATTRIBUTES = frozenset({"style", "hidden", "aria-hidden"})
+_HIDING_ATTRIBUTES = frozenset({"style", "hidden", "aria-hidden", "aria-modal", "role"})
 
 
 def _maybe_hidden(tree: HtmlElement) -> list[HtmlElement]:
-    """The elements under <body> with a hidden, aria-hidden or style attribute: the only ones
-    is_hidden can flag.
+    """The elements under <body> with a hidden, aria-hidden, aria-modal, role or style attribute,
+    and every <dialog>: the only ones is_hidden can flag.
     """
     body = tree.find("body")
     if body is None:
@@ -114,7 +125,7 @@ def _maybe_hidden(tree: HtmlElement) -> list[HtmlElement]:
     return [
         element
         for element in body.iterdescendants()
-        if not _HIDING_ATTRIBUTES.isdisjoint(element.keys())
+        if element.tag == "dialog" or not _HIDING_ATTRIBUTES.isdisjoint(element.keys())
     ]
 
 
