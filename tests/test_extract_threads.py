@@ -98,3 +98,33 @@ def test_news_article_with_a_summary_box_is_no_thread() -> None:
 </body></html>"""
     article = extract(page.encode(), "http://news.example.test/2021/03/05/rates.html", {})
     assert article.posts == []
+
+
+# The poster's name in a 'heading'-classed box with a profile link, and a header whose pieces
+# ('2 posts', '3 days ago') stand in separate elements with no space between them.
+HEADED_POSTERS = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Cron job runs twice - Hosting Help</title></head><body>
+<div class="top"><a href="/">Hosting Help</a> <a href="/categories">Categories</a></div>
+<h1>Cron job runs twice</h1>
+<ul class="posts-list">
+ <li class="post"><div class="post-side"><div class="media-heading"><a class="item-title" href="/u/mira/17/">mira_t</a><span class="status">Offline</span></div><span class="postcount">2 posts</span></div>
+  <div class="post-heading"><a class="posted-on" href="/t/cron/9/post/1/">3 days ago</a><a class="posted-on" href="/t/cron/9/post/1/">3 days ago</a></div>
+  <div class="post-body"><p>Every job in my crontab runs twice at the same minute since I moved the site to the new server.</p></div></li>
+ <li class="post"><div class="post-side"><div class="media-heading"><a class="item-title" href="/u/oskar/3/">oskar</a><span class="status">Online</span></div><span class="postcount">912 posts</span></div>
+  <div class="post-heading"><a class="posted-on" href="/t/cron/9/post/2/">2 days ago</a><a class="posted-on" href="/t/cron/9/post/2/">2 days ago</a></div>
+  <div class="post-body"><p>Both the user crontab and the system one probably hold the job. Remove one of them.</p></div></li>
+ <li class="post"><div class="post-side"><div class="media-heading"><a class="item-title" href="/u/mira/17/">mira_t</a><span class="status">Offline</span></div><span class="postcount">3 posts</span></div>
+  <div class="post-heading"><a class="posted-on" href="/t/cron/9/post/3/">1 day ago</a><a class="posted-on" href="/t/cron/9/post/3/">1 day ago</a></div>
+  <div class="post-body"><p>That was it, thank you.</p></div></li>
+</ul>
+</body></html>"""
+
+
+def test_poster_boxes_named_heading_are_no_headlines() -> None:
+    article = extract(HEADED_POSTERS.encode(), "http://help.example.test/t/cron/9/", {})
+    assert article.paragraphs == [
+        "Every job in my crontab runs twice at the same minute since I moved the site to the new server.",
+        "Both the user crontab and the system one probably hold the job. Remove one of them.",
+        "That was it, thank you.",
+    ]
+    assert [post.author for post in article.posts] == ["mira_t", "oskar", "mira_t"]

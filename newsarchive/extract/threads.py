@@ -226,7 +226,7 @@ def _as_thread(posts: list[ThreadPost]) -> list[ThreadPost]:
 def _header_text(post: ThreadPost) -> str:
     """The wrapper's text outside the post body (its header and footer lines), and the body's
     opening (a post line may open the body block itself)."""
-    return "".join(_outside(post.wrapper, post.body)) + " " + _opening(post.body)
+    return " ".join(_outside(post.wrapper, post.body)) + " " + _opening(post.body)
 
 
 def _opening(body: HtmlElement) -> str:
@@ -256,13 +256,13 @@ def _headline(post: ThreadPost) -> str | None:
         if not isinstance(element.tag, str) or _under(element, post.body):
             continue
         href = (element.get("href") or "").strip() if element.tag == "a" else ""
+        if _to_profile(element):
+            continue  # the poster's name, however it is classed ('item-title', 'media-heading')
         titled = element.tag in ("h1", "h2", "h3", "h4") or labelled(element, _TITLED)
-        linked = bool(href) and not href.startswith(("#", "javascript:")) and not (
-            _PROFILE_HREF_RE.search(href)
-        )
+        linked = bool(href) and not href.startswith(("#", "javascript:"))
         if not (titled or linked):
             continue
-        text = " ".join(element.text_content().split())
+        text = " ".join(" ".join(element.itertext()).split())  # pieces kept apart
         if (
             len(text) >= (_TITLE_MIN if titled else _HEADLINE_MIN)
             and not _HEADER_DATE_RE.search(text)
@@ -271,6 +271,13 @@ def _headline(post: ThreadPost) -> str | None:
         ):
             return text
     return None
+
+
+def _to_profile(element: HtmlElement) -> bool:
+    """Whether an element is, or holds, a link to a user's profile."""
+    return any(
+        _PROFILE_HREF_RE.search(link.get("href") or "") for link in element.iter("a")
+    )
 
 
 def _under(element: HtmlElement, top: HtmlElement) -> bool:
