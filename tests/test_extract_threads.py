@@ -128,3 +128,28 @@ def test_poster_boxes_named_heading_are_no_headlines() -> None:
         "That was it, thank you.",
     ]
     assert [post.author for post in article.posts] == ["mira_t", "oskar", "mira_t"]
+
+
+# Each post's author box carries the poster's rank as a heading (<h5>Member</h5>): a rank is no
+# post headline, so the page stays a thread and not a blog's index.
+RANKED_POSTERS = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Backups fail after upgrade - Tools Forum</title></head><body>
+<div class="topic-view"><h1>Backups fail after upgrade</h1>
+ <div class="row post-row"><div class="author"><div class="author-name"><h4><a href="/user/lena">lena</a></h4></div>
+  <div class="author-title"><h5>Member</h5></div><div class="author-posts">Posts: 4</div></div>
+  <div class="post-box"><div class="post-meta"><a href="/post/11"><time datetime="2023-06-01T09:12:00+02:00">2023-06-01 09:12</time></a> <strong>#1</strong></div>
+  <div class="post-content"><p>Since the upgrade every nightly backup stops halfway with a permission error on the lock file.</p></div></div></div>
+ <div class="row post-row"><div class="author"><div class="author-name"><h4><a href="/user/admin">admin</a></h4></div>
+  <div class="author-title"><h5>Administrator</h5></div><div class="author-posts">Posts: 803</div></div>
+  <div class="post-box"><div class="post-meta"><a href="/post/12"><time datetime="2023-06-01T10:40:00+02:00">2023-06-01 10:40</time></a> <strong>#2</strong></div>
+  <div class="post-content"><p>The new release keeps its lock file in another folder; give the backup user write access there.</p></div></div></div>
+</div></body></html>"""
+
+
+def test_a_posters_rank_heading_is_no_post_headline() -> None:
+    article = extract(RANKED_POSTERS.encode(), "http://tools.example.test/topic/7-backups", {})
+    assert article.paragraphs == [
+        "Since the upgrade every nightly backup stops halfway with a permission error on the lock file.",
+        "The new release keeps its lock file in another folder; give the backup user write access there.",
+    ]
+    assert [post.author for post in article.posts] == ["lena", "admin"]

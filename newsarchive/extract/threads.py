@@ -256,8 +256,8 @@ def _headline(post: ThreadPost) -> str | None:
         if not isinstance(element.tag, str) or _under(element, post.body):
             continue
         href = (element.get("href") or "").strip() if element.tag == "a" else ""
-        if _to_profile(element):
-            continue  # the poster's name, however it is classed ('item-title', 'media-heading')
+        if _to_profile(element) or _in_poster_box(element, post.wrapper):
+            continue  # the poster's name or rank, however it is classed ('item-title', <h5>)
         titled = element.tag in ("h1", "h2", "h3", "h4") or labelled(element, _TITLED)
         linked = bool(href) and not href.startswith(("#", "javascript:"))
         if not (titled or linked):
@@ -271,6 +271,16 @@ def _headline(post: ThreadPost) -> str | None:
         ):
             return text
     return None
+
+
+def _in_poster_box(element: HtmlElement, wrapper: HtmlElement) -> bool:
+    """Whether an element sits in a user-named box of the post (name, rank, stats)."""
+    node: HtmlElement | None = element
+    while node is not None and node is not wrapper:
+        if labelled(node, _POSTER):
+            return True
+        node = node.getparent()
+    return False
 
 
 def _to_profile(element: HtmlElement) -> bool:
