@@ -153,3 +153,39 @@ def test_a_posters_rank_heading_is_no_post_headline() -> None:
         "The new release keeps its lock file in another folder; give the backup user write access there.",
     ]
     assert [post.author for post in article.posts] == ["lena", "admin"]
+
+
+# A Q&A page whose first answer shows its date and whose later, collapsed answers show only their
+# writer: signed answers are posts too.
+SIGNED_ANSWERS = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
+<title>为什么地震时高楼晃得更久？ - 问答社区</title></head><body>
+<h1>为什么地震时高楼晃得更久？</h1>
+<div class="answers">
+ <div class="answer-item"><div class="answer-head"><a class="user-link" href="/people/dengfeng">等风</a> <span>发布于 2024-04-03 09:55</span></div>
+  <div class="answer-text">高楼的固有周期长，和远处传来的长周期地震波更接近，于是发生共振，晃动的时间也就更长。</div></div>
+ <div class="answer-item"><div class="answer-head"><a class="user-link" href="/people/laoshi">吕老师</a></div>
+  <div class="answer-text">软土地基会放大地震波，所以同样的震级，建在沉积平原上的城市震感更强。</div></div>
+ <div class="answer-item"><div class="answer-head"><a class="user-link" href="/people/xiaoyu">小雨</a></div>
+  <div class="answer-text">住在高层的人感觉明显，住在低层的人往往没有感觉，这也是长周期地震动的特点。</div></div>
+</div></body></html>"""
+
+
+def test_answers_signed_but_undated_are_posts_of_the_thread() -> None:
+    article = extract(SIGNED_ANSWERS.encode(), "http://qa.example.test/question/651/", {})
+    assert len(article.paragraphs) == 3
+    assert article.paragraphs[2].startswith("住在高层的人感觉明显")
+    assert [post.author for post in article.posts] == ["等风", "吕老师", "小雨"]
+    assert article.authors == ["等风"]
+
+
+def test_structured_data_author_outranks_the_first_poster() -> None:
+    # A review whose readers' comments are signed and dated posts: JSON-LD names the writer.
+    page = HEADED_POSTERS.replace(
+        "</head>",
+        '<script type="application/ld+json">{"@type": "Article", "author": '
+        '{"@type": "Person", "name": "Tom Reyes"}}</script></head>',
+    )
+    article = extract(page.encode(), "http://help.example.test/t/cron/9/", {})
+    assert len(article.posts) == 3
+    assert article.authors == ["Tom Reyes"]
+    assert article.evidence["authors"]["rule"] == "json-ld"

@@ -175,12 +175,14 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
     ]
     if content is not None:
         tail_lines = content.signature + tail_lines
-    if posts and posts[0].author:
+    authors, authors_rule = find_authors(
+        head_lines, paragraphs, tail_lines, tree, ld, normalise, site_names(tree, url), url=url
+    )
+    # A thread's author is its first poster; the page's own structured data, when it names one,
+    # still wins (an article whose comments read as posts). The byline rules on a forum page
+    # find the posters' ranks ('Member') and the software's credits.
+    if posts and posts[0].author and authors_rule != "json-ld":
         authors, authors_rule = [posts[0].author], "thread-poster"
-    else:
-        authors, authors_rule = find_authors(
-            head_lines, paragraphs, tail_lines, tree, ld, normalise, site_names(tree, url), url=url
-        )
     content_root = content.roots[0] if content is not None else None
     # Relative dates ('2天前') count back from the page's own time when it gives one.
     clock = page_clock(tree, headers) or fetched_at

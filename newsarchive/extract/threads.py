@@ -205,17 +205,21 @@ def _in_chrome(element: HtmlElement) -> bool:
 
 
 def _as_thread(posts: list[ThreadPost]) -> list[ThreadPost]:
-    """The posts when their headers read as a thread's (dated, no headline links); else []."""
-    dated = 0
+    """The posts when their headers read as a thread's (dated or signed by a poster, some dated,
+    no headline links); else []."""
+    dated = signed = 0
     headlines: set[str] = set()
     for post in posts:
         header = _header_text(post)
         if _HEADER_DATE_RE.search(header):
             dated += 1
+            signed += 1
+        elif poster(post) is not None:
+            signed += 1  # a collapsed answer's date may be left out of the page; its poster is not
         headline = _headline(post)
         if headline:
             headlines.add(headline)
-    if dated < _MIN_POSTS or dated < _DATED_SHARE * len(posts):
+    if not dated or signed < _MIN_POSTS or signed < _DATED_SHARE * len(posts):
         return []
     # A blog's index: two or more posts (most of them) under headlines of their own.
     if len(headlines) >= 2 and len(headlines) >= _DATED_SHARE * len(posts):
