@@ -816,18 +816,25 @@ def _check_port(host: str, port: int) -> None:
 @click.option("--no-auth", is_flag=True,
               help="Listen beyond loopback with no token: anyone who reaches the port reads "
                    "the whole archive.")
-def serve(db_url: str | None, host: str, port: int, token: str | None, no_auth: bool) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes answering requests: more than one serves concurrent readers on "
+                   "several cores.")
+def serve(db_url: str | None, host: str, port: int, token: str | None, no_auth: bool,
+          workers: int) -> None:
     """Serve the researchers' web interface and JSON API over the archive, read-only.
 
     Search, articles with revisions and provenance, deletions, sites and crawls, exports;
     /api/openapi.json describes the API.
 
-    Example: newsarchive serve --db sqlite:///newsarchive.db --port 8000
+    Example: newsarchive serve --db sqlite:///newsarchive.db --port 8000 --workers 2
     """
+    import os
+
     import uvicorn
 
     from newsarchive.archive.db import shown_url
     from newsarchive.web import create_app
+    from newsarchive.web.app import SERVE_DB_ENV, SERVE_TOKEN_ENV
 
     if not _loopback(host) and not token and not no_auth:
         raise click.UsageError(f"--host {host} listens beyond this machine: give --token TOKEN, "
@@ -842,10 +849,18 @@ def serve(db_url: str | None, host: str, port: int, token: str | None, no_auth: 
         click.echo(f"WARNING: no authentication on {host}:{port}: every article, revision, raw "
                    "page and export of this archive is readable by anyone who can reach it",
                    err=True)
-    try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
-    finally:
-        app.app.state.archive.close()
+    if workers == 1:
+        try:
+            uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        finally:
+            app.app.state.archive.close()
+        return
+    # Each worker opens the archive itself; this process only checked that it opens.
+    app.app.state.archive.close()
+    os.environ[SERVE_DB_ENV] = url
+    os.environ[SERVE_TOKEN_ENV] = token or ""
+    uvicorn.run("newsarchive.web.app:app_from_environment", factory=True, workers=workers,
+                host=host, port=port, log_level="warning", access_log=False)
 
 
 @main.command(name="datasette-metadata")

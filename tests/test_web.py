@@ -381,3 +381,57 @@ def test_cli_search_and_export_share_the_query_layer(built: WebArchive, tmp_path
     finally:
         archive.close()
     assert cli == web and cli
+
+
+def test_serve_with_several_workers(built: WebArchive, tmp_path: Path) -> None:
+    # The real command with --workers 2 and a token: every worker opens the archive and guards
+    # it; concurrent readers are all answered; SIGTERM stops the whole group.
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = open(tmp_path / "serve.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsarchive.cli", "serve", "--db", built.db_url, "--port",
+         str(port), "--workers", "2", "--token", "s3cret"],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    auth = {"Authorization": "Bearer s3cret"}
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/api/health", timeout=5).status_code in (200, 401):
+                    break
+            except httpx.HTTPError:
+                pass
+            assert process.poll() is None, (tmp_path / "serve.log").read_text()
+            assert time.monotonic() < deadline, "serve --workers 2 did not start in 60 s"
+            time.sleep(0.2)
+        assert httpx.get(base + "/api/search?q=江州", timeout=30).status_code == 401
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(
+                lambda _: httpx.get(base + "/api/search?q=江州", headers=auth, timeout=60),
+                range(16)))
+        assert {answer.status_code for answer in answers} == {200}
+        assert {answer.json()["total"] for answer in answers} == {answers[0].json()["total"]}
+        assert answers[0].json()["total"] >= 1
+        workers = subprocess.run(["pgrep", "-g", str(os.getpgid(process.pid))],
+                                 capture_output=True, text=True).stdout.split()
+        assert len(workers) >= 3  # the supervisor and its two workers
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True).stdout:
+        assert time.monotonic() < deadline, "a worker outlived serve's SIGTERM by 30 s"
+        time.sleep(0.2)

@@ -165,6 +165,18 @@ def create_app(db_url: str | None = None, *, token: str | None = None,
     return Guard(app, token)
 
 
+# How `newsarchive serve --workers N` hands each worker process its archive and token.
+SERVE_DB_ENV = "NEWSARCHIVE_SERVE_DB"
+SERVE_TOKEN_ENV = "NEWSARCHIVE_SERVE_TOKEN"
+
+
+def app_from_environment() -> Any:
+    """The app of one `serve --workers` process, over the archive the parent named."""
+    import os
+
+    return create_app(os.environ[SERVE_DB_ENV], token=os.environ.get(SERVE_TOKEN_ENV) or None)
+
+
 def jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     """Validation errors as FastAPI's default 422 body gives them (JSON-safe)."""
     from fastapi.encoders import jsonable_encoder
