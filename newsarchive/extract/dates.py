@@ -18,8 +18,12 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newsarchive.extract.vocab import (
+    MONTHS,
     NON_TEXT_TAGS,
+    PUBLISHED_WORDS,
+    PUBLISHED_WORDS_EN,
     RAIL_TAGS,
+    UPDATED_WORDS,
     alternation,
     label_matches,
     label_of,
@@ -104,7 +108,7 @@ def _normalise(text: str) -> str:
     """Full-width forms to ASCII, Chinese numerals before date units to digits, spaces collapsed."""
     text = text.translate(_FULLWIDTH)
     text = _CN_NUMBER_RE.sub(lambda m: _cn_number(m.group(1)), text)
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(text.split())
 
 
 # ---------------------------------------------------------------- patterns
@@ -141,17 +145,13 @@ _RELATIVE_RE = re.compile(
 _DAYWORD_RE = re.compile(
     r"(?P<word>刚刚|剛剛|刚才|剛才|今天|今日|昨天|昨日|前天|大前天)(?:" + _TIME + r")?"
 )
-_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
-_WESTERN_RE = re.compile(rf"\b(?:{_MONTHS})[a-z]*\.?\b", re.IGNORECASE)
+_WESTERN_RE = re.compile(rf"\b(?:{'|'.join(MONTHS)})[a-z]*\.?\b", re.IGNORECASE)
 _UPDATED_LABEL_RE = re.compile(
-    f"({alternation('更新 修改 修订 编辑于 更新于 最后编辑 最后修改'.split())}|updated?|"
+    f"({alternation(UPDATED_WORDS)}|updated?|"
     r"modified|last\s+modified|last\s+edited|edited)",
     re.IGNORECASE,
 )
-_PUBLISHED_LABEL_RE = re.compile(
-    f"({alternation('发布 发表 时间 日期 出版 刊登 来源 稿件'.split())}|published|posted|date)",
-    re.IGNORECASE,
-)
+_PUBLISHED_EN = "|".join(PUBLISHED_WORDS_EN)
 _UNIT_SECONDS = {
     "秒": 1,
     "分钟": 60,
@@ -970,10 +970,10 @@ def _visible_dates(
 
 # A publication label just before a date: 发布时间：, 发表于, 时间:, Posted on.
 _LINE_LABEL_RE = re.compile(
-    rf"(?:{alternation(('发布', '发表', '刊发', '出版', '上传', '创建'))})"
+    rf"(?:{alternation((*PUBLISHED_WORDS, '刊发', '出版', '上传', '创建'))})"
     rf"(?:{alternation(('时间', '日期', '于'))})?\s*[:：]?\s*$"
     rf"|(?:{alternation(('时间', '日期'))})\s*[:：]\s*$"
-    r"|(?:posted|published)(?:\s+(?:on|at))?\s*:?\s*$",
+    rf"|(?:{_PUBLISHED_EN})(?:\s+(?:on|at))?\s*:?\s*$",
     re.IGNORECASE,
 )
 
@@ -1012,7 +1012,7 @@ def _labelled_dates(
 
 
 _PUBLISHED_ONLY_RE = re.compile(
-    rf"\s*({alternation(('发布', '发表'))}|published|posted)", re.IGNORECASE
+    rf"\s*({alternation(PUBLISHED_WORDS)}|{_PUBLISHED_EN})", re.IGNORECASE
 )
 
 
@@ -1120,7 +1120,7 @@ _SENTENCE_AFTER_RE = re.compile(r"^[日号號]?+(?:[,、]|(?![星周週礼禮电
 # A label after the date, on a line that begins with it: "2005-04-05 06:40更新", "2020-01-09 07:56
 # 发布".
 _SUFFIX_LABEL_RE = re.compile(
-    r"^(?:发布|發布|發佈|发表|發表|更新|updated|published|posted)", re.IGNORECASE
+    rf"^(?:{alternation((*PUBLISHED_WORDS, '更新'))}|updated|{_PUBLISHED_EN})", re.IGNORECASE
 )
 
 
@@ -1217,7 +1217,7 @@ def _last_modified(tree: HtmlElement, tz: str, now: datetime | None, url: str) -
 
 # The label of an official document's date of record in a government portal's metadata table
 # (索引号 / 发文机关 / 成文日期 / 发布日期): the date the document bears, signed at its end too.
-_RECORD_LABEL_RE = re.compile(r"成文(?:日期|时间|時間)\s*[:：]?\s*")
+_RECORD_LABEL_RE = re.compile(rf"成文(?:{alternation(('日期', '时间'))})\s*[:：]?\s*")
 
 
 def _record_date(tree: HtmlElement, tz: str, now: datetime | None, url: str) -> FoundDate | None:

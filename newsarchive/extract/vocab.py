@@ -33,6 +33,13 @@ EDITOR_WORDS = ("责任编辑", "责编", "编辑", "值班编辑", "本文编�
 KEYWORD_WORDS = ("关键词", "关键字", "标签")
 # Words of the date/stats line under a headline (published, time, clicks, views, reads...).
 META_WORDS = ("发布", "时间", "点击", "浏览", "字号", "阅读", "评论")
+# The labels that say a date line gives the publication, or the last update, of a page (Chinese in
+# Simplified spelling, English in lower case, matched case-blind).
+PUBLISHED_WORDS = ("发布", "发表")
+PUBLISHED_WORDS_EN = ("published", "posted")
+UPDATED_WORDS = ("更新", "修改", "修订", "编辑于", "更新于", "最后编辑", "最后修改")
+# English month names as their abbreviations (a pattern takes the rest of the name with [a-z]*).
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 # A profile's or a post's stats ('粉丝：23文章：11', 'Posts: 412'): a label, a colon, a count.
