@@ -19,6 +19,7 @@ from newsarchive.extract.vocab import (
     CJK_RE,
     EDITOR_WORDS,
     META_WORDS,
+    SCRIPT_AUTHOR_KEYS,
     SOURCE_WORDS,
     STATS_RE,
     all_spellings,
@@ -520,7 +521,8 @@ _AUTHOR_METAS = (
 )
 # An author or account variable in a page's script data (WeChat: `var nickname = "…"`).
 _SCRIPT_AUTHOR_RE = re.compile(
-    r"\b(?:author|nickname|user_name)\s*[:=]\s*(?:htmlDecode\()?[\"']([^\"'\n]{2,40})[\"']"
+    rf"\b(?:{'|'.join(SCRIPT_AUTHOR_KEYS)})"
+    r"\s*[:=]\s*(?:htmlDecode\()?[\"']([^\"'\n]{2,40})[\"']"
 )
 
 

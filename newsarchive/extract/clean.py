@@ -12,6 +12,7 @@ from lxml.html import HtmlElement
 
 from newsarchive.extract.errors import EmptyPage
 from newsarchive.extract.limits import check_parse
+from newsarchive.extract.vocab import SCRIPT_AUTHOR_KEYS
 
 # Elements whose content is never text a reader sees.
 DROP_TAGS = frozenset({
@@ -75,8 +76,8 @@ def is_hidden(element: HtmlElement) -> bool:
 # patterns, each with a literal start, scan kilobytes of script far faster than one alternation.
 _SCRIPT_DATE_RE = re.compile(r"(?:19|20)\d\d[-/年.]\d{1,2}[-/月.]\d")
 _SCRIPT_VAR_RE = re.compile(
-    r"var\s+(?:ct|create_time|createTime|svr_time|server_time|serverTime|nickname|author|user_name)"
-    r"\s*="
+    r"var\s+(?:ct|create_time|createTime|svr_time|server_time|serverTime|"
+    rf"{'|'.join(SCRIPT_AUTHOR_KEYS)})\s*="
 )
 # How much script text around such a date is kept: room for a quoted key before it and the value
 # after.

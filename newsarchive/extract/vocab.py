@@ -40,6 +40,9 @@ PUBLISHED_WORDS_EN = ("published", "posted")
 UPDATED_WORDS = ("更新", "修改", "修订", "编辑于", "更新于", "最后编辑", "最后修改")
 # English month names as their abbreviations (a pattern takes the rest of the name with [a-z]*).
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# The script variables that hold an author's or account's name (WeChat: `var nickname = "…"`):
+# the authors' rules read them, so cleaning keeps them.
+SCRIPT_AUTHOR_KEYS = ("nickname", "author", "user_name")
 
 
 # A profile's or a post's stats ('粉丝：23文章：11', 'Posts: 412'): a label, a colon, a count.
