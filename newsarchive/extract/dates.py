@@ -92,7 +92,9 @@ _CN_DIGITS = {
     "八": 8,
     "九": 9,
 }
-_CN_NUMBER_RE = re.compile("([〇零○一二两兩三四五六七八九十]+)(?=[年月日号號时時点點分秒])")
+# The numerals a Chinese date is written in (二〇二〇年三月十日).
+_CN_NUMERALS = "〇零○一二两兩三四五六七八九十"
+_CN_NUMBER_RE = re.compile(f"([{_CN_NUMERALS}]+)(?=[年月日号號时時点點分秒])")
 
 
 def _cn_number(token: str) -> str:
@@ -139,19 +141,8 @@ _SHORT_YEAR_RE = re.compile(
     r"(?<![\d/.-])(?<!\d:)(?P<year>\d\d)(?P<sep>[-/.])(?P<month>0[1-9]|1[0-2])(?P=sep)(?P<day>0[1-9]|[12]\d|3[01])(?![\d/.:-])"
     r"(?:" + _TIME + r")?"
 )
-_RELATIVE_RE = re.compile(
-    r"(?P<n>\d+|半|几|幾)\s*(?P<unit>秒|分钟|分鐘|分|小时|小時|个小时|個小時|天|日|周|週|星期)\s*(?:以)?前"
-)
-_DAYWORD_RE = re.compile(
-    r"(?P<word>刚刚|剛剛|刚才|剛才|今天|今日|昨天|昨日|前天|大前天)(?:" + _TIME + r")?"
-)
-_WESTERN_RE = re.compile(rf"\b(?:{'|'.join(MONTHS)})[a-z]*\.?\b", re.IGNORECASE)
-_UPDATED_LABEL_RE = re.compile(
-    f"({alternation(UPDATED_WORDS)}|updated?|"
-    r"modified|last\s+modified|last\s+edited|edited)",
-    re.IGNORECASE,
-)
-_PUBLISHED_EN = "|".join(PUBLISHED_WORDS_EN)
+# The units of a relative date ('3小时前') and their lengths; a longer unit before its prefix
+# ('分钟' before '分'), as the pattern below tries them in this order.
 _UNIT_SECONDS = {
     "秒": 1,
     "分钟": 60,
@@ -167,8 +158,22 @@ _UNIT_SECONDS = {
     "週": 604800,
     "星期": 604800,
 }
-
-
+_RELATIVE_RE = re.compile(
+    rf"(?P<n>\d+|半|几|幾)\s*(?P<unit>{'|'.join(_UNIT_SECONDS)})\s*(?:以)?前"
+)
+# The words for now, and for a day some days back.
+_NOW_WORDS = ("刚刚", "剛剛", "刚才", "剛才")
+_DAYS_BACK = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "大前天": 3}
+_DAYWORD_RE = re.compile(
+    rf"(?P<word>{'|'.join((*_NOW_WORDS, *_DAYS_BACK))})(?:" + _TIME + r")?"
+)
+_WESTERN_RE = re.compile(rf"\b(?:{'|'.join(MONTHS)})[a-z]*\.?\b", re.IGNORECASE)
+_UPDATED_LABEL_RE = re.compile(
+    f"({alternation(UPDATED_WORDS)}|updated?|"
+    r"modified|last\s+modified|last\s+edited|edited)",
+    re.IGNORECASE,
+)
+_PUBLISHED_EN = "|".join(PUBLISHED_WORDS_EN)
 def _zone(tz: str) -> tzinfo:
     """A tzinfo from an IANA name, UTC when the name is unknown."""
     try:
@@ -357,9 +362,9 @@ def _parse_relative(text: str, now: datetime, zone: tzinfo) -> FoundDate | None:
     match = _DAYWORD_RE.search(text)
     if match:
         word = match.group("word")
-        if word in ("刚刚", "剛剛", "刚才", "剛才"):
+        if word in _NOW_WORDS:
             return FoundDate(local_now.replace(microsecond=0), text, "text", True)
-        back = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "大前天": 3}[word]
+        back = _DAYS_BACK[word]
         day = (local_now - timedelta(days=back)).date()
         if match.group("hour"):
             value = datetime.combine(day, time(_hour(match), int(match.group("minute")),
@@ -1026,7 +1031,7 @@ _DATE_IN_LINE_RE = re.compile(
 # ones
 # included, a Chinese numeral, 刚/剛/昨/前/今): a cheap test that spares normalising the many other
 # pieces.
-_MAY_HOLD_DATE_RE = re.compile(r"[\d〇零○一二两兩三四五六七八九十刚剛昨前今]")
+_MAY_HOLD_DATE_RE = re.compile(rf"[\d{_CN_NUMERALS}刚剛昨前今]")
 # What may stand around a relative or month-day date on a date line; running text has words there.
 _LINE_EDGE_RE = re.compile(
     r"^(?:$|[\s|·•/:：()（）\[\]【】-]|星期|周|週|\d|[上下]午|凌晨|晚上|早上|中午|"
