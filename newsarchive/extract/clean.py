@@ -47,9 +47,15 @@ _PARSER.set_element_class_lookup(
 BREAK = None
 
 
+def strip_xml_declaration(text: str) -> str:
+    """A decoded page without its byte-order mark and XML declaration: lxml refuses str input that
+    still carries an encoding declaration."""
+    return _XML_DECL_RE.sub("", text.lstrip("\ufeff"))
+
+
 def parse(text: str, url: str) -> HtmlElement:
     """The decoded page parsed by lxml; EmptyPage when there is no HTML document in it."""
-    text = _XML_DECL_RE.sub("", text.lstrip("\ufeff"))
+    text = strip_xml_declaration(text)
     if not _MARKUP_RE.search(text[:65536]):
         raise EmptyPage(url, "no HTML markup in the page")
     try:

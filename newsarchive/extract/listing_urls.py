@@ -11,6 +11,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from newsarchive.extract.clean import strip_xml_declaration
 from newsarchive.extract.errors import EmptyPage
 
 # Second-level labels under which a country TLD sells names (sina.com.cn, bbc.co.uk).
@@ -32,9 +33,7 @@ def parse_html(
     """
     from newsarchive.extract.decode import decode_html
 
-    text = decode_html(body, headers or {}, url=url).text.lstrip("\ufeff")
-    # lxml refuses str input that still carries an XML encoding declaration.
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    text = strip_xml_declaration(decode_html(body, headers or {}, url=url).text)
     try:
         return lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
