@@ -10,11 +10,14 @@ import lxml.html
 import pytest
 
 from newsarchive.extract.dates import (
+    DATE_RULES,
+    DateRule,
     FoundDate,
     date_from_url,
     default_timezone,
     find_dates,
     parse_date,
+    register_date_rule,
 )
 from newsarchive.extract.decode import decode_html
 
@@ -497,6 +500,30 @@ def test_page_data_dates(markup: str, rule: str) -> None:
     published, _ = find_dates(tree_of(html), url="", now=NOW)
     assert published is not None
     assert (published.value.isoformat(), published.rule) == ("2020-02-13T04:22:18+08:00", rule)
+
+
+def test_date_rules_are_read_in_order_and_a_registered_one_takes_its_place(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert [rule.name for rule in DATE_RULES] == ["json-ld", "meta", "page-data", "time-element"]
+    monkeypatch.setattr("newsarchive.extract.dates.DATE_RULES", list(DATE_RULES))
+    from newsarchive.extract import dates
+
+    def fixed(tree: lxml.html.HtmlElement, tz: str, now: datetime | None, url: str) -> tuple[
+            FoundDate | None, FoundDate | None]:
+        return FoundDate(datetime.fromisoformat("2020-02-01T08:00:00+08:00"), "x", "test:fixed", True), None
+
+    html = ("<html><head><meta property='article:published_time' content='2020-02-13T04:22:18+08:00'>"
+            "</head><body><h1>標題</h1><div id='content'><p>正文。</p></div></body></html>")
+    register_date_rule(DateRule("fixed", fixed))
+    assert [rule.name for rule in dates.DATE_RULES][-1] == "fixed"
+    published, _ = dates_of(html)
+    assert published is not None and published.rule == "meta:article:published_time"
+    dates.DATE_RULES.pop()
+    register_date_rule(DateRule("fixed", fixed), before="json-ld")
+    published, _ = dates_of(html)
+    assert published is not None and published.rule == "test:fixed"
+    with pytest.raises(ValueError, match="fixed"):
+        register_date_rule(DateRule("fixed", fixed))
 
 
 @pytest.mark.parametrize("line", [

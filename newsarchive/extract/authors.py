@@ -14,11 +14,16 @@ from lxml.html import HtmlElement
 from newsarchive.extract.metadata import dedupe, first_meta
 from newsarchive.extract.owner import blog_owner
 from newsarchive.extract.vocab import (
+    AUTHOR_ROLE_WORDS,
     AUTHOR_WORDS,
+    BY_WORDS,
     CJK,
     CJK_RE,
     EDITOR_WORDS,
     META_WORDS,
+    ORG_SUFFIXES,
+    OTHER_ROLE_WORDS,
+    SCRIPT_AUTHOR_KEYS,
     SOURCE_WORDS,
     STATS_RE,
     all_spellings,
@@ -29,18 +34,10 @@ from newsarchive.extract.vocab import (
 
 Normalise = Callable[[str], str]
 
-# Roles whose names are authors (Simplified; every spelling is matched); longest wins, so
+# Roles whose names are authors, and the others (every spelling is matched); longest wins, so
 # '本报记者' beats '记者'.
-_AUTHOR_ROLE_WORDS = (
-    "实习记者 特约记者 见习记者 本报记者 本报实习生 首席记者 记者 通讯员 实习生 作者 撰稿人 "
-    "撰稿 撰文 采写 执笔人 执笔 文/图 文／图 图/文 图／文 文图 图文 文字 文 口述"
-).split()
-_OTHER_ROLE_WORDS = (
-    "责任编辑 实习编辑 值班编辑 编辑 责编 主编 审核 校对 摄影 摄像 摄 图片 图 来源 制图 视频 "
-    "翻译 编译 译 设计 策划 监制 出品 统筹"
-).split()
-AUTHOR_ROLES = all_spellings(_AUTHOR_ROLE_WORDS)
-OTHER_ROLES = all_spellings(_OTHER_ROLE_WORDS)
+AUTHOR_ROLES = all_spellings(AUTHOR_ROLE_WORDS)
+OTHER_ROLES = all_spellings(OTHER_ROLE_WORDS)
 _LONG_ROLES = sorted(
     (r for r in AUTHOR_ROLES | OTHER_ROLES if len(r) > 1), key=lambda r: (-len(r), r)
 )
@@ -94,7 +91,7 @@ _LABEL_RE = re.compile(
     rf"(?:^|[|｜\s]\s*)(?:{alternation(('作者', '记者'))})\s*(.{{2,30}})$"
 )
 _LABEL_END_RE = re.compile(
-    rf"\s{{2,}}|{alternation(('来源', '日期', '责编', *EDITOR_WORDS, *META_WORDS))}|"
+    rf"\s{{2,}}|{alternation(('来源', '日期', *EDITOR_WORDS, *META_WORDS))}|"
     r"\d{4}\s*[-/.年]|[|｜]"
 )
 _REPORTER_WORDS = alternation(("记者", "通讯员", "作者", "实习生"))
@@ -111,15 +108,16 @@ _REPORTER_LEAD_RE = re.compile(
     rf"(?=\s|{alternation(_AFTER_NAME_WORDS)}|[/／）)】，,。]|$)"
 )
 _CLOSING_PAREN_RE = re.compile(r"[（(]\s*([^（()）]{2,40}?)\s*[)）]\s*$")
-_DATE_RE = re.compile(
-    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?|"
-    r"\d{1,2}:\d{2}(?::\d{2})?"
+# A full date, and its time if any; or a time alone.
+_DAY_AND_TIME = (
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
 )
+_DATE_RE = re.compile(_DAY_AND_TIME + r"|\d{1,2}:\d{2}(?::\d{2})?")
 # A date (and time) then 'by NAME' closing a post line, the name up to a bracket, bar or the line
 # end.
 _POSTED_BY_RE = re.compile(
-    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
-    r"\s+by\s+([^\s〓|｜\]】)）][^〓|｜\]】)）]{0,30}?)\s*(?:[〓|｜\]】)）]|$)",
+    _DAY_AND_TIME
+    + r"\s+by\s+([^\s〓|｜\]】)）][^〓|｜\]】)）]{0,30}?)\s*(?:[〓|｜\]】)）]|$)",
     re.IGNORECASE,
 )
 # How many closing paragraphs may hold an end byline ('文：某某' above a signature block).
@@ -130,12 +128,8 @@ _ACCOUNT_DROP_RE = re.compile(
     rf"{alternation(('原创', '首发', '发布于', '发布'))}|[·•|｜/]|"
     rf"\d+\s*(?:{alternation(('阅读', '评论', '浏览'))})"
 )
-# Name endings of outlets and organisations (a newspaper, a channel, a company).
-_ORG_SUFFIXES = (
-    "网 报 社 台 站 刊 频道 新闻 日报 晚报 杂志 出版社 公司 集团 中心 官网 客户端"
-).split()
 _ORG_SUFFIX_RE = re.compile(
-    rf"(?:{alternation(_ORG_SUFFIXES)}|\.com|\.cn|\.net|\.org|news|times|press|publishers?)$",
+    rf"(?:{alternation(ORG_SUFFIXES)}|\.com|\.cn|\.net|\.org|news|times|press|publishers?)$",
     re.IGNORECASE,
 )
 _LABEL_WORDS_RE = re.compile(
@@ -145,11 +139,7 @@ _LABEL_WORDS_RE = re.compile(
     re.IGNORECASE,
 )
 _BYLINE = label_pattern("byline", r"byline|author|writer|(^|[\s_-])by([\s_-]|$)")
-# 'By' in the languages of the European pages (by, von, par, por, door, di, av, af, przez).
-_BY_PREFIX_RE = re.compile(
-    r"^\s*(?:by|written by|posted by|from|von|par|por|door|di|da|av|af|przez|od)\s+",
-    re.IGNORECASE,
-)
+_BY_PREFIX_RE = re.compile(rf"^\s*(?:{'|'.join(BY_WORDS)})\s+", re.IGNORECASE)
 # Where a byline's names end: a bar, a bullet, a dash, or a date.
 _BYLINE_END_RE = re.compile(r"\s*(?:[|｜·•—–]|\s-\s|\d{1,4}[./-]\d|\d{1,2}\s+\w+\s+\d{4})")
 _NAME_LIST_RE = re.compile(r"\s*(?:,|;|&|\b(?:and|und|et|y|e|en|og|och|i|a)\b)\s*")
@@ -341,7 +331,7 @@ def site_names(tree: HtmlElement, url: str) -> set[str]:
 
 def _is_site(name: str, sites: set[str]) -> bool:
     """Whether a name is the site's own (or contains/is contained in one of its names)."""
-    low = re.sub(r"\s+", "", name.lower())
+    low = "".join(name.lower().split())
     return any(
         low == s or (len(low) >= 2 and low in s) or (len(s) >= 3 and s in low) for s in sites
     )
@@ -520,7 +510,8 @@ _AUTHOR_METAS = (
 )
 # An author or account variable in a page's script data (WeChat: `var nickname = "…"`).
 _SCRIPT_AUTHOR_RE = re.compile(
-    r"\b(?:author|nickname|user_name)\s*[:=]\s*(?:htmlDecode\()?[\"']([^\"'\n]{2,40})[\"']"
+    rf"\b(?:{'|'.join(SCRIPT_AUTHOR_KEYS)})"
+    r"\s*[:=]\s*(?:htmlDecode\()?[\"']([^\"'\n]{2,40})[\"']"
 )
 
 

@@ -12,6 +12,7 @@ from lxml.html import HtmlElement
 
 from newsarchive.extract.errors import EmptyPage
 from newsarchive.extract.limits import check_parse
+from newsarchive.extract.vocab import SCRIPT_AUTHOR_KEYS
 
 # Elements whose content is never text a reader sees.
 DROP_TAGS = frozenset({
@@ -26,7 +27,6 @@ INLINE_TAGS = frozenset({
 })
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_SPACE_RE = re.compile(r"\s+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKUP_RE = re.compile(
     r"<\s*(?:!doctype|html|head|body|title|meta|div|p|table|h[1-6]|article|span|a)\b", re.IGNORECASE
@@ -47,9 +47,15 @@ _PARSER.set_element_class_lookup(
 BREAK = None
 
 
+def strip_xml_declaration(text: str) -> str:
+    """A decoded page without its byte-order mark and XML declaration: lxml refuses str input that
+    still carries an encoding declaration."""
+    return _XML_DECL_RE.sub("", text.lstrip("\ufeff"))
+
+
 def parse(text: str, url: str) -> HtmlElement:
     """The decoded page parsed by lxml; EmptyPage when there is no HTML document in it."""
-    text = _XML_DECL_RE.sub("", text.lstrip("\ufeff"))
+    text = strip_xml_declaration(text)
     if not _MARKUP_RE.search(text[:65536]):
         raise EmptyPage(url, "no HTML markup in the page")
     try:
@@ -87,8 +93,8 @@ def is_hidden(element: HtmlElement) -> bool:
 # patterns, each with a literal start, scan kilobytes of script far faster than one alternation.
 _SCRIPT_DATE_RE = re.compile(r"(?:19|20)\d\d[-/年.]\d{1,2}[-/月.]\d")
 _SCRIPT_VAR_RE = re.compile(
-    r"var\s+(?:ct|create_time|createTime|svr_time|server_time|serverTime|nickname|author|user_name)"
-    r"\s*="
+    r"var\s+(?:ct|create_time|createTime|svr_time|server_time|serverTime|"
+    rf"{'|'.join(SCRIPT_AUTHOR_KEYS)})\s*="
 )
 # How much script text around such a date is kept: room for a quoted key before it and the value
 # after.
@@ -279,4 +285,4 @@ def segments(root: HtmlElement) -> list[Segment]:
 
 def squash(text: str) -> str:
     """Whitespace runs collapsed, trimmed (for comparisons, not output)."""
-    return _SPACE_RE.sub(" ", text).strip()
+    return " ".join(text.split())

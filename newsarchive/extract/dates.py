@@ -18,8 +18,12 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newsarchive.extract.vocab import (
+    MONTHS,
     NON_TEXT_TAGS,
+    PUBLISHED_WORDS,
+    PUBLISHED_WORDS_EN,
     RAIL_TAGS,
+    UPDATED_WORDS,
     alternation,
     label_matches,
     label_of,
@@ -88,7 +92,9 @@ _CN_DIGITS = {
     "八": 8,
     "九": 9,
 }
-_CN_NUMBER_RE = re.compile("([〇零○一二两兩三四五六七八九十]+)(?=[年月日号號时時点點分秒])")
+# The numerals a Chinese date is written in (二〇二〇年三月十日).
+_CN_NUMERALS = "〇零○一二两兩三四五六七八九十"
+_CN_NUMBER_RE = re.compile(f"([{_CN_NUMERALS}]+)(?=[年月日号號时時点點分秒])")
 
 
 def _cn_number(token: str) -> str:
@@ -104,7 +110,7 @@ def _normalise(text: str) -> str:
     """Full-width forms to ASCII, Chinese numerals before date units to digits, spaces collapsed."""
     text = text.translate(_FULLWIDTH)
     text = _CN_NUMBER_RE.sub(lambda m: _cn_number(m.group(1)), text)
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(text.split())
 
 
 # ---------------------------------------------------------------- patterns
@@ -135,23 +141,8 @@ _SHORT_YEAR_RE = re.compile(
     r"(?<![\d/.-])(?<!\d:)(?P<year>\d\d)(?P<sep>[-/.])(?P<month>0[1-9]|1[0-2])(?P=sep)(?P<day>0[1-9]|[12]\d|3[01])(?![\d/.:-])"
     r"(?:" + _TIME + r")?"
 )
-_RELATIVE_RE = re.compile(
-    r"(?P<n>\d+|半|几|幾)\s*(?P<unit>秒|分钟|分鐘|分|小时|小時|个小时|個小時|天|日|周|週|星期)\s*(?:以)?前"
-)
-_DAYWORD_RE = re.compile(
-    r"(?P<word>刚刚|剛剛|刚才|剛才|今天|今日|昨天|昨日|前天|大前天)(?:" + _TIME + r")?"
-)
-_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
-_WESTERN_RE = re.compile(rf"\b(?:{_MONTHS})[a-z]*\.?\b", re.IGNORECASE)
-_UPDATED_LABEL_RE = re.compile(
-    f"({alternation('更新 修改 修订 编辑于 更新于 最后编辑 最后修改'.split())}|updated?|"
-    r"modified|last\s+modified|last\s+edited|edited)",
-    re.IGNORECASE,
-)
-_PUBLISHED_LABEL_RE = re.compile(
-    f"({alternation('发布 发表 时间 日期 出版 刊登 来源 稿件'.split())}|published|posted|date)",
-    re.IGNORECASE,
-)
+# The units of a relative date ('3小时前') and their lengths; a longer unit before its prefix
+# ('分钟' before '分'), as the pattern below tries them in this order.
 _UNIT_SECONDS = {
     "秒": 1,
     "分钟": 60,
@@ -167,8 +158,22 @@ _UNIT_SECONDS = {
     "週": 604800,
     "星期": 604800,
 }
-
-
+_RELATIVE_RE = re.compile(
+    rf"(?P<n>\d+|半|几|幾)\s*(?P<unit>{'|'.join(_UNIT_SECONDS)})\s*(?:以)?前"
+)
+# The words for now, and for a day some days back.
+_NOW_WORDS = ("刚刚", "剛剛", "刚才", "剛才")
+_DAYS_BACK = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "大前天": 3}
+_DAYWORD_RE = re.compile(
+    rf"(?P<word>{'|'.join((*_NOW_WORDS, *_DAYS_BACK))})(?:" + _TIME + r")?"
+)
+_WESTERN_RE = re.compile(rf"\b(?:{'|'.join(MONTHS)})[a-z]*\.?\b", re.IGNORECASE)
+_UPDATED_LABEL_RE = re.compile(
+    f"({alternation(UPDATED_WORDS)}|updated?|"
+    r"modified|last\s+modified|last\s+edited|edited)",
+    re.IGNORECASE,
+)
+_PUBLISHED_EN = "|".join(PUBLISHED_WORDS_EN)
 def _zone(tz: str) -> tzinfo:
     """A tzinfo from an IANA name, UTC when the name is unknown."""
     try:
@@ -357,9 +362,9 @@ def _parse_relative(text: str, now: datetime, zone: tzinfo) -> FoundDate | None:
     match = _DAYWORD_RE.search(text)
     if match:
         word = match.group("word")
-        if word in ("刚刚", "剛剛", "刚才", "剛才"):
+        if word in _NOW_WORDS:
             return FoundDate(local_now.replace(microsecond=0), text, "text", True)
-        back = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "大前天": 3}[word]
+        back = _DAYS_BACK[word]
         day = (local_now - timedelta(days=back)).date()
         if match.group("hour"):
             value = datetime.combine(day, time(_hour(match), int(match.group("minute")),
@@ -970,10 +975,10 @@ def _visible_dates(
 
 # A publication label just before a date: 发布时间：, 发表于, 时间:, Posted on.
 _LINE_LABEL_RE = re.compile(
-    rf"(?:{alternation(('发布', '发表', '刊发', '出版', '上传', '创建'))})"
+    rf"(?:{alternation((*PUBLISHED_WORDS, '刊发', '出版', '上传', '创建'))})"
     rf"(?:{alternation(('时间', '日期', '于'))})?\s*[:：]?\s*$"
     rf"|(?:{alternation(('时间', '日期'))})\s*[:：]\s*$"
-    r"|(?:posted|published)(?:\s+(?:on|at))?\s*:?\s*$",
+    rf"|(?:{_PUBLISHED_EN})(?:\s+(?:on|at))?\s*:?\s*$",
     re.IGNORECASE,
 )
 
@@ -1012,7 +1017,7 @@ def _labelled_dates(
 
 
 _PUBLISHED_ONLY_RE = re.compile(
-    rf"\s*({alternation(('发布', '发表'))}|published|posted)", re.IGNORECASE
+    rf"\s*({alternation(PUBLISHED_WORDS)}|{_PUBLISHED_EN})", re.IGNORECASE
 )
 
 
@@ -1026,7 +1031,7 @@ _DATE_IN_LINE_RE = re.compile(
 # ones
 # included, a Chinese numeral, 刚/剛/昨/前/今): a cheap test that spares normalising the many other
 # pieces.
-_MAY_HOLD_DATE_RE = re.compile(r"[\d〇零○一二两兩三四五六七八九十刚剛昨前今]")
+_MAY_HOLD_DATE_RE = re.compile(rf"[\d{_CN_NUMERALS}刚剛昨前今]")
 # What may stand around a relative or month-day date on a date line; running text has words there.
 _LINE_EDGE_RE = re.compile(
     r"^(?:$|[\s|·•/:：()（）\[\]【】-]|星期|周|週|\d|[上下]午|凌晨|晚上|早上|中午|"
@@ -1120,8 +1125,37 @@ _SENTENCE_AFTER_RE = re.compile(r"^[日号號]?+(?:[,、]|(?![星周週礼禮电
 # A label after the date, on a line that begins with it: "2005-04-05 06:40更新", "2020-01-09 07:56
 # 发布".
 _SUFFIX_LABEL_RE = re.compile(
-    r"^(?:发布|發布|發佈|发表|發表|更新|updated|published|posted)", re.IGNORECASE
+    rf"^(?:{alternation((*PUBLISHED_WORDS, '更新'))}|updated|{_PUBLISHED_EN})", re.IGNORECASE
 )
+
+
+@dataclass(frozen=True)
+class DateRule:
+    """One structured source of the date cascade: a name and a function from the page to its
+    (published, updated) pair ((None, None) = none)."""
+
+    name: str
+    find: Callable[[HtmlElement, str, datetime | None, str], Pair]
+
+
+# The structured date sources, by trust: all are read, the first published and the first updated
+# found win, and the others settle a disagreement (see _settle). Extend the table with
+# register_date_rule (a site's override belongs in its config, not here: no rule names a site).
+DATE_RULES: list[DateRule] = [
+    DateRule("json-ld", _json_ld_dates),
+    DateRule("meta", _meta_dates),
+    DateRule("page-data", _page_data_dates),
+    DateRule("time-element", _time_element_dates),
+]
+
+
+def register_date_rule(rule: DateRule, *, before: str | None = None) -> None:
+    """Add a rule to the structured sources, before the named one (else last); a rule's name is
+    unique."""
+    if any(existing.name == rule.name for existing in DATE_RULES):
+        raise ValueError(f"a date rule named {rule.name!r} exists")
+    names = [existing.name for existing in DATE_RULES]
+    DATE_RULES.insert(names.index(before) if before in names else len(DATE_RULES), rule)
 
 
 def find_dates(tree: HtmlElement, *, url: str, headline: HtmlElement | None = None,
@@ -1129,15 +1163,11 @@ def find_dates(tree: HtmlElement, *, url: str, headline: HtmlElement | None = No
                now: datetime | None = None) -> Pair:
     """The page's (published, updated) dates.
 
-    By trust: JSON-LD, meta, the page's own data (hidden inputs, data-* attributes, script objects),
-    <time>, the date line next to the headline, a labelled date line elsewhere in the article, the
-    URL.
+    By trust: the structured sources of DATE_RULES (JSON-LD, meta, the page's own data, <time>),
+    the date line next to the headline, a labelled date line elsewhere in the article, the URL.
     Structured sources that disagree are settled by the visible date line, else by the earliest.
     """
-    found: list[tuple[FoundDate | None, FoundDate | None]] = [
-        finder(tree, tz, now, url)
-        for finder in (_json_ld_dates, _meta_dates, _page_data_dates, _time_element_dates)
-    ]
+    found: list[Pair] = [rule.find(tree, tz, now, url) for rule in DATE_RULES]
     candidates = [pair[0] for pair in found if pair[0] is not None]
     updated = next((pair[1] for pair in found if pair[1] is not None), None)
     published = candidates[0] if candidates else None
@@ -1192,7 +1222,7 @@ def _last_modified(tree: HtmlElement, tz: str, now: datetime | None, url: str) -
 
 # The label of an official document's date of record in a government portal's metadata table
 # (索引号 / 发文机关 / 成文日期 / 发布日期): the date the document bears, signed at its end too.
-_RECORD_LABEL_RE = re.compile(r"成文(?:日期|时间|時間)\s*[:：]?\s*")
+_RECORD_LABEL_RE = re.compile(rf"成文(?:{alternation(('日期', '时间'))})\s*[:：]?\s*")
 
 
 def _record_date(tree: HtmlElement, tz: str, now: datetime | None, url: str) -> FoundDate | None:

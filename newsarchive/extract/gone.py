@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -26,7 +25,6 @@ GONE_PHRASES = (
 )
 # A real article quoting one of the phrases is longer than a notice page.
 MAX_NOTICE_CHARS = 1500
-_SPACE_RE = re.compile(r"\s+")
 # Longest first, so a page is reported by its most specific phrase.
 _BY_LENGTH = sorted(GONE_PHRASES, key=len, reverse=True)
 
@@ -47,12 +45,12 @@ def _visible_text(body: bytes, headers: Mapping[str, Any] | None) -> tuple[str, 
 def gone_phrase_in(title: str, text: str) -> str | None:
     """The "page deleted" phrase a page shows in its `title` or short visible `text`, if any
     (extract() asks this of a page it has parsed and found no article on)."""
-    compact_title = fold_simplified(_SPACE_RE.sub("", title)).lower()
-    compact = _SPACE_RE.sub("", text)
+    compact_title = fold_simplified("".join(title.split())).lower()
+    compact = "".join(text.split())
     # Only a short page is a notice: a long one is folded for nothing.
     short = fold_simplified(compact).lower() if len(compact) <= MAX_NOTICE_CHARS else ""
     for phrase in _BY_LENGTH:
-        needle = _SPACE_RE.sub("", phrase)
+        needle = "".join(phrase.split())
         if needle in compact_title or needle in short:
             return phrase
     return None

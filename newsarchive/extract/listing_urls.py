@@ -11,12 +11,12 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from newsarchive.extract.clean import strip_xml_declaration
 from newsarchive.extract.errors import EmptyPage
 
 # Second-level labels under which a country TLD sells names (sina.com.cn, bbc.co.uk).
 _SECOND_LEVEL = frozenset({"com", "net", "org", "gov", "edu", "ac", "co", "or", "ne", "go", "mil"})
 _IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$|^\[?[0-9a-f:]+\]?$")
-_SPACE = re.compile(r"\s+")
 _NON_ARTICLE_PATH = re.compile(
     r"/(about|aboutus|about-us|contact|contactus|contact-us|login|logon|signin|sign-in|signup|"
     r"register|reg|join|search|help|feedback|privacy|copyright|sitemap|rss|tag|tags|user|member|"
@@ -33,9 +33,7 @@ def parse_html(
     """
     from newsarchive.extract.decode import decode_html
 
-    text = decode_html(body, headers or {}, url=url).text.lstrip("\ufeff")
-    # lxml refuses str input that still carries an XML encoding declaration.
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    text = strip_xml_declaration(decode_html(body, headers or {}, url=url).text)
     try:
         return lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
@@ -52,7 +50,7 @@ def anchors(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
 
 def clean_text(text: str) -> str:
     """Whitespace runs collapsed to one space, trimmed."""
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def base_url(tree: lxml.html.HtmlElement, url: str) -> str:
@@ -68,7 +66,7 @@ def resolve(href: str | None, base: str) -> str | None:
     """An absolute http(s) URL without fragment, or None for javascript:, mailto:, empty or '#'."""
     if href is None:
         return None
-    href = _SPACE.sub("", href)
+    href = "".join(href.split())
     if not href or href.startswith("#"):
         return None
     absolute = urldefrag(urljoin(base, href))[0]

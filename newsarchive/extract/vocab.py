@@ -33,6 +33,37 @@ EDITOR_WORDS = ("责任编辑", "责编", "编辑", "值班编辑", "本文编�
 KEYWORD_WORDS = ("关键词", "关键字", "标签")
 # Words of the date/stats line under a headline (published, time, clicks, views, reads...).
 META_WORDS = ("发布", "时间", "点击", "浏览", "字号", "阅读", "评论")
+# The labels that say a date line gives the publication, or the last update, of a page (Chinese in
+# Simplified spelling, English in lower case, matched case-blind).
+PUBLISHED_WORDS = ("发布", "发表")
+PUBLISHED_WORDS_EN = ("published", "posted")
+UPDATED_WORDS = ("更新", "修改", "修订", "编辑于", "更新于", "最后编辑", "最后修改")
+# English month names as their abbreviations (a pattern takes the rest of the name with [a-z]*).
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+# The roles a byline names: those whose names are authors (the author labels and more), and those
+# whose are not (editors, photographers, translators...).
+AUTHOR_ROLE_WORDS = (
+    *AUTHOR_WORDS,
+    *"实习记者 特约记者 见习记者 本报记者 本报实习生 首席记者 通讯员 实习生 撰稿人 "
+    "文/图 文／图 图/文 图／文 文图 图文 文字 文 口述".split(),
+)
+OTHER_ROLE_WORDS = tuple(
+    "责任编辑 实习编辑 值班编辑 编辑 责编 主编 审核 校对 摄影 摄像 摄 图片 图 来源 制图 视频 "
+    "翻译 编译 译 设计 策划 监制 出品 统筹".split()
+)
+# 'By' opening a byline, in the languages of the European pages (von, par, por, door, di, av...).
+BY_WORDS = (
+    "by", "written by", "posted by", "from", "von", "par", "por", "door", "di", "da", "av", "af",
+    "przez", "od",
+)
+# Name endings of outlets and organisations (a newspaper, a channel, a company).
+ORG_SUFFIXES = tuple(
+    "网 报 社 台 站 刊 频道 新闻 日报 晚报 杂志 出版社 公司 集团 中心 官网 客户端".split()
+)
+# The script variables that hold an author's or account's name (WeChat: `var nickname = "…"`):
+# the authors' rules read them, so cleaning keeps them.
+SCRIPT_AUTHOR_KEYS = ("nickname", "author", "user_name")
 
 
 # A profile's or a post's stats ('粉丝：23文章：11', 'Posts: 412'): a label, a colon, a count.
