@@ -4,8 +4,8 @@ Builds (once, kept for later runs) the archive `benchmarks/search.py` loads, the
 the pages show: a crawl run per 5,000 articles with coverage counts (layout-change warnings in
 some), a raw page and a fetch per article, a revision per article (1 in 20 with an earlier,
 different one), deletions (1 in 50, 1 in 4 of them restored), failures of every kind, authors,
-sections, languages and clusters. Then serves it with `newsarchive serve` (uvicorn, one
-process) and requests, from 8 client threads at once:
+sections, languages and clusters. Then serves it with `newsarchive serve` (uvicorn, `--workers`
+processes, one by default) and requests, from 8 client threads at once:
 
 - the search page `/search?q=...` for the queries benchmarks/search.py draws (its 20, and
   `--extra` more of each length 1-6);
@@ -269,12 +269,12 @@ def free_port() -> int:
 class Server:
     """`newsarchive serve` in a subprocess, and its memory."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, workers: int = 1) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "newsarchive.cli", "serve", "--db", url, "--port",
-             str(self.port)], stdout=subprocess.DEVNULL,
+             str(self.port), "--workers", str(workers)], stdout=subprocess.DEVNULL,
             stderr=open(Path(os.environ.get("NEWSARCHIVE_BENCH_DIR", "/tmp")) / "serve.log", "w"))
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -288,9 +288,24 @@ class Server:
         raise RuntimeError("serve did not start in 120 s")
 
     def rss_kb(self) -> int:
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        match = re.search(r"VmRSS:\s+(\d+) kB", status)
-        return int(match.group(1)) if match else 0
+        """The resident memory of serve and of its worker processes, summed."""
+        total = 0
+        for pid in [self.process.pid, *self._children(self.process.pid)]:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            match = re.search(r"VmRSS:\s+(\d+) kB", status)
+            total += int(match.group(1)) if match else 0
+        return total
+
+    @staticmethod
+    def _children(pid: int) -> list[int]:
+        found: list[int] = []
+        for path in Path(f"/proc/{pid}/task").glob("*/children"):
+            for child in path.read_text().split():
+                found += [int(child), *Server._children(int(child))]
+        return found
 
     def stop(self) -> None:
         self.process.terminate()
@@ -356,7 +371,8 @@ def export_rate(server: Server) -> dict[str, Any]:
             "rss_peak_mb": round(peak[0] / 1024, 1)}
 
 
-def measure(engine: str, articles: int, seed: int, extra: int, articles_n: int) -> dict[str, Any]:
+def measure(engine: str, articles: int, seed: int, extra: int, articles_n: int,
+            workers: int = 1) -> dict[str, Any]:
     url = url_for(engine, articles)
     bodies = [body for _, _, body in (next(texts(seed, n - 1, n))
                                       for n in range(SAMPLE_EVERY, articles + 1, SAMPLE_EVERY))]
@@ -365,7 +381,7 @@ def measure(engine: str, articles: int, seed: int, extra: int, articles_n: int) 
     article_paths = [f"/articles/{picker.randrange(1, articles + 1)}" for _ in range(articles_n)]
     site_paths = [f"/sites/{host}" for host in SITES] * 4
     load_before = os.getloadavg()
-    server = Server(url)
+    server = Server(url, workers)
     try:
         warm = httpx.Client(base_url=server.base, timeout=120)
         for path in ["/search?q=" + chosen[0], article_paths[0], site_paths[0]]:
@@ -379,7 +395,7 @@ def measure(engine: str, articles: int, seed: int, extra: int, articles_n: int) 
     by_length = {n: latency([ms for q, ms in zip(chosen, search_ms, strict=True) if len(q) == n])
                  for n in range(1, 7)}
     return {
-        "engine": engine, "articles": articles, "concurrency": CONCURRENCY,
+        "engine": engine, "articles": articles, "concurrency": CONCURRENCY, "workers": workers,
         "search_page_ms": latency(search_ms), "search_by_length_ms": by_length,
         "article_page_ms": latency(article_ms), "site_dashboard_ms": latency(site_ms),
         "csv_export": export,
@@ -397,6 +413,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rebuild", action="store_true", help="build the archive anew")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--workers", type=int, default=1, help="serve --workers")
     args = parser.parse_args()
     for engine in ["sqlite", "postgres"] if args.engine == "both" else [args.engine]:
         if args.rebuild or not is_built(engine, args.articles):
@@ -404,7 +421,8 @@ def main() -> None:
         if args.build_only:
             continue
         print(json.dumps(measure(engine, args.articles, args.seed, args.extra,
-                                 args.article_pages), ensure_ascii=False), flush=True)
+                                 args.article_pages, args.workers), ensure_ascii=False),
+              flush=True)
 
 
 if __name__ == "__main__":
