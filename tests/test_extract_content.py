@@ -160,3 +160,12 @@ def test_dialogs_over_the_page_are_not_its_text() -> None:
     assert "Take the two-person tent." in body
     for dialog_text in ("cookies", "emoji", "Sign in to reply"):
         assert dialog_text not in body
+
+
+def test_a_block_in_the_pages_own_footer_is_never_the_best_block() -> None:
+    # The footer's consent notice holds more prose than the one short post; by HTML semantics
+    # the page's <footer> is chrome.
+    article = load("long_footer_short_post.html")
+    assert article.paragraphs == [
+        "Hi everyone, my delay patch clicks every time the tempo changes. Is there a way to smooth it?"
+    ]

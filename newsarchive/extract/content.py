@@ -234,9 +234,26 @@ def _best_block(
         ):
             continue
         value = _final(element, entry)
-        if value > best_score and not (skip_comments and _in_comments(element)):
+        if (
+            value > best_score
+            and not (skip_comments and (_in_comments(element) or _in_page_chrome(element)))
+        ):
             best, best_score = element, value
     return best, best_score
+
+
+_PAGE_CHROME_TAGS = frozenset({"nav", "aside", "footer"})
+
+
+def _in_page_chrome(element: HtmlElement) -> bool:
+    """Whether an element sits in the page's own nav, aside or footer (by HTML semantics; an
+    <article>'s footer is the article's)."""
+    for node in (element, *element.iterancestors()):
+        if node.tag == "article":
+            return False
+        if node.tag in _PAGE_CHROME_TAGS:
+            return True
+    return False
 
 
 def _in_comments(element: HtmlElement) -> bool:
