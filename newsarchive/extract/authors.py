@@ -92,7 +92,8 @@ _LABEL_RE = re.compile(
 )
 _LABEL_END_RE = re.compile(
     rf"\s{{2,}}|{alternation(('来源', '日期', *EDITOR_WORDS, *META_WORDS))}|"
-    r"\d{4}\s*[-/.年]|[|｜]"
+    # the next labelled field, whatever its label ('作者：南帆 分享到：')
+    r"\d{4}\s*[-/.年]|[|｜]|\s+[^\s:：]{1,8}[:：]"
 )
 _REPORTER_WORDS = alternation(("记者", "通讯员", "作者", "实习生"))
 _REPORTER_PAREN_RE = re.compile(
