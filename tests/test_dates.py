@@ -624,3 +624,34 @@ def test_date_of_record_in_one_cell_with_its_label_and_same_day_keeps_the_time()
 def test_western_zone_abbreviations_give_their_offsets(text: str, expected: str) -> None:
     found = parse_date(text, tz="UTC", now=NOW)
     assert found is not None and found.value.isoformat() == expected
+
+
+def test_western_date_line_printed_in_local_time_beats_a_utc_meta() -> None:
+    # JSON-LD in UTC, the page prints the same instant in its own zone with the month named.
+    html = """<html><head><script type="application/ld+json">{"@type":"NewsArticle",
+    "datePublished":"2019-11-02T19:53:52.000Z"}</script></head><body><h1>Ocean heat</h1>
+    <div class="byline">By <a href="/a/x">Ann Lee</a> <time datetime="2019-11-02T19:53:52.000Z">November 2,
+    2019 3:53 PM EDT</time></div><div id="content"><p>Text of the article.</p></div></body></html>"""
+    published, _ = dates_of(html, tz="America/New_York")
+    assert published is not None
+    assert published.value.isoformat() == "2019-11-02T15:53:52-04:00"
+    assert published.also is not None and published.also.rule == "json-ld:datePublished"
+
+
+def test_western_date_line_is_found_without_structured_dates() -> None:
+    html = """<html><body><h1>Harbour reopens</h1><p class="meta">Published 2 Nov. 2019, 09:15</p>
+    <div id="content"><p>The harbour reopened on Thursday after two weeks of repairs.</p></div>
+    </body></html>"""
+    published, _ = dates_of(html, tz="Europe/London")
+    assert published is not None
+    assert published.value.isoformat() == "2019-11-02T09:15:00+00:00"
+
+
+def test_month_named_date_inside_running_text_is_no_date_line() -> None:
+    html = """<html><body><h1>Oil field dispute</h1>
+    <span class="photo">Workers at the field on March 24, 2014 10:30 AM, before the first wells were drilled</span>
+    <div class="byline">By Ann Lee <span>November 2, 2019 3:53 PM</span></div>
+    <div id="content"><p>The dispute over the oil field went to court on Friday.</p></div></body></html>"""
+    published, _ = dates_of(html, tz="America/New_York")
+    assert published is not None
+    assert published.value.isoformat() == "2019-11-02T15:53:00-04:00"

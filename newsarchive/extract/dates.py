@@ -1025,7 +1025,10 @@ _DATE_IN_LINE_RE = re.compile(
     r"(?:(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?!\d)(?:\s*[日号號])?|(?<!\d)(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:[0-3]\d)(?!\d)"
     r"|(?<![\d/.-])(?<!\d:)\d\d[-/.]\d\d[-/.]\d\d(?![\d/.:-])"
     r"|\d{1,2}\s*月\s*\d{1,2}\s*[日号號]|(?<![\d/.-])(?<!\d:)\d{1,2}[-/]\d{1,2}(?![\d/.-])"
-    r"|\d+\s*(?:秒|分钟|分鐘|小时|小時|天)前|刚刚|剛剛|昨天|前天|今天)"
+    r"|\d+\s*(?:秒|分钟|分鐘|小时|小時|天)前|刚刚|剛剛|昨天|前天|今天"
+    # a Western date with its month named ('November 2, 2023', '2 Nov 2023')
+    rf"|(?i:\b(?:{'|'.join(MONTHS)})[a-z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d"
+    rf"|\b\d{{1,2}}\.?\s+(?:{'|'.join(MONTHS)})[a-z]*\.?,?\s+(?:19|20)\d\d))"
 )
 # A character every text holds whose normalised form _DATE_IN_LINE_RE can match (a digit, full-width
 # ones
@@ -1056,7 +1059,10 @@ def _visible_parse(
         return None
     for match in _DATE_IN_LINE_RE.finditer(normalised):
         span = match.group(0)
-        full_year = bool(re.match(r"(?:19|20)\d\d", span))
+        # A year first, or last in a month-named date ('2 Nov. 2023'); the latter only on a line of
+        # its own or after a label, never inside running text (a caption, a sentence).
+        western = re.search(r"[a-z.,]\s+(?:19|20)\d\d$", span, re.IGNORECASE) is not None
+        full_year = western or re.match(r"(?:19|20)\d\d", span) is not None
         prefix = normalised[: match.start()]
         rest = normalised[match.end():]
         labelled = bool(
@@ -1064,6 +1070,8 @@ def _visible_parse(
             or (not prefix.strip() and _LINE_LABEL_RE.search(_normalise(previous)[-16:]))
             or _UPDATED_LABEL_RE.search(prefix[-12:])
         )
+        if western and not labelled and len(normalised) - len(span) > _WESTERN_LINE_EXTRA:
+            continue
         if not full_year:
             # Relative words and month-days are date lines only when they stand alone on the line,
             # never inside a sentence ("昨天去金矿玩", "5月20日至31日", "1月8日上午,警方召开…").
@@ -1121,6 +1129,8 @@ def _visible_parse(
     return None
 
 
+# What a month-named date line may hold besides the date: its time and zone ('3:53 PM EDT').
+_WESTERN_LINE_EXTRA = 24
 _SENTENCE_AFTER_RE = re.compile(r"^[日号號]?+(?:[,、]|(?![星周週礼禮电電讯訊])[\u4e00-\u9fff])")
 # A label after the date, on a line that begins with it: "2005-04-05 06:40更新", "2020-01-09 07:56
 # 发布".
