@@ -655,3 +655,17 @@ def test_month_named_date_inside_running_text_is_no_date_line() -> None:
     published, _ = dates_of(html, tz="America/New_York")
     assert published is not None
     assert published.value.isoformat() == "2019-11-02T15:53:00-04:00"
+
+
+def test_date_line_inside_the_title_block() -> None:
+    # The headline found is the title block, which holds the info line under the title.
+    html = """<html><body><div class="news-title"><div>科普展览在京开幕</div>
+    <ul><li>来源：新华社</li><li>作者：</li><li>2019-12-01 14:43</li></ul></div>
+    <div id="content"><p>科普展览1日在北京开幕，展期一个月。</p></div></body></html>"""
+    tree = tree_of(html)
+    headline = tree.xpath("//div[@class='news-title']")[0]
+    content = tree.xpath("//*[@id='content']")[0]
+    published, _ = find_dates(tree, url="http://example.test/n/1.html", headline=headline,
+                              content=content, now=NOW)
+    assert published is not None
+    assert published.value.isoformat() == "2019-12-01T14:43:00+08:00"

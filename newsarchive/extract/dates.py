@@ -848,6 +848,12 @@ def _visible_candidates(tree: HtmlElement, headline: HtmlElement | None,
         yield from _content_start(content)
         return
     budget = _VISIBLE_BUDGET
+    # A title block may hold its own info line after the title ('<div class=title><div>Title</div>
+    # <ul><li>2023-12-01 14:43</li></ul></div>').
+    inside = [(text.strip(), element) for text, element in _texts_in(headline) if text.strip()]
+    for text, element in inside[1:]:
+        budget -= len(text)
+        yield text, element
     for text, element in _texts_after(headline, content):
         if budget <= 0:
             break
