@@ -78,7 +78,7 @@ __all__ = [
 
 # Tagged on every stored revision; bump it whenever extraction output may change, so
 # `reextract` and researchers can tell which extractor produced what.
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.3.0"
 
 _SUMMARY = label_pattern(
     "summary", r"summary|abstract|lead|digest|zhaiyao|daodu|(^|[\s_-])(intro|desc)([\s_-]|$)"
