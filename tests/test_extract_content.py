@@ -169,3 +169,12 @@ def test_a_block_in_the_pages_own_footer_is_never_the_best_block() -> None:
     assert article.paragraphs == [
         "Hi everyone, my delay patch clicks every time the tempo changes. Is there a way to smooth it?"
     ]
+
+
+def test_control_characters_around_a_dropped_element() -> None:
+    # lxml parses a vertical tab but refuses it when the tail of a hidden element is joined to
+    # the text before it; the page used to fail with a bare ValueError.
+    page = (b"<html><body><p>Some text\x0b<span hidden>menu</span>\x0btail of the paragraph, "
+            b"long enough to be prose.</p></body></html>")
+    article = extract(page, "http://site.example.test/a/2.html", {})
+    assert article.body == "Some texttail of the paragraph, long enough to be prose."

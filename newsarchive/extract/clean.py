@@ -146,11 +146,10 @@ def clean_tree(tree: HtmlElement) -> HtmlElement:
     data = [script for script in scripts if _keep_script_dates(script)]
     data += _hidden_inputs(tree)
     for element in scripts + data:
-        if element.getparent() is not None:
-            element.drop_tree()  # keeps the tail text
+        drop_keeping_tail(element)
     for element in _maybe_hidden(tree):
-        if is_hidden(element) and element.getparent() is not None:
-            element.drop_tree()
+        if is_hidden(element):
+            drop_keeping_tail(element)
     etree.strip_elements(
         tree,
         etree.Comment,
@@ -167,6 +166,21 @@ def clean_tree(tree: HtmlElement) -> HtmlElement:
             element.tail = None
             head.append(element)
     return tree
+
+
+def drop_keeping_tail(element: HtmlElement) -> None:
+    """Take an element out of the tree, its tail text kept where it stood (lxml's drop_tree),
+    without the control characters lxml parsed but refuses to set again."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is None:
+            parent.text = _CONTROL_RE.sub("", (parent.text or "") + element.tail)
+        else:
+            previous.tail = _CONTROL_RE.sub("", (previous.tail or "") + element.tail)
+    parent.remove(element)
 
 
 def _keep_script_dates(script: HtmlElement) -> bool:

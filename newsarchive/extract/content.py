@@ -19,6 +19,7 @@ from newsarchive.extract.vocab import (
     EDITOR_WORDS,
     KEYWORD_WORDS,
     META_WORDS,
+    RAIL_TAGS,
     SOURCE_WORDS,
     alternation,
     label_matches,
@@ -242,7 +243,7 @@ def _best_block(
     return best, best_score
 
 
-_PAGE_CHROME_TAGS = frozenset({"nav", "aside", "footer"})
+_PAGE_CHROME_TAGS = RAIL_TAGS | {"footer"}
 
 
 def _in_page_chrome(element: HtmlElement) -> bool:

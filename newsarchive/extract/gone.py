@@ -9,6 +9,7 @@ import lxml.html
 from lxml.etree import ParserError
 from lxml.html import HtmlElement
 
+from newsarchive.extract.clean import drop_keeping_tail
 from newsarchive.extract.decode import decode_html
 from newsarchive.extract.text import fold_simplified
 
@@ -37,7 +38,7 @@ def _visible_text(body: bytes, headers: Mapping[str, Any] | None) -> tuple[str, 
     except (ParserError, ValueError):
         return "", ""
     for element in cast(list[HtmlElement], tree.xpath("//script|//style|//noscript|//template")):
-        element.drop_tree()
+        drop_keeping_tail(element)
     title = " ".join(str(t) for t in cast(list[str], tree.xpath("//title//text()")))
     return title, tree.text_content()
 
