@@ -41,6 +41,9 @@ def authors(head: list[str], body: list[str], tail: list[str] | None = None) -> 
     # the next field's label, whatever it is, ends the name ('分享到：', '浏览：')
     (["时间：2024.05.11 来源：光明日报 作者：林青 分享到："], ["正文。"], ["林青"]),
     (["作者：周安 浏览次数：32"], ["正文。"], ["周安"]),
+    # a Latin name keeps its spaces; Chinese names are still split at theirs
+    (["作者：Anna Berg 浏览次数：32"], ["正文。"], ["Anna Berg"]),
+    ([], ["正文。", "记者 John Smith、周安 王乐"], ["John Smith", "周安", "王乐"]),
     (["华夏人文 2020-03-09 18:14:21"], ["正文。"], ["华夏人文"]),
     (["原创 GameForce 2019-09-04 22:18:34"], ["正文。"], ["GameForce"]),
     (["体育教科书", "发布时间：18-03-0823:16"], ["正文。"], ["体育教科书"]),

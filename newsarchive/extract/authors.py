@@ -60,7 +60,10 @@ _NAME_TOKEN_RE = re.compile(
     rf"^(?:{_NAME_CJK}|[A-Z][\w'.-]*(?: [A-Z][\w'.-]*){{0,3}}|[A-Za-z][\w.-]{{2,20}})$"
 )
 _NAME_WITH_LATIN_RE = re.compile(rf"({_NAME_CJK})\s*[（(]\s*([A-Za-z][A-Za-z .'-]+?)\s*[)）]")
-_SPLIT_NAMES_RE = re.compile(r"\s*[、,，;；/／|｜和与與及&]\s*|\s+")
+_SPLIT_LISTED_RE = re.compile(r"\s*[、,，;；/／|｜和与與及&]\s*")
+_SPLIT_NAMES_RE = re.compile(rf"{_SPLIT_LISTED_RE.pattern}|\s+")
+# A Latin name of two to four capitalised words ('Anna Berg'): one name, never split at its spaces.
+_LATIN_NAME_RE = re.compile(r"[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){1,3}(?![\w'.-])")
 # Words that stand where a name would but are not one (every spelling is matched).
 NOT_NAMES = all_spellings((
     "本报 报道 综合 整理 整合 编译 摘编 综合报道 专稿 电 网友 佚名 未知 admin 匿名 本网 讯 "
@@ -162,7 +165,7 @@ def _name_tokens(text: str, strict: bool = False) -> list[str] | None:
     for match in _NAME_WITH_LATIN_RE.finditer(text):
         out.append(f"{match.group(1)} ({match.group(2)})")
     text = _NAME_WITH_LATIN_RE.sub(" ", text)
-    for token in _spaced_names(_SPLIT_NAMES_RE.split(text)):
+    for token in _spaced_names(_split_names(text)):
         token = token.strip(" .。:：()（）[]【】\"'“”")
         if not token or token in COMPILING_WORDS:
             continue
@@ -171,6 +174,20 @@ def _name_tokens(text: str, strict: bool = False) -> list[str] | None:
         if strict and token[0] not in SURNAMES:
             return None
         out.append(token)
+    return out
+
+
+def _split_names(text: str) -> list[str]:
+    """A fragment's name tokens: split at list separators, and at spaces unless the part is a
+    Latin name ('作者：Anna Berg 周安' -> 'Anna Berg', '周安')."""
+    out: list[str] = []
+    for part in _SPLIT_LISTED_RE.split(text):
+        part = part.strip()
+        latin = _LATIN_NAME_RE.match(part)
+        if latin:
+            out.append(" ".join(latin.group(0).split()))
+            part = part[latin.end():]
+        out.extend(_SPLIT_NAMES_RE.split(part))
     return out
 
 
