@@ -174,6 +174,8 @@ _UPDATED_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 _PUBLISHED_EN = "|".join(PUBLISHED_WORDS_EN)
+
+
 def _zone(tz: str) -> tzinfo:
     """A tzinfo from an IANA name, UTC when the name is unknown."""
     try:
