@@ -178,3 +178,17 @@ def test_control_characters_around_a_dropped_element() -> None:
             b"long enough to be prose.</p></body></html>")
     article = extract(page, "http://site.example.test/a/2.html", {})
     assert article.body == "Some texttail of the paragraph, long enough to be prose."
+
+
+def test_a_video_players_controls_are_not_the_articles_text() -> None:
+    page = """<html><head><meta charset="utf-8"><title>北京影人访谈今晚播出</title></head><body>
+    <h1>北京影人访谈今晚播出</h1><div class="content">
+    <div class="video-player"><div class="mplayer"><div class="bar">正在为您切换到高清，请稍候。</div>
+    <div class="rate">播放速度：2X</div><div class="rate">1.5X</div><div class="rate">1.0X</div></div></div>
+    <p>访谈节目《北京影人》5月20日起在电影频道播出，每晚22点与观众见面。</p>
+    <p>节目邀请多位导演和演员，讲述他们与北京这座城市的故事。</p></div></body></html>"""
+    article = extract(page.encode(), "http://site.example.test/a/3.html", {})
+    assert article.paragraphs == [
+        "访谈节目《北京影人》5月20日起在电影频道播出，每晚22点与观众见面。",
+        "节目邀请多位导演和演员，讲述他们与北京这座城市的故事。",
+    ]

@@ -46,7 +46,7 @@ _CHROME = label_pattern(
     r"(^|[\s_-])(share|bdshare|jiathis|social|related|relate|recommend|comment|comments|tags?|keywords?|"
     r"editor|zbj|bianji|copyright|banquan|ad|ads|advert|gg|pages?|pager|pagination|page-?nav|prev|next|"
     r"author-?info|toolbar|tool|print|fontsize|zihao|breadcrumb|crumb|position|location|qrcode|ewm|"
-    r"xgxw|xgyd|tuijian|paihang|hot|rank|footer|sidebar|nav)"
+    r"xgxw|xgyd|tuijian|paihang|hot|rank|footer|sidebar|nav|player)"
     r"([_-]?(box|bar|list|wrap|area|btn|buttons?|links?|con|cont|div|mod|module|panel|info))?\d*(\s|$)"
     # image captions and photo credits: text about a picture, not the article's prose
     r"|(?:^|[\s_-])(?:fig)?(?:caption|credits?)"
