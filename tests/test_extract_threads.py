@@ -189,3 +189,28 @@ def test_structured_data_author_outranks_the_first_poster() -> None:
     assert len(article.posts) == 3
     assert article.authors == ["Tom Reyes"]
     assert article.evidence["authors"]["rule"] == "json-ld"
+
+
+# A thread built with CSS-in-JS class names (digits inside: 'css-1fij07y'), where each post holds
+# two paragraph blocks of one class: the paragraph blocks repeat without headers, the posts above
+# them carry poster and time.
+HASHED_CLASSES = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Two identical patches, different CPU - Patch Forum</title></head><body>
+<div class="css-0top1"><a href="/">Patch Forum</a> <a href="/forums">Forums</a></div>
+<div class="css-3list9">
+ <div class="css-7post2"><div class="css-5head8"><a href="/profile/paolo">Paolo P</a> May 02 2024 | 8:44 pm</div>
+  <div class="css-1fij07y"><p>Two patches with the same code use different amounts of processor time depending on where they sit. I measured both for an hour, moved them, swapped them, and rebuilt them from scratch; the one on the right is always faster, by almost half, whatever I do, and I cannot see why.</p></div>
+  <div class="css-1fij07y"><p>Is that expected, or am I missing something obvious here?</p></div></div>
+ <div class="css-7post2"><div class="css-5head8"><a href="/profile/mizu">mizu</a> May 03 2024 | 9:10 am</div>
+  <div class="css-1fij07y"><p>The measurement is meant as a rough guide, not an exact figure for each object.</p></div>
+  <div class="css-1fij07y"><p>Run both many times and compare the averages instead.</p></div></div>
+</div></body></html>"""
+
+
+def test_posts_found_past_their_repeated_paragraph_blocks_with_hashed_classes() -> None:
+    # Each post's body is still only its first paragraph block (the path from the post down to
+    # the main block leads to one block per post): the posts are found, not yet whole.
+    article = extract(HASHED_CLASSES.encode(), "http://patch.example.test/forums/two-patches", {})
+    assert [post.author for post in article.posts] == ["Paolo P", "mizu"]
+    assert "Two patches with the same code" in article.body
+    assert "The measurement is meant as a rough guide" in article.body

@@ -85,11 +85,16 @@ class ThreadPost:
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 
 
+def _first_class(element: HtmlElement) -> str:
+    """An element's first class word, as written."""
+    words = (element.get("class") or "").split(None, 1)
+    return words[0] if words else ""
+
+
 def _kind(element: HtmlElement) -> tuple[str, str]:
     """An element's tag and class kind: its first class word without digits ('post_830' ->
     'post_')."""
-    words = (element.get("class") or "").split(None, 1)
-    return element.tag, words[0].translate(_NO_DIGITS) if words else ""
+    return element.tag, _first_class(element).translate(_NO_DIGITS)
 
 
 def _path(top: HtmlElement, bottom: HtmlElement) -> list[tuple[str, str]] | None:
@@ -120,7 +125,7 @@ def find_posts(
     not a thread. `text_of` gives (characters, characters in links) under each element with text.
     """
     chain = [best, *best.iterancestors()][:_MAX_UP + 1]
-    by_kind = _of_kinds(text_of, [_kind(element) for element in chain])
+    by_kind = _of_kinds(text_of, chain)
     for wrapper in chain:
         if wrapper.tag in ("body", "html"):
             break
@@ -142,16 +147,23 @@ def find_posts(
                     break
         if len(bodies) < _MIN_POSTS or not any(body is best for _, body in bodies):
             continue
-        return _as_thread([ThreadPost(body, box) for body, box in _boxes(bodies)])
+        thread = _as_thread([ThreadPost(body, box) for body, box in _boxes(bodies)])
+        if thread:
+            return thread
+        # The paragraphs of one post repeat too, with no header each: the posts may be further up.
     return []
 
 
 def _of_kinds(holders: dict[HtmlElement, tuple[int, int]],
-              kinds: list[tuple[str, str]]) -> dict[tuple[str, str], list[HtmlElement]]:
-    """The elements of the given kinds among those holding text (a post holds text, so its
-    wrapper does too), by kind, in reading order."""
-    prefixes = tuple({re.split(r"\d", kind[1], maxsplit=1)[0] for kind in kinds} - {""})
-    wanted = set(kinds)
+              chain: list[HtmlElement]) -> dict[tuple[str, str], list[HtmlElement]]:
+    """The elements of the kinds of `chain`'s elements among those holding text (a post holds
+    text, so its wrapper does too), by kind, in reading order."""
+    # Each class's start up to its first digit, as written ('css-1fijy7' -> 'css-'): a cheap
+    # test before an element's kind is computed (the kind drops the digits, so its own start
+    # would miss 'css-1fijy7').
+    prefixes = tuple({re.split(r"\d", _first_class(element), maxsplit=1)[0]
+                      for element in chain} - {""})
+    wanted = {_kind(element) for element in chain}
     out: dict[tuple[str, str], list[HtmlElement]] = {}
     if not prefixes:
         return out
