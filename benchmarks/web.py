@@ -63,9 +63,11 @@ CLUSTER_EVERY = 100
 FAILURES_EVERY = 100
 AUTHORS = 50
 SECTIONS = ("国内", "国际", "财经", "科技", "文化", "体育", "社会", "评论")
-FAILURE_REASONS = ("HTTP 500", "not an article: page_type=list (confidence 0.83)",
-                   "no article body found", "download timeout after 180 s",
-                   "forbidden by robots.txt")
+# (reason, kind) of the failures, as the crawl records them.
+FAILURES = (("HTTP 500", "http_status"),
+            ("not an article: page_type=list (confidence 0.83)", "not_article"),
+            ("no article body found", "no_content"), ("download timeout after 180 s", "timeout"),
+            ("forbidden by robots.txt", "robots"))
 CONCURRENCY = 8
 EXPORT_ROWS = 100_000
 READY_MARK = "web_bench_ready"
@@ -246,10 +248,12 @@ def _history(conn: Any, engine: str) -> None:
         "'restored', last_seen, id, NULL FROM articles WHERE id % :restored = 0"),
         {"restored": RESTORED_EVERY})
     reasons = "CASE id % 5 " + " ".join(
-        f"WHEN {n} THEN '{reason}'" for n, reason in enumerate(FAILURE_REASONS)) + " END"
+        f"WHEN {n} THEN '{reason}'" for n, (reason, _) in enumerate(FAILURES)) + " END"
+    kinds = "CASE id % 5 " + " ".join(
+        f"WHEN {n} THEN '{kind}'" for n, (_, kind) in enumerate(FAILURES)) + " END"
     conn.execute(text(
-        f"INSERT INTO failures (crawl_run_id, fetch_id, url, reason, created_at) SELECT "
-        f"crawl_run_id, NULL, url || '?list', {reasons}, fetched_at FROM fetches "
+        f"INSERT INTO failures (crawl_run_id, fetch_id, url, reason, kind, created_at) SELECT "
+        f"crawl_run_id, NULL, url || '?list', {reasons}, {kinds}, fetched_at FROM fetches "
         f"WHERE id % :every = 0"), {"every": FAILURES_EVERY})
     log(f"{engine}: events and failures")
 
