@@ -298,5 +298,5 @@ def segments(root: HtmlElement) -> list[Segment]:
 
 
 def squash(text: str) -> str:
-    """Whitespace runs collapsed, trimmed (for comparisons, not output)."""
+    """Whitespace runs collapsed to one space, trimmed."""
     return " ".join(text.split())

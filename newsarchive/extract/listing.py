@@ -16,10 +16,10 @@ from typing import Any
 
 import lxml.html
 
+from newsarchive.extract.clean import squash
 from newsarchive.extract.listing_urls import (
     anchors,
     base_url,
-    clean_text,
     is_non_article_path,
     parse_html,
     registered_domain,
@@ -144,7 +144,7 @@ def _collect_anchors(tree: lxml.html.HtmlElement, base: str) -> list[_Anchor]:
     """Headline-length anchors with an http(s) target, outside noscript/template/select."""
     out: list[_Anchor] = []
     for a in anchors(tree):
-        text = clean_text(a.text_content())
+        text = squash(a.text_content())
         weight = _weight(text)
         if weight < HEADLINE_WEIGHT:
             continue
@@ -222,11 +222,11 @@ def _score(cand: _Candidate) -> None:
     dated = 0
     for kid, best in zip(kids, bests, strict=True):
         # Items that are bare anchors separated by <br> carry their date in the tail text.
-        rest = clean_text(kid.text_content()).replace(best.text, " ") + " " + (kid.tail or "")
+        rest = squash(kid.text_content()).replace(best.text, " ") + " " + (kid.tail or "")
         follower = kid.getnext()
         # <dt> headline + <dd> date: the date sits in the sibling that holds no headline.
         if follower is not None and follower not in kids and isinstance(follower.tag, str):
-            rest += " " + clean_text(follower.text_content())
+            rest += " " + squash(follower.text_content())
         if _DATE.search(rest):
             dated += 1
     date_frac = dated / n
@@ -284,7 +284,7 @@ def _heading_text(el: lxml.html.HtmlElement) -> str:
         steps = 0
         while sib is not None and steps < 2:
             if isinstance(sib.tag, str) and sib.tag not in NON_TEXT_TAGS:
-                text = clean_text(sib.text_content())
+                text = squash(sib.text_content())
                 if text:
                     if len(text) <= 30:
                         texts.append(text)
@@ -294,7 +294,7 @@ def _heading_text(el: lxml.html.HtmlElement) -> str:
         node = node.getparent()
     caption = el.find("caption")
     if caption is not None:
-        texts.append(clean_text(caption.text_content()))
+        texts.append(squash(caption.text_content()))
     return " | ".join(texts)
 
 
@@ -362,7 +362,7 @@ def _list_links(
                 if not _is_item_anchor(a, cand) or is_pager_link(a):
                     continue
                 url = resolve(a.get("href"), base)
-                text = clean_text(a.text_content()) or clean_text(a.get("title") or "")
+                text = squash(a.text_content()) or squash(a.get("title") or "")
                 if url is not None and text:
                     found.append((_weight(text), url, text))
             # Beside the item's headline, only other headlines (grouped items), not "New" marks.

@@ -48,11 +48,6 @@ def anchors(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     return [a for a in tree.iter("a") if a.get("href") is not None and a not in hidden]
 
 
-def clean_text(text: str) -> str:
-    """Whitespace runs collapsed to one space, trimmed."""
-    return " ".join(text.split())
-
-
 def base_url(tree: lxml.html.HtmlElement, url: str) -> str:
     """The URL relative links resolve against: <base href> when present, else the page URL."""
     for base in tree.iter("base"):

@@ -11,7 +11,8 @@ from urllib.parse import parse_qsl, urlsplit
 import lxml.html
 from lxml import etree
 
-from newsarchive.extract.listing_urls import anchors, base_url, clean_text, parse_html, resolve
+from newsarchive.extract.clean import squash
+from newsarchive.extract.listing_urls import anchors, base_url, parse_html, resolve
 
 _DECOR = re.compile(r"[\s<>›»«‹＞＜》《\[\]【】()（）→←.…·|:：、,，\-–—_/]+")
 _NEXT_WORDS = frozenset(
@@ -54,7 +55,7 @@ def _kind(a: lxml.html.HtmlElement) -> tuple[str | None, int | None]:
     found = _shape(a)
     # A link to another article or chapter is never a pager link; tested last as most anchors fail
     # sooner.
-    if found[0] is not None and (_OTHER_ITEM.search(clean_text(_anchor_text(a)))
+    if found[0] is not None and (_OTHER_ITEM.search(squash(_anchor_text(a)))
                                  or _OTHER_ITEM.search(a.get("title") or "")):
         return None, None
     return found
@@ -80,7 +81,7 @@ def _shape(a: lxml.html.HtmlElement) -> tuple[str | None, int | None]:
     # character: a long text, or one without these, can only be a pager link by rel or class.
     plausible = _PAGER_HINT_RE.search(raw) and not (len(raw) > _PAGER_TEXT_MAX
                                                     and len("".join(raw.split())) > _PAGER_TEXT_MAX)
-    text = clean_text(raw) if plausible else ""
+    text = squash(raw) if plausible else ""
     if text:  # most anchors have no plausible text: only their rel and class are left to test
         core = _DECOR.sub("", text).lower()
         if core in _NEXT_WORDS:
@@ -100,7 +101,7 @@ def _shape(a: lxml.html.HtmlElement) -> tuple[str | None, int | None]:
 
 def is_pager_link(a: lxml.html.HtmlElement) -> bool:
     """Whether an anchor is a pagination control (next, previous, first, last, a page number)."""
-    text = clean_text(a.text_content())
+    text = squash(a.text_content())
     core = _DECOR.sub("", text).lower()
     return _kind(a)[0] is not None or core in _OTHER_PAGER_WORDS or (not core and bool(text))
 
