@@ -272,12 +272,12 @@ def _headline(post: ThreadPost) -> str | None:
         if not isinstance(element.tag, str) or _under(element, post.body):
             continue
         href = (element.get("href") or "").strip() if element.tag == "a" else ""
-        if _to_profile(element) or _in_poster_box(element, post.wrapper):
-            continue  # the poster's name or rank, however it is classed ('item-title', <h5>)
         titled = element.tag in ("h1", "h2", "h3", "h4") or labelled(element, _TITLED)
         linked = bool(href) and not href.startswith(("#", "javascript:"))
         if not (titled or linked):
             continue
+        if _to_profile(element) or _in_poster_box(element, post.wrapper):
+            continue  # the poster's name or rank, however it is classed ('item-title', <h5>)
         text = " ".join(" ".join(element.itertext()).split())  # pieces kept apart
         if (
             len(text) >= (_TITLE_MIN if titled else _HEADLINE_MIN)
