@@ -22,7 +22,6 @@ Only aggregates are printed; no unseen page is listed.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -49,14 +48,8 @@ def pages(bench: Path, peers: Path) -> list[dict[str, Any]]:
         side_of = {truth["id"]: side for side in sides for truth in sides[side]}
         _, scored = score.load_dataset(dataset)
         by_id = {page.id: page for page in scored}
-        peer_bodies = {
-            peer: {
-                line["id"]: line.get("body") or ""
-                for line in map(json.loads, (peers / name / f"{peer}.jsonl").read_text(
-                    encoding="utf-8").splitlines())
-            }
-            for peer in (TRAF, READ)
-        }
+        peer_bodies = {peer: score.load_predictions(peers / name / f"{peer}.jsonl", scored)[0]
+                       for peer in (TRAF, READ)}
         for truth in truths:
             url = truth.get("url") or PLACEHOLDER_URL.format(id=truth["id"])
             row: dict[str, Any] = {"set": name, "side": side_of[truth["id"]],
@@ -69,8 +62,10 @@ def pages(bench: Path, peers: Path) -> list[dict[str, Any]]:
                            posts=len(article.posts), kind=str(article.page_type))
             except ExtractionError:
                 body = ""
-            bodies = {OURS: body, **{peer: peer_bodies[peer].get(truth["id"], "")
-                                     for peer in (TRAF, READ)}}
+            bodies = {OURS: body}
+            for peer in (TRAF, READ):
+                found = peer_bodies[peer].get(truth["id"])
+                bodies[peer] = (found.body if found is not None else None) or ""
             row["tokens"] = {name_: score.tokenize(text) for name_, text in bodies.items()}
             row["value"] = {}
             for candidate, text in bodies.items():
