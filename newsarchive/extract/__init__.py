@@ -178,9 +178,9 @@ def extract(body: bytes, url: str, headers: Mapping[str, Any] | None = None, *,
     authors, authors_rule = find_authors(
         head_lines, paragraphs, tail_lines, tree, ld, normalise, site_names(tree, url), url=url
     )
-    # A thread's author is its first poster; the page's own structured data, when it names one,
-    # still wins (an article whose comments read as posts). The byline rules on a forum page
-    # find the posters' ranks ('Member') and the software's credits.
+    # A thread's author is its first poster, unless the author cascade settles on JSON-LD (no
+    # line rule before it names anyone: an article whose comments read as posts). The line rules
+    # on a forum page find the posters' ranks ('Member') and the software's credits.
     if posts and posts[0].author and authors_rule != "json-ld":
         authors, authors_rule = [posts[0].author], "thread-poster"
     content_root = content.roots[0] if content is not None else None
