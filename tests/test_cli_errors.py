@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from newsarchive.archive.db import PG_CONNECT_TIMEOUT_S, upgrade
 from newsarchive.cli import _Commands
+from tests.mockserver import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 # The installed console script, as a user runs it (python -m newsarchive.cli where there is none).
@@ -226,12 +227,6 @@ def _workspace(root: Path) -> Path:
     return work
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass(frozen=True)
 class Outcome:
     code: int
@@ -260,7 +255,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Out
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        ports = {"busy_port": str(busy.getsockname()[1]), "free_port": str(_free_port())}
+        ports = {"busy_port": str(busy.getsockname()[1]), "free_port": str(free_port())}
         # A few at a time: each is a Python start-up, and the machine is shared.
         with ThreadPoolExecutor(max_workers=3) as pool:
             results = pool.map(lambda c: (c.id, _run(c, template, root, ports)), CASES)

@@ -7,11 +7,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import httpx
 import lxml.html
 import pyarrow.parquet as pq
 import pytest
@@ -24,6 +31,7 @@ from newsarchive.query import exports
 from newsarchive.query.pinned import read_pin
 from newsarchive.web import create_app
 from tests import webarchive
+from tests.mockserver import await_http, free_port
 from tests.webarchive import BORING, COPIED, DELETED, REVISED, TRADITIONAL, WebArchive
 
 HTML = {"accept": "text/html"}
@@ -386,37 +394,17 @@ def test_cli_search_and_export_share_the_query_layer(built: WebArchive, tmp_path
 def test_serve_with_several_workers(built: WebArchive, tmp_path: Path) -> None:
     # The real command with --workers 2 and a token: every worker opens the archive and guards
     # it; concurrent readers are all answered; SIGTERM stops the whole group.
-    import os
-    import signal
-    import socket
-    import subprocess
-    import sys
-    import time
-    from concurrent.futures import ThreadPoolExecutor
-
-    import httpx
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log = open(tmp_path / "serve.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive.cli", "serve", "--db", built.db_url, "--port",
-         str(port), "--workers", "2", "--token", "s3cret"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newsarchive.cli", "serve", "--db", built.db_url, "--port",
+             str(port), "--workers", "2", "--token", "s3cret"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     auth = {"Authorization": "Bearer s3cret"}
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/api/health", timeout=5).status_code in (200, 401):
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline, "serve --workers 2 did not start in 60 s"
-            time.sleep(0.2)
+        await_http(base + "/api/health", process, log_path.read_text, ready=(200, 401))
         assert httpx.get(base + "/api/search?q=江州", timeout=30).status_code == 401
         with ThreadPoolExecutor(8) as pool:
             answers = list(pool.map(

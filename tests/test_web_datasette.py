@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import pytest
 
 from newsarchive.query.datasette import describe
 from tests import webarchive
-from tests.mockserver import run_cli
+from tests.mockserver import await_http, free_port, run_cli
 from tests.webarchive import DELETED, REVISED, WebArchive
 
 SCHEMA_DOC = Path(__file__).resolve().parents[1] / "docs" / "schema.md"
@@ -35,26 +33,15 @@ def datasette(built: WebArchive, tmp_path_factory: pytest.TempPathFactory) -> It
     shutil.copy(built.db_url.removeprefix("sqlite:///"), copy)  # Datasette may write its WAL
     metadata = tmp / "metadata.json"
     run_cli("datasette-metadata", "--db", f"sqlite:///{copy}", "-o", str(metadata))
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "datasette", "serve", str(copy), "--metadata", str(metadata),
          "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/-/versions.json", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                out = process.stdout.read().decode() if process.stdout else ""
-                raise RuntimeError(f"datasette did not start: {out[-2000:]}")
-            time.sleep(0.2)
+        await_http(base + "/-/versions.json", process,
+                   lambda: process.stdout.read().decode() if process.stdout else "")
         yield base
     finally:
         process.terminate()
